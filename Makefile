@@ -1,0 +1,35 @@
+# make run | make test | make bench — each installs what is missing, configures and builds first.
+BUILD_DIR ?= build
+BENCH_DIR ?= build-release
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+DEBIAN_PACKAGES := cmake g++ make pkg-config libsimgrid-dev libboost-graph-dev libfmt-dev nlohmann-json3-dev \
+  libcli11-dev libgtest-dev zlib1g-dev python3 python3-pandas python3-matplotlib
+
+.PHONY: all deps configure build run test bench clean
+
+all: build
+
+deps:
+	@bash .ci/install-deps $(DEBIAN_PACKAGES)
+
+$(BUILD_DIR)/Makefile: | deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+configure: deps $(BUILD_DIR)/Makefile
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	$(BUILD_DIR)/aidcsim run scenarios/quickstart.json --out results/quickstart
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 1200
+
+bench: deps
+	cmake -S . -B $(BENCH_DIR) -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF
+	cmake --build $(BENCH_DIR) -j $(JOBS)
+	bash bench/run.sh $(BENCH_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR) $(BENCH_DIR)

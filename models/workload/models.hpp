@@ -1,0 +1,9 @@
+#pragma once
+#include <memory>
+
+#include "sim/policy/workload_model.hpp"
+#include "sim/registry.hpp"
+
+namespace aidcsim {
+std::unique_ptr<WorkloadModel> make_trace_model(PolicyArgs& args);
+}  // namespace aidcsim

@@ -1,0 +1,18 @@
+#pragma once
+// One function per subcommand; each returns the process exit code (0 ok, 1 failure, 2 bad input).
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace aidcsim::cli {
+
+// Each adds its subcommand to `app` and sets `action` to run when that subcommand is chosen.
+void add_run_command(CLI::App& app, std::function<int()>& action);
+void add_validate_command(CLI::App& app, std::function<int()>& action);
+void add_list_command(CLI::App& app, std::function<int()>& action);
+void add_platform_command(CLI::App& app, std::function<int()>& action);
+void add_trace_command(CLI::App& app, std::function<int()>& action);
+
+// Runs `body`, turning InputErrors into their messages and exit 2, other exceptions into exit 1.
+int guarded(const std::function<int()>& body);
+
+}  // namespace aidcsim::cli

@@ -1,0 +1,46 @@
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "sim/cli/commands.hpp"
+#include "sim/run.hpp"
+
+namespace aidcsim::cli {
+
+namespace {
+struct RunArgs {
+  std::string scenario;
+  std::string out;
+  std::vector<std::string> sets;
+  std::optional<std::uint64_t> seed;
+  bool quiet = false;
+  bool verbose = false;
+};
+}  // namespace
+
+void add_run_command(CLI::App& app, std::function<int()>& action) {
+  auto args = std::make_shared<RunArgs>();
+  auto* cmd = app.add_subcommand("run", "run one scenario");
+  cmd->add_option("scenario", args->scenario, "scenario JSON file")->required();
+  cmd->add_option("--out", args->out, "output directory (default results/<scenario name>)");
+  cmd->add_option("--set", args->sets, "override a scenario value: KEY=VALUE with a dotted KEY");
+  cmd->add_option("--seed", args->seed, "override the scenario's seed");
+  cmd->add_flag("--quiet", args->quiet, "print nothing but errors");
+  cmd->add_flag("--verbose-simgrid", args->verbose, "let SimGrid log its messages");
+  cmd->callback([args, &action]() {
+    action = [args]() {
+      std::vector<Override> overrides;
+      for (const auto& s : args->sets) overrides.push_back(parse_override(s));
+      auto& engine = make_simgrid_engine(args->verbose);
+      Prepared prepared = prepare(engine, args->scenario, overrides, args->seed, builtin_registries());
+      RunOptions options{args->out, !args->quiet && isatty(STDERR_FILENO)};
+      auto summary = run_prepared(engine, prepared, options);
+      if (!args->quiet) {
+        fmt::print("{}", format_summary(summary));
+        fmt::print("  outputs in {}/\n", summary["out_dir"].get<std::string>());
+      }
+      return 0;
+    };
+  });
+}
+
+}  // namespace aidcsim::cli

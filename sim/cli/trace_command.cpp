@@ -1,0 +1,85 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <numeric>
+
+#include "sim/cli/commands.hpp"
+#include "sim/options.hpp"
+#include "sim/policy/trace_reader.hpp"
+#include "sim/registry.hpp"
+#include "sim/units.hpp"
+
+namespace aidcsim::cli {
+
+// Median as statistics packages define it (mean of the two middle values for an even count), so
+// the figures match the ones published with each trace.
+static double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+std::string format_trace_stats(const TraceReadResult& read) {
+  const auto& jobs = read.jobs;
+  std::map<int, long long> by_gpus;
+  long long sharing = 0;
+  double gpu_request = 0, gpu_seconds = 0, first = 0, last = 0;
+  std::vector<double> durations;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const auto& j = jobs[i];
+    ++by_gpus[j.gpus];
+    if (j.gpus == 1 && j.gpu_milli < kWholeGpuMilli) ++sharing;
+    double gpus = j.gpus * j.gpu_milli / 1000.0;
+    gpu_request += gpus;
+    gpu_seconds += gpus * j.duration_s;
+    durations.push_back(j.duration_s);
+    first = i ? std::min(first, j.submit_s) : j.submit_s;
+    last = i ? std::max(last, j.submit_s) : j.submit_s;
+  }
+  std::string out = fmt::format("jobs: {}\n", jobs.size());
+  out += "gpus per job:";
+  for (const auto& [g, n] : by_gpus) out += fmt::format(" {}:{}", g, n);
+  out += fmt::format("\nsharing jobs (1 GPU, gpu_milli < 1000): {}\n", sharing);
+  out += fmt::format("total GPU request: {:.1f} GPUs\n", gpu_request);
+  double mean = durations.empty() ? 0 : std::accumulate(durations.begin(), durations.end(), 0.0) / durations.size();
+  out += fmt::format("duration_s: mean {:.1f}, median {}\n", mean, format_number(median(durations)));
+  out += fmt::format("GPU-hours: {:.1f}\n", gpu_seconds / 3600);
+  out += fmt::format("span_s: {} (first submit {}, last submit {})\n", format_number(last - first),
+                     format_number(first), format_number(last));
+  for (const auto& [reason, count] : read.skipped) out += fmt::format("skipped rows: {} ({})\n", count, reason);
+  return out;
+}
+
+void add_trace_command(CLI::App& app, std::function<int()>& action) {
+  auto* trace = app.add_subcommand("trace", "inspect job traces");
+  trace->require_subcommand(1);
+  auto format = std::make_shared<std::string>("native");
+  auto file = std::make_shared<std::string>();
+  auto* stats = trace->add_subcommand("stats", "job count, GPU-count distribution, durations, GPU-hours, span");
+  stats->add_option("--format", *format, "trace format (see `aidcsim list`)");
+  stats->add_option("file", *file, "trace file")->required();
+  stats->callback([format, file, &action]() {
+    action = [format, file]() {
+      const Registries& r = builtin_registries();
+      const auto* entry = r.trace_readers.find(*format);
+      if (!entry)
+        throw InputErrors({{"--format", 0, "", fmt::format("unknown trace format \"{}\"; expected one of: {}", *format,
+                                                           join_names(r.trace_readers.names()))}});
+      if (!std::filesystem::exists(*file)) throw InputErrors({{*file, 0, "", "trace file not found"}});
+      ProblemList problems;
+      nlohmann::json no_options = nlohmann::json::object();
+      OptionReader options(no_options, "", *file, nullptr, problems);
+      PolicyArgs args{options, 1};
+      auto reader = entry->make(args);
+      TraceReadResult read = reader->read(*file, problems);
+      problems.throw_if_any();
+      fmt::print("{}", format_trace_stats(read));
+      return 0;
+    };
+  });
+}
+
+}  // namespace aidcsim::cli

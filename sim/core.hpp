@@ -1,0 +1,115 @@
+#pragma once
+// The simulation core: job table, queue, ledger and policies. It owns what happens at an instant;
+// the engine (engine.cpp, the only SimGrid code) owns time and tells the core when things happen.
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sim/cluster.hpp"
+#include "sim/ledger.hpp"
+#include "sim/policy/monitor.hpp"
+#include "sim/policy/placement.hpp"
+#include "sim/policy/scheduler.hpp"
+#include "sim/policy/workload_model.hpp"
+#include "sim/request.hpp"
+
+namespace aidcsim {
+
+struct JobRun {
+  JobState state = JobState::pending;
+  double start_s = kNoTime;
+  double end_s = kNoTime;
+  Request request;
+  Allocation allocation;
+  TenantIndex tenant = 0;
+  std::string reason;  // why rejected or unfinished
+};
+
+struct Policies {
+  std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<PlacementPolicy> placement;
+  std::unique_ptr<WorkloadModel> workload_model;
+  std::unique_ptr<Monitor> monitor;
+};
+
+// How a started job is run; implemented by the engine.
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  // Nothing the job uses is shared: its end time is known and costs no SimGrid solve.
+  virtual void complete_at(JobIndex j, double end_s) = 0;
+  // Something may be shared: SimGrid runs the activities and reports the end.
+  virtual void run_activities(JobIndex j, const ActivityPlan& plan) = 0;
+};
+
+struct CoreOptions {
+  bool exclusive_gpus = true;       // gpu_sharing == exclusive
+  bool always_activities = false;   // engine.activities == "always"
+};
+
+class Core final : private SchedulingContext {
+ public:
+  Core(const Cluster& cluster, std::vector<JobSpec> jobs, Policies policies, CoreOptions options);
+
+  void set_executor(Executor* executor) { executor_ = executor; }
+  // Time of the next submission, or +inf.
+  double next_arrival_s() const;
+  void admit_arrivals(double now);
+  void finish(JobIndex j, double now);
+  void schedule(double now);
+  void sample(double now, std::vector<Sample>& out);
+  // Marks everything still pending or running as unfinished at `now` (end of run or horizon).
+  void close(double now, const std::string& reason);
+
+  bool all_arrived() const { return next_arrival_ == jobs_.size(); }
+  std::size_t running_count() const { return running_; }
+  std::size_t queued_count() const { return queue_.size(); }
+  const std::vector<JobSpec>& jobs() const { return jobs_; }
+  const std::vector<JobRun>& runs() const { return runs_; }
+  const std::vector<std::string>& tenants() const { return tenant_names_; }
+  const Cluster& cluster() const { return cluster_; }
+  const Ledger& ledger() const { return ledger_; }
+
+  // Time-weighted allocation: integral of allocated GPUs over time, in GPU-seconds.
+  double allocated_gpu_seconds() const { return allocated_gpu_seconds_; }
+  double first_submit_s() const { return jobs_.empty() ? 0 : jobs_.front().submit_s; }
+  double last_completion_s() const { return last_completion_s_; }
+  long long events() const { return events_; }
+
+ private:
+  // SchedulingContext
+  double now() const override { return now_; }
+  const std::vector<JobIndex>& pending() const override { return queue_; }
+  bool is_pending(JobIndex j) const override { return runs_[j].state == JobState::pending; }
+  const JobSpec& spec(JobIndex j) const override { return jobs_[j]; }
+  bool try_start(JobIndex j) override;
+
+  void advance_to(double now);  // accumulates the allocation integral
+  Request make_request(const JobSpec& job, std::string& reason) const;
+
+  const Cluster& cluster_;
+  std::vector<JobSpec> jobs_;
+  std::vector<JobRun> runs_;
+  Policies policies_;
+  CoreOptions options_;
+  Ledger ledger_;
+  Executor* executor_ = nullptr;
+
+  std::vector<std::string> tenant_names_;
+  std::vector<double> tenant_allocated_gpus_;
+  std::vector<JobIndex> queue_;
+  std::unordered_map<std::string, std::string> never_fits_cache_;  // shape -> reason ("" = fits)
+  std::size_t next_arrival_ = 0;
+  std::size_t running_ = 0;
+  bool started_in_pass_ = false;
+  double now_ = 0;
+  double last_change_s_ = 0;
+  double allocated_gpu_seconds_ = 0;
+  double last_completion_s_ = kNoTime;
+  long long events_ = 0;
+};
+
+}  // namespace aidcsim

@@ -1,0 +1,27 @@
+#pragma once
+// Output files are written under a temporary name and renamed into place on commit(), so a killed
+// or failed run never leaves a half-written file under a final name.
+#include <fstream>
+#include <string>
+
+namespace aidcsim {
+
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string final_path);
+  ~AtomicFile();  // removes the temporary file unless committed
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+  std::ostream& stream() { return out_; }
+  void commit();  // throws std::runtime_error on an I/O failure
+
+ private:
+  std::string final_path_;
+  std::string temp_path_;
+  std::ofstream out_;
+  bool committed_ = false;
+};
+
+void write_file_atomically(const std::string& path, const std::string& content);
+
+}  // namespace aidcsim

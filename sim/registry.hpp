@@ -1,0 +1,73 @@
+#pragma once
+// Named implementations of one concern. Entries are added in models/builtin.cpp (one line each);
+// there is no static self-registration, so there is no global mutable state.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/errors.hpp"
+
+namespace aidcsim {
+
+class OptionReader;
+
+// What a factory gets: the policy's options (already located for error messages) and the run seed.
+struct PolicyArgs {
+  OptionReader& options;
+  std::uint64_t seed;
+};
+
+template <class Interface>
+class Registry {
+ public:
+  using Factory = std::function<std::unique_ptr<Interface>(PolicyArgs&)>;
+  struct Entry {
+    std::string name;
+    std::string description;
+    Factory make;
+  };
+
+  void add(std::string name, std::string description, Factory make) {
+    entries_.push_back({std::move(name), std::move(description), std::move(make)});
+  }
+  const Entry* find(const std::string& name) const {
+    for (const auto& e : entries_)
+      if (e.name == name) return &e;
+    return nullptr;
+  }
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    for (const auto& e : entries_) out.push_back(e.name);
+    return out;
+  }
+  const std::vector<Entry>& entries() const { return entries_; }
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+class Scheduler;
+class PlacementPolicy;
+class TraceReader;
+class WorkloadModel;
+class Monitor;
+
+// A named choice whose behaviour lives in the core until its own issue adds an interface
+// (GPU sharing, runtimes): listed and validated like the others.
+struct Mode {};
+
+struct Registries {
+  Registry<Scheduler> schedulers;
+  Registry<PlacementPolicy> placements;
+  Registry<TraceReader> trace_readers;
+  Registry<WorkloadModel> workload_models;
+  Registry<Monitor> monitors;
+  Registry<Mode> gpu_sharing;
+  Registry<Mode> runtimes;
+};
+
+// All built-in implementations (models/builtin.cpp).
+const Registries& builtin_registries();
+
+}  // namespace aidcsim

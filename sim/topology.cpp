@@ -1,0 +1,85 @@
+#include "sim/topology.hpp"
+
+#include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/connected_components.hpp>
+#include <simgrid/s4u.hpp>
+
+#include <unordered_map>
+
+namespace aidcsim {
+
+namespace sg4 = simgrid::s4u;
+
+int Topology::server_hops(ServerIndex a, ServerIndex b) const {
+  std::vector<int> distance(boost::num_vertices(graph), -1);
+  distance[server_vertex[a]] = 0;
+  boost::breadth_first_search(
+      graph, boost::vertex(server_vertex[a], graph),
+      boost::visitor(boost::make_bfs_visitor(boost::record_distances(
+          boost::make_iterator_property_map(distance.begin(), boost::get(boost::vertex_index, graph)),
+          boost::on_tree_edge()))));
+  return distance[server_vertex[b]];
+}
+
+namespace {
+class Builder {
+ public:
+  explicit Builder(Topology& t) : t_(t) {}
+  int vertex_of(const void* element) {
+    auto [it, inserted] = ids_.try_emplace(element, 0);
+    if (inserted) it->second = static_cast<int>(boost::add_vertex(t_.graph));
+    return it->second;
+  }
+  // Adds the path src, links..., dst as a chain of edges.
+  void add_route(const sg4::Host* src, const sg4::Host* dst) {
+    std::vector<sg4::Link*> links;
+    double latency = 0;
+    src->route_to(dst, links, &latency);
+    int previous = vertex_of(src);
+    for (const sg4::Link* l : links) {
+      int v = vertex_of(l);
+      boost::add_edge(previous, v, t_.graph);
+      previous = v;
+    }
+    boost::add_edge(previous, vertex_of(dst), t_.graph);
+  }
+
+ private:
+  Topology& t_;
+  std::unordered_map<const void*, int> ids_;
+};
+}  // namespace
+
+void build_topology(sg4::Engine& engine, Cluster& cluster) {
+  auto topology = std::make_shared<Topology>();
+  Builder builder(*topology);
+  // A hub every server routes to: the first storage host, else the first server. Routes to a single
+  // hub cost O(servers) queries instead of O(servers^2), and still expose racks and spines.
+  const sg4::Host* hub = nullptr;
+  if (!cluster.storage.empty()) hub = engine.host_by_name(cluster.storage.front().name);
+  else if (!cluster.servers.empty()) hub = engine.host_by_name(cluster.servers.front().name);
+
+  for (const auto& s : cluster.servers) {
+    const sg4::Host* host = engine.host_by_name(s.name);
+    topology->server_vertex.push_back(builder.vertex_of(host));
+    if (hub && host != hub) builder.add_route(host, hub);
+  }
+  for (const auto& st : cluster.storage) {
+    const sg4::Host* host = engine.host_by_name(st.name);
+    builder.vertex_of(host);
+    if (hub && host != hub) builder.add_route(host, hub);
+  }
+  for (const auto& g : cluster.gpus) {
+    const sg4::Host* host = engine.host_by_name(g.name);
+    topology->gpu_vertex.push_back(builder.vertex_of(host));
+    builder.add_route(host, engine.host_by_name(cluster.servers[g.server].name));
+  }
+  std::vector<int> component(boost::num_vertices(topology->graph));
+  cluster.topology_components =
+      component.empty() ? 0 : boost::connected_components(topology->graph, component.data());
+  cluster.topology_vertices = static_cast<int>(boost::num_vertices(topology->graph));
+  cluster.topology_edges = static_cast<int>(boost::num_edges(topology->graph));
+  cluster.topology = std::move(topology);
+}
+
+}  // namespace aidcsim

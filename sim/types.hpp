@@ -1,0 +1,48 @@
+#pragma once
+// Canonical records shared by the core and every policy. Units are in the names.
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace aidcsim {
+
+using JobIndex = std::uint32_t;     // position in the job table (dense, arrival-sorted)
+using GpuIndex = std::uint32_t;     // position in Cluster::gpus
+using ServerIndex = std::uint32_t;  // position in Cluster::servers
+using TenantIndex = std::uint32_t;
+
+inline constexpr int kWholeGpuMilli = 1000;
+inline constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+// One job as every trace reader produces it, before simulation.
+struct JobSpec {
+  std::string job_id;
+  double submit_s = 0;
+  double duration_s = 0;                // run time on the requested resources when nothing slows it
+  int gpus = 0;
+  int gpu_milli = kWholeGpuMilli;       // share of each GPU, 1..1000
+  double cpus = 0;
+  double mem_gib = 0;
+  std::string tenant = "default";
+  std::vector<std::string> gpu_models;  // allowed models; empty = any
+  int priority = 0;
+  double estimate_s = -1;               // user's run-time estimate; < 0 = none
+};
+
+enum class JobState : std::uint8_t { pending, running, completed, rejected, unfinished };
+
+inline const char* to_string(JobState s) {
+  switch (s) {
+    case JobState::pending: return "pending";
+    case JobState::running: return "running";
+    case JobState::completed: return "completed";
+    case JobState::rejected: return "rejected";
+    case JobState::unfinished: return "unfinished";
+  }
+  return "?";
+}
+
+inline constexpr double kNoTime = std::numeric_limits<double>::quiet_NaN();
+
+}  // namespace aidcsim
