@@ -15,6 +15,15 @@ static Registries make_builtin_registries() {
 
   r.trace_readers.add("native", "aidcsim CSV: job_id,submit_s,duration_s,gpus[,gpu_milli,cpus,mem_gib,tenant,...]",
                       make_native_reader);
+  r.trace_readers.add("openb", "Alibaba GPU 2023 (FGD) openb_pod_list_*.csv; replay time|all|packing", make_openb_reader);
+  r.trace_readers.add("philly", "Microsoft Philly jobs as published with Pollux (philly.csv)", make_philly_reader);
+  r.trace_readers.add("swf", "Standard Workload Format (Parallel Workloads Archive), plain or gzip; procs_per_gpu",
+                      make_swf_reader);
+  r.trace_readers.add("helios", "SenseTime Helios cluster_log.csv (HeliosData)", make_helios_reader);
+  r.trace_readers.add("alibaba-pai", "Alibaba PAI 2020 pai_job_table.csv joined with pai_task_table.csv",
+                      make_alibaba_pai_reader);
+  r.trace_readers.add("alibaba-dlrm", "Alibaba 2025 disaggregated DLRM inference instances, as long-running jobs",
+                      make_alibaba_dlrm_reader);
 
   r.workload_models.add("trace", "replays the recorded duration_s as work on the job's GPUs", make_trace_model);
 

@@ -1,12 +1,12 @@
 #include "sim/core.hpp"
 
-#include "sim/errors.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
 #include <stdexcept>
+
+#include "sim/errors.hpp"
 
 namespace aidcsim {
 
@@ -80,6 +80,31 @@ void Core::admit_arrivals(double now) {
   }
 }
 
+static double allocated_gpus(const Allocation& a) {
+  double gpus = 0;
+  for (const auto& g : a.gpus) gpus += g.milli / 1000.0;
+  return gpus;
+}
+
+JobStatus Core::status(JobIndex j) const {
+  const JobRun& r = runs_[j];
+  bool running = r.state == JobState::running;
+  double current_gpu_s = running ? allocated_gpus(r.allocation) * (now_ - r.run_started_s) : 0;
+  return {r.state,
+          r.start_s,
+          running ? r.run_started_s : kNoTime,
+          running ? r.run_started_s + r.run_delay_s + r.run_work_s : kNoTime,
+          r.attained_gpu_s + current_gpu_s,
+          r.done_fraction,
+          r.preemptions,
+          &r.request,
+          &r.allocation};
+}
+
+bool Core::would_fit(const Request& r, const Ledger& ledger) {
+  return policies_.placement->place(r, ClusterView{cluster_, ledger}).has_value();
+}
+
 bool Core::try_start(JobIndex j) {
   JobRun& run = runs_[j];
   if (run.state != JobState::pending) return false;
@@ -92,56 +117,142 @@ bool Core::try_start(JobIndex j) {
   run.allocation = std::move(*proposal);
   run.state = JobState::running;
   if (std::isnan(run.start_s)) run.start_s = now_;
-  ++running_;
-  for (const auto& g : run.allocation.gpus) tenant_allocated_gpus_[run.tenant] += g.milli / 1000.0;
+  run.run_started_s = now_;
+  tenant_allocated_gpus_[run.tenant] += allocated_gpus(run.allocation);
+  if (in_pass_) started_in_pass_list_.push_back(j);
+  else {
+    run.running_slot = running_list_.size();
+    running_list_.push_back(j);
+  }
   started_in_pass_ = true;
 
   ActivityPlan plan = policies_.workload_model->plan(jobs_[j], run.allocation, cluster_);
-  // Nothing is shared when GPUs are exclusive and no step is capped: the end is known exactly.
-  bool isolated = options_.exclusive_gpus && !options_.always_activities &&
-                  std::all_of(plan.execs.begin(), plan.execs.end(), [](const ExecStep& e) { return e.bound_flops == 0; });
-  if (isolated) {
-    double duration_s = 0;
-    for (const auto& e : plan.execs) {
-      double speed = e.on_gpu ? cluster_.gpus[e.index].speed_flops : cluster_.servers[e.index].core_speed_flops;
-      duration_s = std::max(duration_s, e.flops / speed);
-    }
-    // The replay rule: with the trace model this is exactly duration_s.
-    executor_->complete_at(j, now_ + (plan.execs.size() ? duration_s : jobs_[j].duration_s));
-  } else {
-    executor_->run_activities(j, plan);
+  double left = 1 - run.done_fraction;
+  double work_s = 0;
+  for (auto& e : plan.execs) {
+    e.flops *= left;
+    double speed = e.on_gpu ? cluster_.gpus[e.index].speed_flops : cluster_.servers[e.index].core_speed_flops;
+    work_s = std::max(work_s, e.bound_flops > 0 ? e.flops / std::min(speed, e.bound_flops) : e.flops / speed);
   }
+  if (plan.execs.empty()) work_s = jobs_[j].duration_s * left;
+  plan.delay_s += run.restart_penalty_s;
+  run.restart_penalty_s = 0;
+  run.run_delay_s = plan.delay_s;
+  run.run_work_s = work_s;
+  // Nothing is shared when GPUs are exclusive and no step is capped: the end is known exactly
+  // (with the trace model, duration_s after the start: the replay rule).
+  run.run_on_timer = options_.exclusive_gpus && !options_.always_activities &&
+                     std::all_of(plan.execs.begin(), plan.execs.end(), [](const ExecStep& e) { return e.bound_flops == 0; });
+  if (run.run_on_timer) executor_->complete_at(j, run.epoch, now_ + plan.delay_s + work_s);
+  else executor_->run_activities(j, run.epoch, plan);
   return true;
 }
 
-void Core::finish(JobIndex j, double now) {
+void Core::remove_from_running(JobIndex j) {
+  std::size_t slot = runs_[j].running_slot;
+  JobIndex last = running_list_.back();
+  running_list_[slot] = last;
+  runs_[last].running_slot = slot;
+  running_list_.pop_back();
+}
+
+void Core::end_run(JobIndex j) {
+  JobRun& run = runs_[j];
+  ledger_.release(run.allocation);
+  double gpus = allocated_gpus(run.allocation);
+  tenant_allocated_gpus_[run.tenant] -= gpus;
+  run.run_s += now_ - run.run_started_s;
+  run.attained_gpu_s += gpus * (now_ - run.run_started_s);
+  run.run_started_s = kNoTime;
+}
+
+void Core::finish(JobIndex j, std::uint32_t epoch, double now) {
+  JobRun& run = runs_[j];
+  if (epoch != run.epoch) return;  // the run this completion belongs to was preempted
   advance_to(now);
   ++events_;
-  JobRun& run = runs_[j];
   if (run.state != JobState::running)
     throw std::logic_error(fmt::format("job {} finished while {}", jobs_[j].job_id, to_string(run.state)));
-  ledger_.release(run.allocation);
-  for (const auto& g : run.allocation.gpus) tenant_allocated_gpus_[run.tenant] -= g.milli / 1000.0;
+  end_run(j);
+  remove_from_running(j);
+  run.done_fraction = 1;
   run.state = JobState::completed;
   run.end_s = now;
-  --running_;
   last_completion_s_ = now;
+}
+
+void Core::preempt(JobIndex j, double restart_cost_s) {
+  JobRun& run = runs_[j];
+  if (run.state != JobState::running)
+    throw std::logic_error(fmt::format("preempt of job {} while {}", jobs_[j].job_id, to_string(run.state)));
+  double fraction_of_run;
+  if (run.run_on_timer) {
+    double worked_s = std::max(0.0, now_ - run.run_started_s - run.run_delay_s);
+    fraction_of_run = run.run_work_s > 0 ? std::min(1.0, worked_s / run.run_work_s) : 1;
+  } else {
+    fraction_of_run = executor_->stop_activities(j);
+  }
+  double done = run.done_fraction + (1 - run.done_fraction) * fraction_of_run;
+  double checkpoint_s = policies_.workload_model->checkpoint_interval_s();
+  if (checkpoint_s > 0 && jobs_[j].duration_s > 0) {
+    double step = checkpoint_s / jobs_[j].duration_s;  // work since the last checkpoint is lost
+    done = std::floor(done / step + 1e-9) * step;
+  }
+  run.done_fraction = std::clamp(done, 0.0, 1.0);
+  end_run(j);
+  run.allocation = {};
+  run.state = JobState::pending;
+  ++run.preemptions;
+  ++run.epoch;
+  run.restart_penalty_s = restart_cost_s;
+  ++events_;
+  if (in_pass_) {
+    preempted_in_pass_ = true;
+    requeued_.push_back(j);
+  } else {
+    remove_from_running(j);
+    queue_.insert(std::upper_bound(queue_.begin(), queue_.end(), j), j);
+  }
 }
 
 void Core::schedule(double now) {
   advance_to(now);
   if (queue_.empty()) return;
   started_in_pass_ = false;
+  preempted_in_pass_ = false;
+  in_pass_ = true;
   policies_.scheduler->schedule(*this);
-  if (!started_in_pass_) return;
-  queue_.erase(std::remove_if(queue_.begin(), queue_.end(), [&](JobIndex j) { return runs_[j].state != JobState::pending; }),
-               queue_.end());
+  in_pass_ = false;
+  if (preempted_in_pass_) {
+    // Rebuild the running list: preempted jobs leave it, and slots are renumbered.
+    running_list_.erase(std::remove_if(running_list_.begin(), running_list_.end(),
+                                       [&](JobIndex j) { return runs_[j].state != JobState::running; }),
+                        running_list_.end());
+    for (std::size_t i = 0; i < running_list_.size(); ++i) runs_[running_list_[i]].running_slot = i;
+  }
+  for (JobIndex j : started_in_pass_list_) {
+    runs_[j].running_slot = running_list_.size();
+    running_list_.push_back(j);
+  }
+  started_in_pass_list_.clear();
+  if (started_in_pass_)
+    queue_.erase(std::remove_if(queue_.begin(), queue_.end(), [&](JobIndex j) { return runs_[j].state != JobState::pending; }),
+                 queue_.end());
+  if (!requeued_.empty()) {
+    // Back in arrival order: job indices follow submission order.
+    std::sort(requeued_.begin(), requeued_.end());
+    std::vector<JobIndex> merged;
+    merged.reserve(queue_.size() + requeued_.size());
+    std::merge(queue_.begin(), queue_.end(), requeued_.begin(), requeued_.end(), std::back_inserter(merged));
+    queue_.swap(merged);
+    requeued_.clear();
+  }
 }
 
 void Core::sample(double now, std::vector<Sample>& out) {
   advance_to(now);
   ++events_;
-  MonitorView view{now, cluster_, ledger_, running_, queue_.size(), tenant_names_, tenant_allocated_gpus_};
+  MonitorView view{now, cluster_, ledger_, running_list_.size(), queue_.size(), tenant_names_, tenant_allocated_gpus_};
   policies_.monitor->sample(view, out);
 }
 
@@ -149,6 +260,10 @@ void Core::close(double now, const std::string& reason) {
   advance_to(now);
   for (std::size_t j = 0; j < jobs_.size(); ++j) {
     JobRun& run = runs_[j];
+    if (run.state == JobState::running) {
+      run.run_s += now - run.run_started_s;
+      run.attained_gpu_s += allocated_gpus(run.allocation) * (now - run.run_started_s);
+    }
     if (run.state == JobState::pending || run.state == JobState::running) {
       run.state = JobState::unfinished;
       run.reason = reason;
@@ -160,6 +275,7 @@ void Core::close(double now, const std::string& reason) {
     runs_[next_arrival_].reason = "submitted after the horizon";
   }
   queue_.clear();
+  running_list_.clear();
 }
 
 }  // namespace aidcsim

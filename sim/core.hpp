@@ -20,12 +20,24 @@ namespace aidcsim {
 
 struct JobRun {
   JobState state = JobState::pending;
-  double start_s = kNoTime;
+  double start_s = kNoTime;  // first start
   double end_s = kNoTime;
   Request request;
   Allocation allocation;
   TenantIndex tenant = 0;
   std::string reason;  // why rejected or unfinished
+  // Preemption bookkeeping.
+  int preemptions = 0;
+  double run_s = 0;              // time spent running, all runs
+  double done_fraction = 0;      // share of the work done before the current run
+  double restart_penalty_s = 0;  // paid at the next start
+  double attained_gpu_s = 0;     // service of finished runs
+  double run_started_s = kNoTime;
+  double run_delay_s = 0;        // delay before work in the current run
+  double run_work_s = 0;         // work time of the current run at full speed
+  bool run_on_timer = false;     // the current run's end is known exactly
+  std::uint32_t epoch = 0;       // bumped at each preemption: stale completions are ignored
+  std::size_t running_slot = 0;  // position in the running list
 };
 
 struct Policies {
@@ -35,14 +47,16 @@ struct Policies {
   std::unique_ptr<Monitor> monitor;
 };
 
-// How a started job is run; implemented by the engine.
+// How a started job is run; implemented by the engine. `epoch` comes back with the completion.
 class Executor {
  public:
   virtual ~Executor() = default;
   // Nothing the job uses is shared: its end time is known and costs no SimGrid solve.
-  virtual void complete_at(JobIndex j, double end_s) = 0;
+  virtual void complete_at(JobIndex j, std::uint32_t epoch, double end_s) = 0;
   // Something may be shared: SimGrid runs the activities and reports the end.
-  virtual void run_activities(JobIndex j, const ActivityPlan& plan) = 0;
+  virtual void run_activities(JobIndex j, std::uint32_t epoch, const ActivityPlan& plan) = 0;
+  // Stops the activities of j; returns the share of the plan's work they completed.
+  virtual double stop_activities(JobIndex j) = 0;
 };
 
 struct CoreOptions {
@@ -58,20 +72,21 @@ class Core final : private SchedulingContext {
   // Time of the next submission, or +inf.
   double next_arrival_s() const;
   void admit_arrivals(double now);
-  void finish(JobIndex j, double now);
+  // Ignored when `epoch` is stale (the run it belongs to was preempted).
+  void finish(JobIndex j, std::uint32_t epoch, double now);
   void schedule(double now);
   void sample(double now, std::vector<Sample>& out);
   // Marks everything still pending or running as unfinished at `now` (end of run or horizon).
   void close(double now, const std::string& reason);
 
   bool all_arrived() const { return next_arrival_ == jobs_.size(); }
-  std::size_t running_count() const { return running_; }
+  std::size_t running_count() const { return running_list_.size(); }
   std::size_t queued_count() const { return queue_.size(); }
   const std::vector<JobSpec>& jobs() const { return jobs_; }
   const std::vector<JobRun>& runs() const { return runs_; }
   const std::vector<std::string>& tenants() const { return tenant_names_; }
-  const Cluster& cluster() const { return cluster_; }
-  const Ledger& ledger() const { return ledger_; }
+  const Cluster& cluster() const override { return cluster_; }
+  const Ledger& ledger() const override { return ledger_; }
 
   // Time-weighted allocation: integral of allocated GPUs over time, in GPU-seconds.
   double allocated_gpu_seconds() const { return allocated_gpu_seconds_; }
@@ -84,8 +99,14 @@ class Core final : private SchedulingContext {
   double now() const override { return now_; }
   const std::vector<JobIndex>& pending() const override { return queue_; }
   bool is_pending(JobIndex j) const override { return runs_[j].state == JobState::pending; }
+  const std::vector<JobIndex>& running() const override { return running_list_; }
   const JobSpec& spec(JobIndex j) const override { return jobs_[j]; }
+  JobStatus status(JobIndex j) const override;
   bool try_start(JobIndex j) override;
+  bool would_fit(const Request& r, const Ledger& ledger) override;
+  void preempt(JobIndex j, double restart_cost_s) override;
+  void end_run(JobIndex j);  // frees resources and closes the current run's accounting
+  void remove_from_running(JobIndex j);
 
   void advance_to(double now);  // accumulates the allocation integral
   Request make_request(const JobSpec& job, std::string& reason) const;
@@ -101,9 +122,13 @@ class Core final : private SchedulingContext {
   std::vector<std::string> tenant_names_;
   std::vector<double> tenant_allocated_gpus_;
   std::vector<JobIndex> queue_;
+  std::vector<JobIndex> requeued_;      // preempted during a pass; merged into queue_ after it
+  std::vector<JobIndex> running_list_;
+  std::vector<JobIndex> started_in_pass_list_;  // joins running_list_ when the pass ends
+  bool in_pass_ = false;
+  bool preempted_in_pass_ = false;
   std::unordered_map<std::string, std::string> never_fits_cache_;  // shape -> reason ("" = fits)
   std::size_t next_arrival_ = 0;
-  std::size_t running_ = 0;
   bool started_in_pass_ = false;
   double now_ = 0;
   double last_change_s_ = 0;

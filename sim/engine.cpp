@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <mutex>
+#include <map>
 #include <queue>
 
 namespace aidcsim {
@@ -20,38 +21,67 @@ struct Timer {
   double time_s;
   std::uint64_t sequence;
   JobIndex job;
+  std::uint32_t epoch;
   bool operator>(const Timer& o) const { return time_s != o.time_s ? time_s > o.time_s : sequence > o.sequence; }
+};
+
+// A job whose activities SimGrid runs: its waiting actor and, once started, its executions.
+struct ActiveJob {
+  sg4::ActorPtr actor;
+  std::vector<sg4::ExecPtr> execs;
+  std::vector<double> flops;
 };
 
 class SimGridExecutor final : public Executor {
  public:
-  SimGridExecutor(sg4::Engine& engine, const Cluster& cluster)
-      : engine_(engine), cluster_(cluster), mutex_(sg4::Mutex::create()), wakeup_(sg4::ConditionVariable::create()) {}
+  explicit SimGridExecutor(const PlatformHosts& hosts)
+      : gpu_hosts_(hosts.gpus), server_hosts_(hosts.servers), mutex_(sg4::Mutex::create()),
+        wakeup_(sg4::ConditionVariable::create()) {
+    any_host_ = !hosts.servers.empty() ? hosts.servers.front() : hosts.gpus.front();
+  }
 
-  void complete_at(JobIndex j, double end_s) override { timers_.push({end_s, sequence_++, j}); }
+  void complete_at(JobIndex j, std::uint32_t epoch, double end_s) override {
+    timers_.push({end_s, sequence_++, j, epoch});
+  }
 
-  void run_activities(JobIndex j, const ActivityPlan& plan) override {
+  void run_activities(JobIndex j, std::uint32_t epoch, const ActivityPlan& plan) override {
     std::vector<std::pair<sg4::Host*, ExecStep>> steps;
-    for (const auto& e : plan.execs) {
-      const std::string& name = e.on_gpu ? cluster_.gpus[e.index].name : cluster_.servers[e.index].name;
-      steps.emplace_back(engine_.host_by_name(name), e);
-    }
-    sg4::Host* home = steps.empty() ? engine_.get_all_hosts().front() : steps.front().first;
+    for (const auto& e : plan.execs) steps.emplace_back(e.on_gpu ? gpu_hosts_[e.index] : server_hosts_[e.index], e);
+    sg4::Host* home = steps.empty() ? any_host_ : steps.front().first;
     ++in_flight_;
-    // One short-lived actor per job; it only waits for SimGrid to finish the job's activities.
-    sg4::Actor::create("job", home, [this, j, steps = std::move(steps)]() {
-      std::vector<sg4::ExecPtr> execs;
+    ActiveJob& active = active_[j];
+    // One short-lived actor per job run; it only waits for SimGrid to finish the job's activities.
+    active.actor = sg4::Actor::create("job", home, [this, j, epoch, delay_s = plan.delay_s, steps = std::move(steps)]() {
+      if (delay_s > 0) sg4::this_actor::sleep_for(delay_s);
+      ActiveJob& me = active_[j];
       for (const auto& [host, step] : steps) {
         sg4::ExecPtr exec = sg4::Exec::init()->set_host(host)->set_flops_amount(step.flops);
         if (step.bound_flops > 0) exec->set_bound(step.bound_flops);
         exec->start();
-        execs.push_back(exec);
+        me.execs.push_back(exec);
+        me.flops.push_back(step.flops);
       }
-      for (auto& exec : execs) exec->wait();
+      for (auto& exec : me.execs) exec->wait();
       std::unique_lock lock(*mutex_);
-      finished_.push_back(j);
+      finished_.emplace_back(j, epoch);
       wakeup_->notify_one();
-    })->set_stacksize(64 * 1024);
+    });
+    active.actor->set_stacksize(64 * 1024);
+  }
+
+  double stop_activities(JobIndex j) override {
+    auto it = active_.find(j);
+    if (it == active_.end()) return 1;
+    ActiveJob& active = it->second;
+    double done = active.execs.empty() ? 0 : 1;
+    for (std::size_t i = 0; i < active.execs.size(); ++i) {
+      if (active.flops[i] > 0) done = std::min(done, 1 - active.execs[i]->get_remaining() / active.flops[i]);
+      if (!active.execs[i]->test()) active.execs[i]->cancel();
+    }
+    active.actor->kill();
+    active_.erase(it);
+    --in_flight_;
+    return std::clamp(done, 0.0, 1.0);
   }
 
   // Waits until `until_s` or until an activity ends; returns the new time.
@@ -76,41 +106,47 @@ class SimGridExecutor final : public Executor {
 
   // Finishes everything due at `now`: activities that ended, then timers in (time, sequence) order.
   void finish_due(Core& core, double now) {
-    std::vector<JobIndex> done;
-    {
-      std::unique_lock lock(*mutex_);
-      done.swap(finished_);
-    }
-    for (JobIndex j : done) {
-      --in_flight_;
-      core.finish(j, now);
+    // Actors are scheduled cooperatively: nothing else runs while the controller does, so the
+    // list needs no lock (a SimGrid mutex costs a simcall, on every event).
+    std::vector<std::pair<JobIndex, std::uint32_t>> done;
+    done.swap(finished_);
+    for (auto [j, epoch] : done) {
+      auto it = active_.find(j);
+      if (it != active_.end()) {
+        active_.erase(it);
+        --in_flight_;
+      }
+      core.finish(j, epoch, now);
     }
     while (!timers_.empty() && timers_.top().time_s <= now) {
       Timer t = timers_.top();
       timers_.pop();
-      core.finish(t.job, t.time_s);
+      core.finish(t.job, t.epoch, t.time_s);
     }
   }
 
  private:
-  sg4::Engine& engine_;
-  const Cluster& cluster_;
+  std::vector<sg4::Host*> gpu_hosts_;
+  std::vector<sg4::Host*> server_hosts_;
+  sg4::Host* any_host_ = nullptr;
   sg4::MutexPtr mutex_;
   sg4::ConditionVariablePtr wakeup_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   std::uint64_t sequence_ = 0;
-  std::vector<JobIndex> finished_;
+  std::vector<std::pair<JobIndex, std::uint32_t>> finished_;
+  std::map<JobIndex, ActiveJob> active_;
   std::size_t in_flight_ = 0;
 };
 
 }  // namespace
 
-EngineResult run_simulation(sg4::Engine& engine, Core& core, const EngineOptions& options) {
+EngineResult run_simulation(sg4::Engine& engine, const PlatformHosts& hosts, Core& core,
+                            const EngineOptions& options) {
   EngineResult result;
-  if (core.jobs().empty()) return result;
-  SimGridExecutor executor(engine, core.cluster());
+  if (core.jobs().empty() || (hosts.servers.empty() && hosts.gpus.empty())) return result;
+  SimGridExecutor executor(hosts);
   core.set_executor(&executor);
-  sg4::Host* controller_host = engine.get_all_hosts().front();
+  sg4::Host* controller_host = !hosts.servers.empty() ? hosts.servers.front() : hosts.gpus.front();
 
   sg4::Actor::create("aidcsim-core", controller_host, [&]() {
     const double horizon_s = options.horizon_s.value_or(kInfinity);

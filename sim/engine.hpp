@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sim/core.hpp"
+#include "sim/platform_loader.hpp"
 
 namespace simgrid::s4u {
 class Engine;
@@ -27,6 +28,7 @@ struct EngineResult {
 };
 
 // The platform must already be loaded into `engine`; runs until every job ended or the horizon.
-EngineResult run_simulation(simgrid::s4u::Engine& engine, Core& core, const EngineOptions& options);
+EngineResult run_simulation(simgrid::s4u::Engine& engine, const PlatformHosts& hosts, Core& core,
+                            const EngineOptions& options);
 
 }  // namespace aidcsim

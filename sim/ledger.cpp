@@ -105,10 +105,40 @@ void Ledger::apply(const Allocation& a) {
 }
 
 void Ledger::release(const Allocation& a) {
+  // Check everything first, so a refused release changes nothing (as apply does); shares of one GPU
+  // or server inside one allocation add up.
+  std::vector<std::pair<GpuIndex, int>> gpu_back;
   for (const auto& g : a.gpus) {
-    if (gpu_free_milli_[g.gpu] + g.milli > kWholeGpuMilli)
-      throw std::logic_error(fmt::format("release of {} milli on GPU {} that was not held", g.milli,
-                                         cluster_.gpus[g.gpu].name));
+    if (g.gpu >= gpu_free_milli_.size()) throw std::logic_error(fmt::format("release of GPU index {} that does not exist", g.gpu));
+    if (g.milli <= 0) throw std::logic_error(fmt::format("release of a {} milli share", g.milli));
+    gpu_back.emplace_back(g.gpu, g.milli);
+  }
+  std::sort(gpu_back.begin(), gpu_back.end());
+  for (std::size_t i = 0; i < gpu_back.size();) {
+    int total = 0;
+    std::size_t j = i;
+    for (; j < gpu_back.size() && gpu_back[j].first == gpu_back[i].first; ++j) total += gpu_back[j].second;
+    GpuIndex gpu = gpu_back[i].first;
+    if (gpu_free_milli_[gpu] + total > kWholeGpuMilli)
+      throw std::logic_error(fmt::format("release of {} milli on GPU {} that was not held", total, cluster_.gpus[gpu].name));
+    i = j;
+  }
+  for (const auto& s : a.servers) {
+    if (s.server >= server_free_cpus_.size())
+      throw std::logic_error(fmt::format("release on server index {} that does not exist", s.server));
+    double cpus = 0, mem_gib = 0;  // all of this allocation's shares of the server
+    for (const auto& t : a.servers)
+      if (t.server == s.server) {
+        cpus += t.cpus;
+        mem_gib += t.mem_gib;
+      }
+    const Server& server = cluster_.servers[s.server];
+    if (server_free_cpus_[s.server] + cpus > server.cores + kEpsilon)
+      throw std::logic_error(fmt::format("release of {} CPUs on server {} that were not held", cpus, server.name));
+    if (server.memory_gib > 0 && server_free_mem_gib_[s.server] + mem_gib > server.memory_gib + kEpsilon)
+      throw std::logic_error(fmt::format("release of {} GiB memory on server {} that was not held", mem_gib, server.name));
+  }
+  for (const auto& g : a.gpus) {
     gpu_free_milli_[g.gpu] += g.milli;
     allocated_milli_ -= g.milli;
     allocated_milli_by_model_[cluster_.gpus[g.gpu].model_index] -= g.milli;
@@ -119,11 +149,8 @@ void Ledger::release(const Allocation& a) {
     }
   }
   for (const auto& s : a.servers) {
-    const Server& server = cluster_.servers[s.server];
     server_free_cpus_[s.server] += s.cpus;
     server_free_mem_gib_[s.server] += s.mem_gib;
-    if (server_free_cpus_[s.server] > server.cores + kEpsilon)
-      throw std::logic_error(fmt::format("release of {} CPUs on server {} that were not held", s.cpus, server.name));
   }
 }
 

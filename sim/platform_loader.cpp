@@ -39,11 +39,12 @@ static double memory_gib(const sg4::Host* host, const char* key, const std::stri
   return *bytes / kGiB;
 }
 
-Cluster load_cluster(sg4::Engine& engine, const std::string& file) {
+Cluster load_cluster(sg4::Engine& engine, const std::string& file, PlatformHosts* hosts_out) {
   if (!std::filesystem::exists(file))
     throw InputErrors({{file, 0, "", "platform file not found"}});
   try {
     engine.load_platform(file);
+    engine.seal_platform();  // routes (route_to) exist only once the platform is sealed
   } catch (const simgrid::ParseError& e) {
     throw InputErrors({{file, 0, "", fmt::format("SimGrid could not parse the platform: {}", e.what())}});
   } catch (const std::exception& e) {
@@ -58,8 +59,9 @@ Cluster load_cluster(sg4::Engine& engine, const std::string& file) {
             [](const sg4::Host* a, const sg4::Host* b) { return natural_less(a->get_name(), b->get_name()); });
 
   std::map<std::string, ServerIndex> server_of_name;
-  std::vector<const sg4::Host*> gpu_hosts;
-  for (const sg4::Host* h : hosts) {
+  std::vector<sg4::Host*> gpu_hosts;
+  PlatformHosts resolved;
+  for (sg4::Host* h : hosts) {
     std::string kind = property(h, "kind");
     if (kind.empty() || kind == "server") {
       Server s;
@@ -70,10 +72,12 @@ Cluster load_cluster(sg4::Engine& engine, const std::string& file) {
       s.disks = disks_of(h);
       server_of_name[s.name] = static_cast<ServerIndex>(cluster.servers.size());
       cluster.servers.push_back(std::move(s));
+      resolved.servers.push_back(h);
     } else if (kind == "gpu") {
       gpu_hosts.push_back(h);
     } else if (kind == "storage") {
       cluster.storage.push_back({h->get_name(), disks_of(h)});
+      resolved.storage.push_back(h);
     } else {
       problems.add(file, 0, h->get_name(),
                    fmt::format("prop 'kind' is '{}', expected one of: server, gpu, storage", kind));
@@ -81,7 +85,7 @@ Cluster load_cluster(sg4::Engine& engine, const std::string& file) {
   }
 
   std::set<std::string> models;
-  for (const sg4::Host* h : gpu_hosts) {
+  for (sg4::Host* h : gpu_hosts) {
     Gpu g;
     g.name = h->get_name();
     g.model = property(h, "gpu_model");
@@ -102,6 +106,7 @@ Cluster load_cluster(sg4::Engine& engine, const std::string& file) {
     models.insert(g.model);
     cluster.servers[g.server].gpus.push_back(static_cast<GpuIndex>(cluster.gpus.size()));
     cluster.gpus.push_back(std::move(g));
+    resolved.gpus.push_back(h);
   }
   problems.throw_if_any();
 
@@ -111,7 +116,8 @@ Cluster load_cluster(sg4::Engine& engine, const std::string& file) {
   for (const auto& s : cluster.servers)
     cluster.max_gpus_per_server = std::max<int>(cluster.max_gpus_per_server, int(s.gpus.size()));
 
-  build_topology(engine, cluster);
+  build_topology(resolved, cluster);
+  if (hosts_out) *hosts_out = std::move(resolved);
   return cluster;
 }
 

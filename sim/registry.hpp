@@ -12,10 +12,17 @@ namespace aidcsim {
 
 class OptionReader;
 
-// What a factory gets: the policy's options (already located for error messages) and the run seed.
+struct Cluster;
+struct JobSpec;
+
+// What a factory gets: the policy's options (already located for error messages), the run seed,
+// the platform and the whole workload (e.g. FGD's target task distribution). Trace readers get an
+// empty cluster and workload: they run before either exists.
 struct PolicyArgs {
   OptionReader& options;
   std::uint64_t seed;
+  const Cluster& cluster;
+  const std::vector<JobSpec>& jobs;
 };
 
 template <class Interface>

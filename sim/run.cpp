@@ -39,23 +39,19 @@ sg4::Engine& make_simgrid_engine(bool verbose) {
 
 template <class Interface>
 static std::unique_ptr<Interface> instantiate(const Registry<Interface>& registry, const std::string& name,
-                                              const nlohmann::json& section, const std::string& pointer,
-                                              const Scenario& s, ProblemList& problems,
-                                              const std::vector<std::string>& also_known) {
+                                              OptionReader& options, std::uint64_t seed, const Cluster& cluster,
+                                              const std::vector<JobSpec>& jobs) {
   const auto* entry = registry.find(name);
   if (!entry) return nullptr;  // already reported by the scenario reader
-  const nlohmann::json object = section.is_object() ? section : nlohmann::json::object();
-  OptionReader reader(object, pointer, s.file, &s.located, problems);
-  PolicyArgs args{reader, s.seed};
-  auto made = entry->make(args);
-  reader.reject_unknown(also_known);
-  return made;
+  PolicyArgs args{options, seed, cluster, jobs};
+  return entry->make(args);
 }
 
-static const nlohmann::json& at_pointer(const nlohmann::json& root, const std::string& pointer) {
-  static const nlohmann::json kNull;
+// The options object of a section; an absent or null section reads as {}.
+static nlohmann::json section_object(const nlohmann::json& root, const std::string& pointer) {
   nlohmann::json::json_pointer p(pointer);
-  return root.contains(p) ? root[p] : kNull;
+  if (root.contains(p) && root[p].is_object()) return root[p];
+  return nlohmann::json::object();
 }
 
 static std::vector<JobSpec> shape_jobs(std::vector<JobSpec> jobs, const JobsSource& src) {
@@ -74,65 +70,116 @@ static std::vector<JobSpec> shape_jobs(std::vector<JobSpec> jobs, const JobsSour
 Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const std::vector<Override>& overrides,
                  std::optional<std::uint64_t> seed, const Registries& registries) {
   ProblemList problems;
-  Prepared p{load_scenario(scenario_path, overrides, seed, registries, problems), {}, {}, {}, {}};
+  Prepared p{load_scenario(scenario_path, overrides, seed, registries, problems), {}, {}, {}, {}, {}};
   const Scenario& s = p.scenario;
   if (!s.platform_path.empty() && fs::exists(s.platform_path)) {
     try {
-      p.cluster = load_cluster(engine, s.platform_path);
+      p.cluster = load_cluster(engine, s.platform_path, &p.hosts);
     } catch (const InputErrors& e) {
       for (const auto& problem : e.problems()) problems.add(problem);
     }
   }
   const auto& root = s.resolved;
-  const nlohmann::json& jobs_section = at_pointer(root, "/workload/jobs");
-  p.policies.scheduler = instantiate(registries.schedulers, s.scheduler.policy, at_pointer(root, "/scheduler"),
-                                     "/scheduler", s, problems, {"policy"});
-  p.policies.placement = instantiate(registries.placements, s.placement.policy, at_pointer(root, "/placement"),
-                                     "/placement", s, problems, {"policy"});
-  p.policies.monitor = instantiate(registries.monitors, s.monitor.policy, at_pointer(root, "/monitoring"),
-                                   "/monitoring", s, problems, {"policy", "interval_s"});
-  const std::vector<std::string> jobs_keys{"path", "format", "limit", "time_window", "time_scale", "model"};
-  p.policies.workload_model = instantiate(registries.workload_models, s.workload_model.policy, jobs_section,
-                                          "/workload/jobs", s, problems, jobs_keys);
-  auto reader = instantiate(registries.trace_readers, s.jobs.format, jobs_section, "/workload/jobs", s, problems, jobs_keys);
+  const Cluster no_cluster;
+  const std::vector<JobSpec> no_jobs;
+  // The jobs section is shared by the trace reader and the workload model: one reader, so a key
+  // either of them knows is not reported as unknown.
+  const nlohmann::json jobs_section = section_object(root, "/workload/jobs");
+  OptionReader jobs_options(jobs_section, "/workload/jobs", s.file, &s.located, problems);
+  auto reader = instantiate(registries.trace_readers, s.jobs.format, jobs_options, s.seed, no_cluster, no_jobs);
   if (reader && !s.jobs.path.empty() && fs::exists(s.jobs.path)) {
     TraceReadResult read = reader->read(s.jobs.path, problems);
     p.jobs = shape_jobs(std::move(read.jobs), s.jobs);
     p.skipped_rows = std::move(read.skipped);
   }
+  p.policies.workload_model =
+      instantiate(registries.workload_models, s.workload_model.policy, jobs_options, s.seed, p.cluster, p.jobs);
+  jobs_options.reject_unknown({"path", "format", "limit", "time_window", "time_scale", "model"});
+
+  auto policy = [&](const auto& registry, const std::string& name, const std::string& pointer,
+                    std::vector<std::string> also_known) {
+    const nlohmann::json section = section_object(root, pointer);
+    OptionReader options(section, pointer, s.file, &s.located, problems);
+    auto made = instantiate(registry, name, options, s.seed, p.cluster, p.jobs);
+    options.reject_unknown(also_known);
+    return made;
+  };
+  p.policies.scheduler = policy(registries.schedulers, s.scheduler.policy, "/scheduler", {"policy"});
+  p.policies.placement = policy(registries.placements, s.placement.policy, "/placement", {"policy"});
+  p.policies.monitor = policy(registries.monitors, s.monitor.policy, "/monitoring", {"policy", "interval_s"});
   problems.throw_if_any();
   return p;
 }
 
-static std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string out = "\"";
+static void append_csv_field(std::string& out, const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) {
+    out += text;
+    return;
+  }
+  out += '"';
   for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
+  out += '"';
+}
+
+static std::string csv_field(const std::string& text) {
+  std::string out;
+  append_csv_field(out, text);
+  return out;
 }
 
 static void write_jobs_csv(const std::string& path, const Core& core) {
   AtomicFile file(path);
-  auto& out = file.stream();
-  out << "job_id,tenant,submit_s,start_s,end_s,queue_delay_s,jct_s,gpus,gpu_milli,state,hosts,duration_s,slowdown,"
-         "cpus,mem_gib,reason\n";
+  std::string line;
+  line.reserve(1 << 16);
+  line += "job_id,tenant,submit_s,start_s,end_s,queue_delay_s,jct_s,gpus,gpu_milli,state,hosts,duration_s,slowdown,"
+          "cpus,mem_gib,reason,preemptions,run_s\n";
   const Cluster& cluster = core.cluster();
+  // Appends into one buffer (no per-field formatting calls): this runs for every job of every run.
+  auto field = [&](double v) {
+    append_number(line, v);
+    line += ',';
+  };
   for (std::size_t j = 0; j < core.jobs().size(); ++j) {
     const JobSpec& spec = core.jobs()[j];
     const JobRun& run = core.runs()[j];
-    std::string hosts;
-    for (const auto& g : run.allocation.gpus) hosts += (hosts.empty() ? "" : ";") + cluster.gpus[g.gpu].name;
+    bool ended = !std::isnan(run.end_s);
+    append_csv_field(line, spec.job_id);
+    line += ',';
+    append_csv_field(line, spec.tenant);
+    line += ',';
+    field(spec.submit_s);
+    field(run.start_s);
+    field(run.end_s);
+    field(run.start_s - spec.submit_s);  // NaN (empty) when never started
+    field(run.end_s - spec.submit_s);
+    line += std::to_string(spec.gpus) + ',' + std::to_string(spec.gpu_milli) + ',' + to_string(run.state) + ',';
+    bool first = true;
+    for (const auto& g : run.allocation.gpus) {
+      line += first ? "" : ";";
+      line += cluster.gpus[g.gpu].name;
+      first = false;
+    }
     if (run.allocation.gpus.empty())
-      for (const auto& s : run.allocation.servers) hosts += (hosts.empty() ? "" : ";") + cluster.servers[s.server].name;
-    bool started = !std::isnan(run.start_s), ended = !std::isnan(run.end_s);
-    out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(spec.job_id),
-                       csv_field(spec.tenant), format_number(spec.submit_s), format_number(run.start_s),
-                       format_number(run.end_s), started ? format_number(run.start_s - spec.submit_s) : "",
-                       ended ? format_number(run.end_s - spec.submit_s) : "", spec.gpus, spec.gpu_milli,
-                       to_string(run.state), hosts, format_number(spec.duration_s),
-                       ended ? format_number((run.end_s - spec.submit_s) / spec.duration_s) : "",
-                       format_number(spec.cpus), format_number(spec.mem_gib), csv_field(run.reason));
+      for (const auto& sv : run.allocation.servers) {
+        line += first ? "" : ";";
+        line += cluster.servers[sv.server].name;
+        first = false;
+      }
+    line += ',';
+    field(spec.duration_s);
+    field(ended ? (run.end_s - spec.submit_s) / spec.duration_s : kNoTime);
+    field(spec.cpus);
+    field(spec.mem_gib);
+    append_csv_field(line, run.reason);
+    line += ',' + std::to_string(run.preemptions) + ',';
+    append_number(line, run.run_s);
+    line += '\n';
+    if (line.size() > (1 << 16) - 512) {
+      file.stream() << line;
+      line.clear();
+    }
   }
+  file.stream() << line;
   file.commit();
 }
 
@@ -207,7 +254,7 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
                  core.running_count(), core.queued_count(), core.events(), total, elapsed);
     };
   }
-  EngineResult result = run_simulation(engine, core, engine_options);
+  EngineResult result = run_simulation(engine, p.hosts, core, engine_options);
   if (options.progress && last_print > 0) fmt::print(stderr, "\n");
 
   double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -8,6 +8,7 @@
 
 #include "sim/cluster.hpp"
 #include "sim/core.hpp"
+#include "sim/platform_loader.hpp"
 #include "sim/scenario.hpp"
 
 namespace simgrid::s4u {
@@ -22,6 +23,7 @@ struct Prepared {
   std::vector<JobSpec> jobs;
   std::vector<std::pair<std::string, long long>> skipped_rows;
   Policies policies;
+  PlatformHosts hosts;
 };
 
 // A SimGrid engine for one simulation (SimGrid allows one per process), quiet unless asked.

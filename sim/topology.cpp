@@ -1,5 +1,7 @@
 #include "sim/topology.hpp"
 
+#include "sim/platform_loader.hpp"
+
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/connected_components.hpp>
 #include <simgrid/s4u.hpp>
@@ -50,29 +52,25 @@ class Builder {
 };
 }  // namespace
 
-void build_topology(sg4::Engine& engine, Cluster& cluster) {
+void build_topology(const PlatformHosts& hosts, Cluster& cluster) {
   auto topology = std::make_shared<Topology>();
   Builder builder(*topology);
   // A hub every server routes to: the first storage host, else the first server. Routes to a single
   // hub cost O(servers) queries instead of O(servers^2), and still expose racks and spines.
   const sg4::Host* hub = nullptr;
-  if (!cluster.storage.empty()) hub = engine.host_by_name(cluster.storage.front().name);
-  else if (!cluster.servers.empty()) hub = engine.host_by_name(cluster.servers.front().name);
-
-  for (const auto& s : cluster.servers) {
-    const sg4::Host* host = engine.host_by_name(s.name);
-    topology->server_vertex.push_back(builder.vertex_of(host));
-    if (hub && host != hub) builder.add_route(host, hub);
+  if (!hosts.storage.empty()) hub = hosts.storage.front();
+  else if (!hosts.servers.empty()) hub = hosts.servers.front();
+  for (const sg4::Host* h : hosts.servers) {
+    topology->server_vertex.push_back(builder.vertex_of(h));
+    if (hub && h != hub) builder.add_route(h, hub);
   }
-  for (const auto& st : cluster.storage) {
-    const sg4::Host* host = engine.host_by_name(st.name);
-    builder.vertex_of(host);
-    if (hub && host != hub) builder.add_route(host, hub);
+  for (const sg4::Host* h : hosts.storage) {
+    builder.vertex_of(h);
+    if (hub && h != hub) builder.add_route(h, hub);
   }
-  for (const auto& g : cluster.gpus) {
-    const sg4::Host* host = engine.host_by_name(g.name);
-    topology->gpu_vertex.push_back(builder.vertex_of(host));
-    builder.add_route(host, engine.host_by_name(cluster.servers[g.server].name));
+  for (std::size_t g = 0; g < hosts.gpus.size(); ++g) {
+    topology->gpu_vertex.push_back(builder.vertex_of(hosts.gpus[g]));
+    builder.add_route(hosts.gpus[g], hosts.servers[cluster.gpus[g].server]);
   }
   std::vector<int> component(boost::num_vertices(topology->graph));
   cluster.topology_components =

@@ -7,11 +7,9 @@
 
 #include "sim/cluster.hpp"
 
-namespace simgrid::s4u {
-class Engine;
-}
-
 namespace aidcsim {
+
+struct PlatformHosts;
 
 struct Topology {
   using Graph = boost::adjacency_list<boost::setS, boost::vecS, boost::undirectedS>;
@@ -23,6 +21,6 @@ struct Topology {
 };
 
 // Fills cluster.topology_* counts and cluster.topology.
-void build_topology(simgrid::s4u::Engine& engine, Cluster& cluster);
+void build_topology(const PlatformHosts& hosts, Cluster& cluster);
 
 }  // namespace aidcsim

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 namespace aidcsim {
@@ -25,14 +27,35 @@ std::optional<double> parse_size_bytes(const std::string& text) {
   return std::nullopt;
 }
 
+void append_number(std::string& out, double value) {
+  if (std::isnan(value)) return;
+  double scaled = std::round(value * 1e6);
+  if (std::fabs(scaled) >= 9e15) {  // beyond exact integer micro-units
+    out += fmt::format("{}", value);
+    return;
+  }
+  // Integer arithmetic on micro-units: exact, and far cheaper than fixed-precision float formatting
+  // (this runs for every number of every jobs.csv row).
+  auto micro = static_cast<long long>(scaled);
+  if (micro < 0) out += '-';
+  unsigned long long magnitude = micro < 0 ? 0ULL - static_cast<unsigned long long>(micro) : micro;
+  char buffer[32];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, magnitude / 1000000);
+  out.append(buffer, end);
+  unsigned long long fraction = magnitude % 1000000;
+  if (fraction) {
+    char digits[7] = {'.', '0', '0', '0', '0', '0', '0'};
+    int len = 7;
+    for (int i = 6; i >= 1; --i, fraction /= 10) digits[i] = static_cast<char>('0' + fraction % 10);
+    while (digits[len - 1] == '0') --len;
+    out.append(digits, len);
+  }
+}
+
 std::string format_number(double value) {
-  if (std::isnan(value)) return "";
-  double rounded = std::round(value * 1e6) / 1e6;
-  if (rounded == 0) rounded = 0;  // no "-0"
-  std::string s = fmt::format("{:.6f}", rounded);
-  while (!s.empty() && s.back() == '0') s.pop_back();
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
+  std::string out;
+  append_number(out, value);
+  return out;
 }
 
 }  // namespace aidcsim

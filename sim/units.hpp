@@ -9,4 +9,5 @@ namespace aidcsim {
 std::optional<double> parse_size_bytes(const std::string& text);
 // Shortest decimal text for a time or quantity, at most 6 decimals, no trailing zeros ("12.5", "3").
 std::string format_number(double value);
+void append_number(std::string& out, double value);  // same text, appended
 }  // namespace aidcsim

@@ -305,7 +305,7 @@ void write_fat_tree_platform(const FatTreeOptions& o, std::ostream& os)
   c.put("<?xml version='1.0'?>\n"
         "<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
         "<platform version=\"4.1\">\n"
-        "<!-- aidcsim fat tree: {} servers x {} {} GPUs, {} servers per rack ({} racks), {} layout.\n"
+        "<!-- aidcsim fat tree: {} servers x {} {} GPUs, {} servers per rack ({} rack(s)), {} layout.\n"
         "     NIC {}, uplink oversubscription {:g}, storage {}. Bandwidths are per direction (SPLITDUPLEX). -->\n"
         "<zone id=\"aidc\" routing=\"Floyd\">\n",
         o.servers, o.gpus_per_server, o.gpu_model, o.servers_per_rack, racks,

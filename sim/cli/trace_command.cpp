@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cluster.hpp"
 #include "sim/options.hpp"
 #include "sim/policy/trace_reader.hpp"
 #include "sim/registry.hpp"
@@ -58,11 +59,15 @@ void add_trace_command(CLI::App& app, std::function<int()>& action) {
   trace->require_subcommand(1);
   auto format = std::make_shared<std::string>("native");
   auto file = std::make_shared<std::string>();
+  auto reader_options = std::make_shared<std::vector<std::string>>();
   auto* stats = trace->add_subcommand("stats", "job count, GPU-count distribution, durations, GPU-hours, span");
   stats->add_option("--format", *format, "trace format (see `aidcsim list`)");
   stats->add_option("file", *file, "trace file")->required();
-  stats->callback([format, file, &action]() {
-    action = [format, file]() {
+  stats->add_option("--option", *reader_options,
+                    "a reader option as in workload.jobs, KEY=VALUE (VALUE parsed as JSON when it parses, else a "
+                    "string), e.g. --option replay=all");
+  stats->callback([format, file, reader_options, &action]() {
+    action = [format, file, reader_options]() {
       const Registries& r = builtin_registries();
       const auto* entry = r.trace_readers.find(*format);
       if (!entry)
@@ -70,10 +75,22 @@ void add_trace_command(CLI::App& app, std::function<int()>& action) {
                                                            join_names(r.trace_readers.names()))}});
       if (!std::filesystem::exists(*file)) throw InputErrors({{*file, 0, "", "trace file not found"}});
       ProblemList problems;
-      nlohmann::json no_options = nlohmann::json::object();
-      OptionReader options(no_options, "", *file, nullptr, problems);
-      PolicyArgs args{options, 1};
+      nlohmann::json given = nlohmann::json::object();
+      for (const auto& text : *reader_options) {
+        auto eq = text.find('=');
+        if (eq == std::string::npos || eq == 0)
+          throw InputErrors({{"--option", 0, "", fmt::format("found \"{}\", expected KEY=VALUE", text)}});
+        std::string value = text.substr(eq + 1);
+        nlohmann::json parsed = nlohmann::json::parse(value, nullptr, false);
+        given[text.substr(0, eq)] = parsed.is_discarded() ? nlohmann::json(value) : parsed;
+      }
+      OptionReader options(given, "", "--option", nullptr, problems);
+      const Cluster no_cluster;
+      const std::vector<JobSpec> no_jobs;
+      PolicyArgs args{options, 1, no_cluster, no_jobs};
       auto reader = entry->make(args);
+      options.reject_unknown();
+      problems.throw_if_any();
       TraceReadResult read = reader->read(*file, problems);
       problems.throw_if_any();
       fmt::print("{}", format_trace_stats(read));

@@ -1,23 +1,50 @@
 #pragma once
-// Scheduling: which pending jobs to start now, in which order. The scheduler asks the core to start
-// a job (try_start); the core asks the placement policy, checks the proposal and applies it.
+// Scheduling: which pending jobs to start now, in which order, and which running jobs to preempt.
+// The scheduler asks the core to start a job (try_start); the core asks the placement policy,
+// checks the proposal against the ledger and applies it.
 #include <vector>
 
+#include "sim/ledger.hpp"
+#include "sim/request.hpp"
 #include "sim/types.hpp"
 
 namespace aidcsim {
+
+// What a scheduler may read about one job.
+struct JobStatus {
+  JobState state;
+  double start_s;            // first start, NaN before
+  double run_started_s;      // start of the current run, NaN when not running
+  double expected_end_s;     // end of the current run at full speed, NaN when not running
+  double attained_gpu_s;     // GPU-seconds of service so far, current run included
+  double done_fraction;      // share of the job's work done (kept across preemptions)
+  int preemptions;
+  const Request* request;
+  const Allocation* allocation;  // empty when not running
+};
 
 class SchedulingContext {
  public:
   virtual ~SchedulingContext() = default;
   virtual double now() const = 0;
-  // Pending jobs in arrival order. Stable during one schedule() call; started jobs stay listed
-  // until the call returns (is_pending() says which still wait).
+  // Pending jobs in arrival order. Stable during one schedule() call; jobs started or preempted in
+  // the call show their new state through is_pending()/status() and move when the call returns.
   virtual const std::vector<JobIndex>& pending() const = 0;
   virtual bool is_pending(JobIndex j) const = 0;
+  // Running jobs, in no particular order; stable during one schedule() call like pending().
+  virtual const std::vector<JobIndex>& running() const = 0;
   virtual const JobSpec& spec(JobIndex j) const = 0;
+  virtual JobStatus status(JobIndex j) const = 0;
+  virtual const Cluster& cluster() const = 0;
+  virtual const Ledger& ledger() const = 0;
   // Starts j if the placement policy finds room now; false when it does not fit.
   virtual bool try_start(JobIndex j) = 0;
+  // Whether the placement policy would place r on this (hypothetical) ledger, e.g. one where some
+  // running jobs have released their resources.
+  virtual bool would_fit(const Request& r, const Ledger& ledger) = 0;
+  // Stops a running job, frees its resources and puts it back in the queue; it keeps its progress
+  // (up to the workload model's last checkpoint) and pays restart_cost_s when it next starts.
+  virtual void preempt(JobIndex j, double restart_cost_s) = 0;
 };
 
 class Scheduler {

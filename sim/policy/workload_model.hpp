@@ -15,15 +15,20 @@ struct ExecStep {
   double bound_flops = 0;  // cap on speed; 0 = none
 };
 
-// Everything in a plan runs concurrently; the job ends when the last step ends.
+// After delay_s (restart cost, boot), everything in a plan runs concurrently; the job ends when the
+// last step ends.
 struct ActivityPlan {
+  double delay_s = 0;
   std::vector<ExecStep> execs;
 };
 
 class WorkloadModel {
  public:
   virtual ~WorkloadModel() = default;
+  // The plan for the whole job; the core scales it to the work left after a preemption.
   virtual ActivityPlan plan(const JobSpec& job, const Allocation& allocation, const Cluster& cluster) = 0;
+  // Work is kept in whole multiples of this on preemption (0 = nothing is lost).
+  virtual double checkpoint_interval_s() const { return 0; }
 };
 
 }  // namespace aidcsim

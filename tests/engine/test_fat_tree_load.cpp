@@ -1,11 +1,13 @@
 // Loads a generated 4-rack fat tree into a real SimGrid engine and checks the routes it resolves.
 // One Engine per process: this file is its own test binary, and all tests share one engine.
+// AIDCSIM_FAT_TREE_LAYOUT=per-rack checks ZoneLayout::PerRack instead of the default PerServer.
 #include "models/platform/fat_tree.hpp"
 
 #include <simgrid/s4u.hpp>
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -31,6 +33,10 @@ protected:
     o.servers_per_rack = 4; // 4 racks
     o.gpus_per_server = 8;
     o.gpu_model = "A100-80GB";
+    // Both layouts must resolve identical routes; CTest can run this binary once per layout.
+    if (const char* layout = std::getenv("AIDCSIM_FAT_TREE_LAYOUT"); layout && std::string(layout) == "per-rack")
+      o.layout = aidcsim::ZoneLayout::PerRack;
+    layout_ = o.layout;
     path_ = std::filesystem::temp_directory_path() / ("aidcsim_fat_tree_" + std::to_string(getpid()) + ".xml");
     {
       std::ofstream out(path_);
@@ -53,6 +59,7 @@ protected:
     return r;
   }
 
+  static inline aidcsim::ZoneLayout layout_ = aidcsim::ZoneLayout::PerServer;
   static inline std::filesystem::path path_;
   static inline sg4::Engine* engine_ = nullptr; // lives until process exit, as SimGrid expects
 };
@@ -66,6 +73,8 @@ TEST_F(FatTreeLoad, AllHostsAreLoaded)
   EXPECT_STREQ(sg4::Host::by_name("srv-00003-gpu-7")->get_property("server"), "srv-00003");
   EXPECT_DOUBLE_EQ(sg4::Host::by_name("srv-00003-gpu-7")->get_speed(), 312e12);
   EXPECT_EQ(sg4::Host::by_name("srv-00003")->get_core_count(), 64);
+  const bool server_zones = engine_->netpoint_by_name_or_null("z-srv-00003") != nullptr;
+  EXPECT_EQ(server_zones, layout_ == aidcsim::ZoneLayout::PerServer);
 }
 
 TEST_F(FatTreeLoad, SameServerGpusUseNvlink)

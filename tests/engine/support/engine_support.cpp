@@ -33,27 +33,31 @@ std::string read_text(const std::string& path) {
 
 std::string small_platform_xml(int servers, int gpus_per_server, const std::string& model, double gpu_speed_flops,
                                int cores, const std::string& memory) {
-  std::string xml = R"(<?xml version='1.0'?>
-<!DOCTYPE platform SYSTEM "https://simgrid.org/simgrid.dtd">
-<platform version="4.1">
-<zone id="dc" routing="Full">
-)";
+  // SimGrid's DTD wants every host of a zone before its links, and the links before the routes.
+  std::string hosts, links, routes;
   for (int s = 0; s < servers; ++s) {
-    xml += fmt::format(R"(  <host id="srv{}" speed="1Gf" core="{}"><prop id="kind" value="server"/><prop id="memory" value="{}"/></host>
-  <link id="nic{}" bandwidth="25GBps" latency="1us"/>
-)", s, cores, memory, s);
-    for (int g = 0; g < gpus_per_server; ++g)
-      xml += fmt::format(R"(  <host id="srv{}-gpu{}" speed="{}f"><prop id="kind" value="gpu"/><prop id="server" value="srv{}"/><prop id="gpu_model" value="{}"/><prop id="gpu_memory" value="80GiB"/></host>
-  <link id="pcie{}-{}" bandwidth="32GBps" latency="1us"/>
-  <route src="srv{}-gpu{}" dst="srv{}"><link_ctn id="pcie{}-{}"/></route>
-)", s, g, gpu_speed_flops, s, model, s, g, s, g, s, s, g);
+    hosts += fmt::format(R"(  <host id="srv{}" speed="1Gf" core="{}"><prop id="kind" value="server"/><prop id="memory" value="{}"/></host>
+)", s, cores, memory);
+    links += fmt::format(R"(  <link id="nic{}" bandwidth="25GBps" latency="1us"/>
+)", s);
+    for (int g = 0; g < gpus_per_server; ++g) {
+      hosts += fmt::format(R"(  <host id="srv{}-gpu{}" speed="{}f"><prop id="kind" value="gpu"/><prop id="server" value="srv{}"/><prop id="gpu_model" value="{}"/><prop id="gpu_memory" value="80GiB"/></host>
+)", s, g, gpu_speed_flops, s, model);
+      links += fmt::format(R"(  <link id="pcie{}-{}" bandwidth="32GBps" latency="1us"/>
+)", s, g);
+      routes += fmt::format(R"(  <route src="srv{}-gpu{}" dst="srv{}"><link_ctn id="pcie{}-{}"/></route>
+)", s, g, s, s, g);
+    }
   }
   for (int a = 0; a < servers; ++a)
     for (int b = a + 1; b < servers; ++b)
-      xml += fmt::format(R"(  <route src="srv{}" dst="srv{}"><link_ctn id="nic{}"/><link_ctn id="nic{}"/></route>
+      routes += fmt::format(R"(  <route src="srv{}" dst="srv{}"><link_ctn id="nic{}"/><link_ctn id="nic{}"/></route>
 )", a, b, a, b);
-  xml += "</zone>\n</platform>\n";
-  return xml;
+  return R"(<?xml version='1.0'?>
+<!DOCTYPE platform SYSTEM "https://simgrid.org/simgrid.dtd">
+<platform version="4.1">
+<zone id="dc" routing="Full">
+)" + hosts + links + routes + "</zone>\n</platform>\n";
 }
 
 CliResult run_cli(const std::string& args) {
