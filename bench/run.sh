@@ -6,7 +6,7 @@ build=${1:-build-release}
 data=$build/bench-data
 mkdir -p "$data"
 cli=$build/aidcsim
-[[ -f $data/ft800x8.xml ]] || "$cli" platform fat-tree --servers 800 --gpus-per-server 8 --gpu-model A100-80GB -o "$data/ft800x8.xml" >/dev/null
+[[ -f $data/ft800x8.xml ]] || "$cli" platform fat-tree --servers 800 --gpus-per-server 8 --gpu-model A100-80GB --layout per-rack -o "$data/ft800x8.xml" >/dev/null
 [[ -f $data/poisson-1m.csv ]] || "$build/bench/make_poisson_trace" 1000000 6400 0.9 3600 1.0 "$data/poisson-1m.csv"
 cat > "$data/bench-1m.json" <<JSON
 { "name": "bench-1m", "platform": "ft800x8.xml",

@@ -2,6 +2,7 @@
 #include "models/monitoring/monitors.hpp"
 #include "models/placement/placements.hpp"
 #include "models/scheduling/schedulers.hpp"
+#include "models/sharing/sharing.hpp"
 #include "models/traces/readers.hpp"
 #include "models/workload/models.hpp"
 
@@ -10,8 +11,24 @@ namespace aidcsim {
 static Registries make_builtin_registries() {
   Registries r;
   r.schedulers.add("fifo", "strict arrival order; the head job blocks those behind it", make_fifo);
+  r.schedulers.add("sjf", "shortest estimate_s (else duration_s) first; skips jobs that do not fit unless blocking",
+                   make_sjf);
+  r.schedulers.add("backfill", "EASY backfilling: FIFO with a reservation for the head; later jobs start if they do not delay it",
+                   make_backfill);
+  r.schedulers.add("las", "Tiresias discretized 2D-LAS: queues by attained GPU-seconds, preemptive", make_las);
+  r.schedulers.add("drf", "dominant resource fairness across tenants (GPUs, CPUs, memory), weighted", make_drf);
+  r.schedulers.add("priority", "larger priority first, then arrival; optionally preemptive (Kubernetes-like)",
+                   make_priority);
 
   r.placements.add("first-fit", "first server in platform order that can hold the job", make_first_fit);
+  r.placements.add("best-fit", "least leftover CPU+GPU on the chosen server (FGD paper's Best-fit baseline)", make_best_fit);
+  r.placements.add("spread", "worst-fit: most free GPU share, then CPU, on the chosen server", make_spread);
+  r.placements.add("random", "a random server that can hold the job (seeded); random GPU for a shared GPU", make_random_placement);
+  r.placements.add("packing", "GPU packing: shared GPUs first, then used servers, then idle ones (FGD baseline)", make_packing);
+  r.placements.add("clustering", "GPU clustering: jobs of the same GPU kind together (FGD baseline)", make_clustering);
+  r.placements.add("dotprod", "Tetris dot product of free and requested CPU/GPU, smallest wins (FGD baseline)", make_dot_product);
+  r.placements.add("topology", "fewest servers, then fewest racks, then shortest GPU distance on the topology graph", make_topology);
+  r.placements.add("fgd", "Fragmentation Gradient Descent (ATC'23): least growth of the target workload's fragmentation", make_fgd);
 
   r.trace_readers.add("native", "aidcsim CSV: job_id,submit_s,duration_s,gpus[,gpu_milli,cpus,mem_gib,tenant,...]",
                       make_native_reader);
@@ -31,7 +48,13 @@ static Registries make_builtin_registries() {
                  make_periodic_monitor);
 
   auto mode = [](PolicyArgs&) { return std::make_unique<Mode>(); };
-  r.gpu_sharing.add("exclusive", "one job per GPU; a fractional request takes a whole GPU", mode);
+  r.gpu_sharing.add("exclusive", "one job per GPU; a fractional request takes a whole GPU", make_exclusive_sharing);
+  r.gpu_sharing.add("mps", "fractional jobs share a GPU, each capped at its share; oversubscription, interference_factor",
+                    make_mps_sharing);
+  r.gpu_sharing.add("time-slicing", "jobs share a GPU by fair sharing; admission by gpu_mem_gib; context_switch_overhead",
+                    make_time_slicing_sharing);
+  r.gpu_sharing.add("mig", "static MIG layouts (A100, H100, A30): a job takes the smallest covering instance, isolated",
+                    make_mig_sharing);
   r.runtimes.add("bare-metal", "jobs run directly on the servers: no start-up cost, no overhead", mode);
   return r;
 }

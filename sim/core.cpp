@@ -26,6 +26,8 @@ Core::Core(const Cluster& cluster, std::vector<JobSpec> jobs, Policies policies,
     runs_[j].request = make_request(jobs_[j], runs_[j].reason);
   }
   last_change_s_ = first_submit_s();
+  allocated_gpu_seconds_by_model_.assign(cluster_.gpu_models.size(), 0);
+  jobs_on_gpu_.assign(cluster_.gpus.size(), 0);
 }
 
 Request Core::make_request(const JobSpec& job, std::string& reason) const {
@@ -46,6 +48,11 @@ Request Core::make_request(const JobSpec& job, std::string& reason) const {
       reason = fmt::format("gpu_model {} is not on the platform (models: {})", join_names(absent),
                            join_names(cluster_.gpu_models));
   }
+  // The GPU-sharing mode decides what each GPU of the job takes in the ledger (and may narrow the models).
+  if (policies_.gpu_sharing && job.gpus > 0 && reason.empty()) {
+    int milli = policies_.gpu_sharing->admission_milli(job, r.model_allowed, cluster_, reason);
+    if (milli > 0) r.gpu_milli = milli;
+  }
   return r;
 }
 
@@ -55,7 +62,10 @@ double Core::next_arrival_s() const {
 
 void Core::advance_to(double now) {
   if (now > last_change_s_) {
-    allocated_gpu_seconds_ += ledger_.allocated_gpus() * (now - last_change_s_);
+    double dt = now - last_change_s_;
+    allocated_gpu_seconds_ += ledger_.allocated_gpus() * dt;
+    for (std::size_t m = 0; m < allocated_gpu_seconds_by_model_.size(); ++m)
+      allocated_gpu_seconds_by_model_[m] += ledger_.allocated_gpus_of_model(static_cast<int>(m)) * dt;
     last_change_s_ = now;
   }
   now_ = now;
@@ -105,11 +115,38 @@ bool Core::would_fit(const Request& r, const Ledger& ledger) {
   return policies_.placement->place(r, ClusterView{cluster_, ledger}).has_value();
 }
 
+std::optional<Allocation> Core::propose(const Request& r, const Ledger& ledger) {
+  return policies_.placement->place(r, ClusterView{cluster_, ledger});
+}
+
 bool Core::try_start(JobIndex j) {
   JobRun& run = runs_[j];
   if (run.state != JobState::pending) return false;
+  // A job preempted in this pass waits for the next one (it is already on its way back to the queue).
+  if (in_pass_ && !requeued_.empty() && std::find(requeued_.begin(), requeued_.end(), j) != requeued_.end())
+    return false;
   std::optional<Allocation> proposal = policies_.placement->place(run.request, ClusterView{cluster_, ledger_});
   if (!proposal) return false;
+  GpuSharing* sharing = policies_.gpu_sharing.get();
+  if (sharing) {
+    std::optional<Allocation> bound = sharing->bind(j, jobs_[j], *proposal, cluster_);
+    if (!bound && !proposal->gpus.empty()) {
+      // The mode cannot honour these GPUs (e.g. no free MIG instance of the job's profile): ask the
+      // placement again with the GPUs tried so far shown as full.
+      Ledger masked = ledger_;
+      while (!bound && proposal) {
+        Allocation full;
+        for (const auto& g : proposal->gpus)
+          if (masked.free_milli(g.gpu) > 0) full.gpus.push_back({g.gpu, masked.free_milli(g.gpu)});
+        if (full.gpus.empty()) break;
+        masked.apply(full);
+        proposal = policies_.placement->place(run.request, ClusterView{cluster_, masked});
+        if (proposal) bound = sharing->bind(j, jobs_[j], *proposal, cluster_);
+      }
+    }
+    if (!bound) return false;
+    proposal = std::move(bound);
+  }
   if (std::string why = ledger_.check(*proposal); !why.empty())
     throw std::logic_error(fmt::format("placement proposed an allocation that does not fit for job {}: {}",
                                        jobs_[j].job_id, why));
@@ -126,23 +163,42 @@ bool Core::try_start(JobIndex j) {
   }
   started_in_pass_ = true;
 
-  ActivityPlan plan = policies_.workload_model->plan(jobs_[j], run.allocation, cluster_);
+  // The workload model sizes the work for the job's compute share of each GPU (the ledger may hold
+  // another amount: MPS oversubscription, time-slicing memory, a MIG instance).
+  Allocation compute = run.allocation;
+  if (sharing)
+    for (auto& g : compute.gpus) g.milli = sharing->compute_milli(jobs_[j]);
+  ActivityPlan plan = policies_.workload_model->plan(jobs_[j], compute, cluster_);
   double left = 1 - run.done_fraction;
-  double work_s = 0;
-  for (auto& e : plan.execs) {
-    e.flops *= left;
-    double speed = e.on_gpu ? cluster_.gpus[e.index].speed_flops : cluster_.servers[e.index].core_speed_flops;
-    work_s = std::max(work_s, e.bound_flops > 0 ? e.flops / std::min(speed, e.bound_flops) : e.flops / speed);
+  auto work_time_s = [&](const ActivityPlan& p) {
+    if (p.execs.empty()) return jobs_[j].duration_s * left;
+    double t = 0;
+    for (const auto& e : p.execs) {
+      double speed = e.on_gpu ? cluster_.gpus[e.index].speed_flops : cluster_.servers[e.index].core_speed_flops;
+      t = std::max(t, e.bound_flops > 0 ? e.flops / std::min(speed, e.bound_flops) : e.flops / speed);
+    }
+    return t;
+  };
+  for (auto& e : plan.execs) e.flops *= left;
+  run.run_alone_work_s = work_time_s(plan);  // with the requested share and nothing else
+  if (sharing) {
+    std::vector<int> co_runners(plan.execs.size(), 0);
+    for (std::size_t i = 0; i < plan.execs.size(); ++i)
+      if (plan.execs[i].on_gpu) co_runners[i] = jobs_on_gpu_[plan.execs[i].index];
+    sharing->adjust(j, jobs_[j], plan, cluster_, co_runners);
   }
-  if (plan.execs.empty()) work_s = jobs_[j].duration_s * left;
+  for (const auto& g : run.allocation.gpus) ++jobs_on_gpu_[g.gpu];
+  double work_s = work_time_s(plan);
   plan.delay_s += run.restart_penalty_s;
   run.restart_penalty_s = 0;
   run.run_delay_s = plan.delay_s;
   run.run_work_s = work_s;
   // Nothing is shared when GPUs are exclusive and no step is capped: the end is known exactly
   // (with the trace model, duration_s after the start: the replay rule).
-  run.run_on_timer = options_.exclusive_gpus && !options_.always_activities &&
-                     std::all_of(plan.execs.begin(), plan.execs.end(), [](const ExecStep& e) { return e.bound_flops == 0; });
+  run.run_on_timer = sharing ? !options_.always_activities && sharing->isolated(plan)
+                             : options_.exclusive_gpus && !options_.always_activities &&
+                                   std::all_of(plan.execs.begin(), plan.execs.end(),
+                                               [](const ExecStep& e) { return e.bound_flops == 0; });
   if (run.run_on_timer) executor_->complete_at(j, run.epoch, now_ + plan.delay_s + work_s);
   else executor_->run_activities(j, run.epoch, plan);
   return true;
@@ -159,6 +215,8 @@ void Core::remove_from_running(JobIndex j) {
 void Core::end_run(JobIndex j) {
   JobRun& run = runs_[j];
   ledger_.release(run.allocation);
+  if (policies_.gpu_sharing) policies_.gpu_sharing->unbind(j);
+  for (const auto& g : run.allocation.gpus) --jobs_on_gpu_[g.gpu];
   double gpus = allocated_gpus(run.allocation);
   tenant_allocated_gpus_[run.tenant] -= gpus;
   run.run_s += now_ - run.run_started_s;
@@ -173,6 +231,7 @@ void Core::finish(JobIndex j, std::uint32_t epoch, double now) {
   ++events_;
   if (run.state != JobState::running)
     throw std::logic_error(fmt::format("job {} finished while {}", jobs_[j].job_id, to_string(run.state)));
+  run.alone_s += run.run_delay_s + run.run_alone_work_s;
   end_run(j);
   remove_from_running(j);
   run.done_fraction = 1;
@@ -187,11 +246,13 @@ void Core::preempt(JobIndex j, double restart_cost_s) {
     throw std::logic_error(fmt::format("preempt of job {} while {}", jobs_[j].job_id, to_string(run.state)));
   double fraction_of_run;
   if (run.run_on_timer) {
+    executor_->cancel_timer(j, run.epoch);
     double worked_s = std::max(0.0, now_ - run.run_started_s - run.run_delay_s);
     fraction_of_run = run.run_work_s > 0 ? std::min(1.0, worked_s / run.run_work_s) : 1;
   } else {
     fraction_of_run = executor_->stop_activities(j);
   }
+  run.alone_s += std::min(run.run_delay_s, now_ - run.run_started_s) + fraction_of_run * run.run_alone_work_s;
   double done = run.done_fraction + (1 - run.done_fraction) * fraction_of_run;
   double checkpoint_s = policies_.workload_model->checkpoint_interval_s();
   if (checkpoint_s > 0 && jobs_[j].duration_s > 0) {

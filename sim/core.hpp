@@ -10,6 +10,7 @@
 
 #include "sim/cluster.hpp"
 #include "sim/ledger.hpp"
+#include "sim/policy/gpu_sharing.hpp"
 #include "sim/policy/monitor.hpp"
 #include "sim/policy/placement.hpp"
 #include "sim/policy/scheduler.hpp"
@@ -36,6 +37,9 @@ struct JobRun {
   double run_delay_s = 0;        // delay before work in the current run
   double run_work_s = 0;         // work time of the current run at full speed
   bool run_on_timer = false;     // the current run's end is known exactly
+  // GPU sharing: time the runs would take with the requested share alone (jobs.csv slowdown_sharing).
+  double alone_s = 0;            // of ended runs
+  double run_alone_work_s = 0;   // work time of the current run with its requested share alone
   std::uint32_t epoch = 0;       // bumped at each preemption: stale completions are ignored
   std::size_t running_slot = 0;  // position in the running list
 };
@@ -45,6 +49,7 @@ struct Policies {
   std::unique_ptr<PlacementPolicy> placement;
   std::unique_ptr<WorkloadModel> workload_model;
   std::unique_ptr<Monitor> monitor;
+  std::unique_ptr<GpuSharing> gpu_sharing;  // null = exclusive
 };
 
 // How a started job is run; implemented by the engine. `epoch` comes back with the completion.
@@ -53,6 +58,8 @@ class Executor {
   virtual ~Executor() = default;
   // Nothing the job uses is shared: its end time is known and costs no SimGrid solve.
   virtual void complete_at(JobIndex j, std::uint32_t epoch, double end_s) = 0;
+  // The run (j, epoch) given to complete_at() was preempted: its timer must not wake the engine.
+  virtual void cancel_timer(JobIndex, std::uint32_t) {}
   // Something may be shared: SimGrid runs the activities and reports the end.
   virtual void run_activities(JobIndex j, std::uint32_t epoch, const ActivityPlan& plan) = 0;
   // Stops the activities of j; returns the share of the plan's work they completed.
@@ -90,6 +97,8 @@ class Core final : private SchedulingContext {
 
   // Time-weighted allocation: integral of allocated GPUs over time, in GPU-seconds.
   double allocated_gpu_seconds() const { return allocated_gpu_seconds_; }
+  // The same integral per GPU model (index into Cluster::gpu_models).
+  const std::vector<double>& allocated_gpu_seconds_by_model() const { return allocated_gpu_seconds_by_model_; }
   double first_submit_s() const { return jobs_.empty() ? 0 : jobs_.front().submit_s; }
   double last_completion_s() const { return last_completion_s_; }
   long long events() const { return events_; }
@@ -104,6 +113,7 @@ class Core final : private SchedulingContext {
   JobStatus status(JobIndex j) const override;
   bool try_start(JobIndex j) override;
   bool would_fit(const Request& r, const Ledger& ledger) override;
+  std::optional<Allocation> propose(const Request& r, const Ledger& ledger) override;
   void preempt(JobIndex j, double restart_cost_s) override;
   void end_run(JobIndex j);  // frees resources and closes the current run's accounting
   void remove_from_running(JobIndex j);
@@ -121,6 +131,7 @@ class Core final : private SchedulingContext {
 
   std::vector<std::string> tenant_names_;
   std::vector<double> tenant_allocated_gpus_;
+  std::vector<int> jobs_on_gpu_;  // running jobs per GPU (co-runners for GPU sharing)
   std::vector<JobIndex> queue_;
   std::vector<JobIndex> requeued_;      // preempted during a pass; merged into queue_ after it
   std::vector<JobIndex> running_list_;
@@ -133,6 +144,7 @@ class Core final : private SchedulingContext {
   double now_ = 0;
   double last_change_s_ = 0;
   double allocated_gpu_seconds_ = 0;
+  std::vector<double> allocated_gpu_seconds_by_model_;
   double last_completion_s_ = kNoTime;
   long long events_ = 0;
 };

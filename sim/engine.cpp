@@ -7,6 +7,7 @@
 #include <mutex>
 #include <map>
 #include <queue>
+#include <set>
 
 namespace aidcsim {
 
@@ -62,7 +63,9 @@ class SimGridExecutor final : public Executor {
         me.flops.push_back(step.flops);
       }
       for (auto& exec : me.execs) exec->wait();
-      std::unique_lock lock(*mutex_);
+      // No lock: actors run cooperatively, and the controller checks finished_ and starts waiting
+      // without a simcall in between, so no wakeup is lost. Taking the mutex here would let a
+      // preemption kill this actor while it holds the mutex, and the controller would wait forever.
       finished_.emplace_back(j, epoch);
       wakeup_->notify_one();
     });
@@ -74,11 +77,13 @@ class SimGridExecutor final : public Executor {
     if (it == active_.end()) return 1;
     ActiveJob& active = it->second;
     double done = active.execs.empty() ? 0 : 1;
-    for (std::size_t i = 0; i < active.execs.size(); ++i) {
+    for (std::size_t i = 0; i < active.execs.size(); ++i)
       if (active.flops[i] > 0) done = std::min(done, 1 - active.execs[i]->get_remaining() / active.flops[i]);
-      if (!active.execs[i]->test()) active.execs[i]->cancel();
-    }
+    // Kill the waiting actor before cancelling its executions: a cancelled execution would wake
+    // it with a CancelException, which nothing catches.
     active.actor->kill();
+    for (auto& exec : active.execs)
+      if (!exec->test()) exec->cancel();
     active_.erase(it);
     --in_flight_;
     return std::clamp(done, 0.0, 1.0);
@@ -101,8 +106,16 @@ class SimGridExecutor final : public Executor {
     return sg4::Engine::get_clock();
   }
 
-  double next_timer_s() const { return timers_.empty() ? kInfinity : timers_.top().time_s; }
-  bool idle() const { return timers_.empty() && in_flight_ == 0; }
+  // Timers of preempted runs are dropped here, so they neither wake the engine nor keep it running.
+  void cancel_timer(JobIndex j, std::uint32_t epoch) override { cancelled_.insert({j, epoch}); }
+  double next_timer_s() {
+    drop_cancelled();
+    return timers_.empty() ? kInfinity : timers_.top().time_s;
+  }
+  bool idle() {
+    drop_cancelled();
+    return timers_.empty() && in_flight_ == 0;
+  }
 
   // Finishes everything due at `now`: activities that ended, then timers in (time, sequence) order.
   void finish_due(Core& core, double now) {
@@ -121,17 +134,24 @@ class SimGridExecutor final : public Executor {
     while (!timers_.empty() && timers_.top().time_s <= now) {
       Timer t = timers_.top();
       timers_.pop();
+      if (!cancelled_.empty() && cancelled_.erase({t.job, t.epoch})) continue;
       core.finish(t.job, t.epoch, t.time_s);
     }
   }
 
  private:
+  void drop_cancelled() {
+    while (!cancelled_.empty() && !timers_.empty() && cancelled_.erase({timers_.top().job, timers_.top().epoch}))
+      timers_.pop();
+  }
+
   std::vector<sg4::Host*> gpu_hosts_;
   std::vector<sg4::Host*> server_hosts_;
   sg4::Host* any_host_ = nullptr;
   sg4::MutexPtr mutex_;
   sg4::ConditionVariablePtr wakeup_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  std::set<std::pair<JobIndex, std::uint32_t>> cancelled_;  // (job, epoch) of preempted timer runs
   std::uint64_t sequence_ = 0;
   std::vector<std::pair<JobIndex, std::uint32_t>> finished_;
   std::map<JobIndex, ActiveJob> active_;

@@ -91,6 +91,25 @@ std::vector<double> OptionReader::numbers(const std::string& key, const std::vec
   return v->get<std::vector<double>>();
 }
 
+std::map<std::string, double> OptionReader::named_numbers(const std::string& key, double min, double max) {
+  std::map<std::string, double> out;
+  const auto* v = find(key);
+  if (!v) return out;
+  if (!v->is_object()) {
+    problem(key, fmt::format("found {}, expected an object of name: number", v->dump()));
+    return out;
+  }
+  for (const auto& [name, x] : v->items()) {
+    std::string where = path(key) + "/" + json_pointer_escape(name);
+    auto report = [&](const std::string& what) { problems_.add(file_, located_ ? located_->line(where) : 0, where, what); };
+    if (!x.is_number()) report(fmt::format("found {}, expected a number", x.dump()));
+    else if (x.get<double>() < min || x.get<double>() > max)
+      report(fmt::format("found {}, expected a number in [{}, {}]", x.dump(), min, max));
+    else out[name] = x.get<double>();
+  }
+  return out;
+}
+
 void OptionReader::reject_unknown(const std::vector<std::string>& also_known) {
   if (!section_.is_object()) return;
   std::vector<std::string> known = asked_;

@@ -1,5 +1,6 @@
 #pragma once
 // Typed access to a policy's options object, recording every problem with its JSON path.
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -20,7 +21,12 @@ class OptionReader {
   bool boolean(const std::string& key, bool fallback);
   std::string text(const std::string& key, const std::string& fallback, const std::vector<std::string>& allowed = {});
   std::vector<double> numbers(const std::string& key, const std::vector<double>& fallback);
+  // An object of name -> number (e.g. {"teamA": 2}); each value must lie in [min, max].
+  std::map<std::string, double> named_numbers(const std::string& key, double min, double max);
   bool has(const std::string& key) const { return section_.is_object() && section_.contains(key); }
+  // The raw value of a key (counted as known), or nullptr when absent or null: for structured
+  // options a policy checks itself (e.g. MIG layouts), reporting through problem().
+  const nlohmann::json* raw(const std::string& key) { return find(key); }
   // Reports keys of the section that no accessor asked for (and are not in `also_known`).
   void reject_unknown(const std::vector<std::string>& also_known = {});
   void problem(const std::string& key, const std::string& what);

@@ -59,6 +59,7 @@ Cluster load_cluster(sg4::Engine& engine, const std::string& file, PlatformHosts
             [](const sg4::Host* a, const sg4::Host* b) { return natural_less(a->get_name(), b->get_name()); });
 
   std::map<std::string, ServerIndex> server_of_name;
+  std::map<std::string, int> rack_index;  // rack prop -> Server::rack
   std::vector<sg4::Host*> gpu_hosts;
   PlatformHosts resolved;
   for (sg4::Host* h : hosts) {
@@ -70,6 +71,8 @@ Cluster load_cluster(sg4::Engine& engine, const std::string& file, PlatformHosts
       s.core_speed_flops = h->get_speed();
       s.memory_gib = memory_gib(h, "memory", file, problems);
       s.disks = disks_of(h);
+      if (std::string rack = property(h, "rack"); !rack.empty())  // written by the fat-tree generator
+        s.rack = rack_index.try_emplace(rack, static_cast<int>(rack_index.size())).first->second;
       server_of_name[s.name] = static_cast<ServerIndex>(cluster.servers.size());
       cluster.servers.push_back(std::move(s));
       resolved.servers.push_back(h);

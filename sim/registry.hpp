@@ -59,9 +59,10 @@ class PlacementPolicy;
 class TraceReader;
 class WorkloadModel;
 class Monitor;
+class GpuSharing;
 
 // A named choice whose behaviour lives in the core until its own issue adds an interface
-// (GPU sharing, runtimes): listed and validated like the others.
+// (runtimes): listed and validated like the others.
 struct Mode {};
 
 struct Registries {
@@ -70,7 +71,7 @@ struct Registries {
   Registry<TraceReader> trace_readers;
   Registry<WorkloadModel> workload_models;
   Registry<Monitor> monitors;
-  Registry<Mode> gpu_sharing;
+  Registry<GpuSharing> gpu_sharing;
   Registry<Mode> runtimes;
 };
 

@@ -149,7 +149,9 @@ class ScenarioReader {
     OptionReader r(j, "/virtualization", s_.file, &s_.located, problems_);
     s_.runtime = r.text("runtime", "bare-metal", registries_.runtimes.names());
     s_.gpu_sharing = r.text("gpu_sharing", "exclusive", registries_.gpu_sharing.names());
-    r.reject_unknown();
+    // Keys of the GPU-sharing modes (models/sharing/); each mode reports those it does not use when
+    // it is instantiated (docs/gpu_sharing.md).
+    r.reject_unknown({"oversubscription", "interference_factor", "context_switch_overhead", "layouts"});
   }
   void read_monitoring(const nlohmann::json& j) {
     expect_object(j, "/monitoring");

@@ -24,6 +24,7 @@ struct JobSpec {
   int gpu_milli = kWholeGpuMilli;       // share of each GPU, 1..1000
   double cpus = 0;
   double mem_gib = 0;
+  double gpu_mem_gib = 0;               // GPU memory per GPU (time-slicing, MIG admission); 0 = not given
   std::string tenant = "default";
   std::vector<std::string> gpu_models;  // allowed models; empty = any
   int priority = 0;

@@ -10,6 +10,8 @@
 
 #include <ostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace aidcsim {
 
@@ -60,5 +62,35 @@ void validate_fat_tree_options(const FatTreeOptions& opts);
 
 // Validates, then writes the whole platform. Output is deterministic for given options.
 void write_fat_tree_platform(const FatTreeOptions& opts, std::ostream& out);
+
+// ---- Heterogeneous servers on the same fabric (node lists of real clusters, presets) ----
+// The layout, naming of fabric elements, links and routes are those of the fat tree; each server
+// brings its own id, CPU, memory, power, GPU count and model. GPU hosts are "<server id>-gpu-<g>".
+
+struct ServerSpec {
+  std::string id;                    // host id: letters, digits, '-', '_', '.'; zone "z-<id>"
+  int cores = 64;
+  double core_speed_flops = 2.5e9 * 16;
+  std::string memory;                // `memory` prop (<number><byte unit>); "" = not declared
+  double idle_w = 250;               // host power without its GPUs
+  double max_w = 1000;
+  int gpus = 0;                      // 0..64
+  std::string gpu_model;             // a name from gpu_model_names() when gpus > 0
+  std::vector<std::pair<std::string, std::string>> props; // extra host props (e.g. vc), after `rack`
+};
+
+struct ServerPlatform {
+  std::string title;                 // first lines of the header comment (no "--")
+  std::vector<ServerSpec> servers;   // declaration order; racks of fabric.servers_per_rack in this order
+  // Only the fabric fields are used: servers_per_rack, layout, NIC, uplinks, latencies, storage (whose
+  // host takes core_speed_flops and the server power figures). servers, gpus_per_server, gpu_model,
+  // cores_per_server and server_memory are ignored.
+  FatTreeOptions fabric;
+};
+
+// Throws std::invalid_argument naming the server (index and id) or the fabric field.
+void validate_server_platform(const ServerPlatform& platform);
+// Validates, then writes. Deterministic.
+void write_server_platform(const ServerPlatform& platform, std::ostream& out);
 
 } // namespace aidcsim

@@ -16,7 +16,7 @@ constexpr double kPcieGen5_Bps = 64e9;
 // measurements; NVIDIA does not publish idle power. They are approximate (+-30%) and only set the
 // floor of the energy model. speed_flops: dense FP16 tensor-core peak, i.e. the datasheet figure
 // without the 2x "with sparsity" factor. Memory: nominal capacity in GiB.
-const std::array<GpuModelInfo, 12> kTable{{
+const std::array<GpuModelInfo, 14> kTable{{
     {"A100-40GB", 312 * kTflops, 40 * kGiB, 50, 400, true,
      "NVIDIA A100 datasheet (SXM4 40GB): 312 TFLOPS FP16 tensor dense, 400 W TDP, NVLink3 600 GB/s "
      "bidirectional, PCIe Gen4; idle ~50 W measured",
@@ -45,6 +45,18 @@ const std::array<GpuModelInfo, 12> kTable{{
     {"P100", 18.7 * kTflops, 16 * kGiB, 25, 250, false,
      "Assumed P100 PCIe 16GB (cloud instances): datasheet 18.7 TFLOPS FP16 (no tensor cores), 250 W "
      "TDP, PCIe Gen3, no NVLink; idle ~25 W measured",
+     0, kPcieGen3_Bps},
+    // Microsoft Philly (ATC'19) publishes only per-GPU memory: 2-GPU machines with 12 GB GPUs and 8-GPU
+    // machines with 24 GB GPUs (philly-traces cluster_machine_list). The models are assumptions.
+    {"P100-12GB", 18.7 * kTflops, 12 * kGiB, 25, 250, false,
+     "ASSUMPTION (Philly 2-GPU machines, 12 GB per GPU, model undisclosed): Tesla P100 PCIe 12GB; "
+     "datasheet 18.7 TFLOPS FP16 (no tensor cores), 250 W TDP, PCIe Gen3, no NVLink; idle ~25 W measured",
+     0, kPcieGen3_Bps},
+    // The P40 runs FP16 at 1/64 of its FP32 rate, so training on it ran in FP32: speed is the FP32 peak.
+    {"P40", 11.76 * kTflops, 24 * kGiB, 30, 250, false,
+     "ASSUMPTION (Philly 8-GPU machines, 24 GB per GPU, model undisclosed): Tesla P40 24GB; datasheet "
+     "11.76 TFLOPS FP32 (FP16 runs at 1/64 rate, so FP32 is the training roof), 250 W TDP, PCIe Gen3, no "
+     "NVLink; idle ~30 W (approximate)",
      0, kPcieGen3_Bps},
     {"T4", 65 * kTflops, 16 * kGiB, 10, 70, false,
      "NVIDIA T4 datasheet: 65 TFLOPS FP16 tensor (mixed precision), 70 W TDP, PCIe Gen3; idle ~10 W "

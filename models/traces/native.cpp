@@ -26,7 +26,7 @@ class NativeReader final : public TraceReader {
     Columns c{header.index("job_id"),    header.index("submit_s"),  header.index("duration_s"),
               header.index("gpus"),      header.index("gpu_milli"), header.index("cpus"),
               header.index("mem_gib"),   header.index("tenant"),    header.index("gpu_model"),
-              header.index("priority"),  header.index("estimate_s")};
+              header.index("priority"),  header.index("estimate_s"), header.index("gpu_mem_gib")};
     bool missing = false;
     for (auto [name, idx] : {std::pair{"job_id", c.job_id}, {"submit_s", c.submit},
                              {"duration_s", c.duration}, {"gpus", c.gpus}}) {
@@ -59,6 +59,8 @@ class NativeReader final : public TraceReader {
       job.priority = static_cast<int>(row.integer(c.priority, 0, -(1 << 30), 1 << 30, "an integer"));
       if (c.estimate >= 0 && !row.text(c.estimate).empty())
         job.estimate_s = row.number(c.estimate, -1, 0, true, "a number > 0");
+      if (c.gpu_mem_gib >= 0 && !row.text(c.gpu_mem_gib).empty())
+        job.gpu_mem_gib = row.number(c.gpu_mem_gib, 0, 0, false, "a number >= 0");
       if (row.ok) result.jobs.push_back(std::move(job));
     }
     return result;
@@ -66,7 +68,7 @@ class NativeReader final : public TraceReader {
 
  private:
   struct Columns {
-    int job_id, submit, duration, gpus, gpu_milli, cpus, mem_gib, tenant, gpu_model, priority, estimate;
+    int job_id, submit, duration, gpus, gpu_milli, cpus, mem_gib, tenant, gpu_model, priority, estimate, gpu_mem_gib;
   };
 };
 

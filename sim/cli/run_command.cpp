@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "sim/cli/commands.hpp"
+#include "sim/report.hpp"
 #include "sim/run.hpp"
 
 namespace aidcsim::cli {

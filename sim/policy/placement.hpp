@@ -12,6 +12,11 @@ class PlacementPolicy {
  public:
   virtual ~PlacementPolicy() = default;
   virtual std::optional<Allocation> place(const Request& request, const ClusterView& view) = 0;
+  // Told by whoever applies decisions (the core, the packing experiment) after an allocation was
+  // applied to or released from the ledger. Policies that keep records per server (clustering keeps
+  // the kinds of jobs on each server, as the Kubernetes scheduler cache does) override them.
+  virtual void on_applied(const Request&, const Allocation&) {}
+  virtual void on_released(const Request&, const Allocation&) {}
 };
 
 }  // namespace aidcsim

@@ -2,6 +2,8 @@
 // Scheduling: which pending jobs to start now, in which order, and which running jobs to preempt.
 // The scheduler asks the core to start a job (try_start); the core asks the placement policy,
 // checks the proposal against the ledger and applies it.
+#include <optional>
+#include <stdexcept>
 #include <vector>
 
 #include "sim/ledger.hpp"
@@ -42,6 +44,13 @@ class SchedulingContext {
   // Whether the placement policy would place r on this (hypothetical) ledger, e.g. one where some
   // running jobs have released their resources.
   virtual bool would_fit(const Request& r, const Ledger& ledger) = 0;
+  // The placement policy's proposal for r on this (hypothetical) ledger, or empty when it does not
+  // fit. Placement policies decide from the view alone, so try_start(j) now takes the allocation
+  // that propose(request of j, ledger()) returns (EASY backfilling relies on this to check that a
+  // backfilled job leaves the head's reservation intact).
+  virtual std::optional<Allocation> propose(const Request&, const Ledger&) {
+    throw std::logic_error("this SchedulingContext does not offer placement proposals");
+  }
   // Stops a running job, frees its resources and puts it back in the queue; it keeps its progress
   // (up to the workload model's last checkpoint) and pays restart_cost_s when it next starts.
   virtual void preempt(JobIndex j, double restart_cost_s) = 0;

@@ -1,0 +1,44 @@
+// SJF: shortest job first. The run time a scheduler may know is the trace's estimate_s when the
+// job has one (a user's estimate, as in the Parallel Workloads Archive's SWF), else duration_s (a
+// perfect estimate); ties go in arrival order. Non-preemptive.
+//
+// Blocking or not: by default a job that does not fit is skipped and the next shorter one is tried,
+// as SJF is implemented in the GPU-cluster simulators it is compared in (e.g. Tiresias'
+// simulator). `blocking: true` gives the strict form: the shortest pending job blocks every longer
+// one until it fits (as FIFO's head does), which never lets small jobs overtake a large short one.
+#include "models/scheduling/common.hpp"
+#include "models/scheduling/schedulers.hpp"
+#include "sim/options.hpp"
+
+namespace aidcsim {
+namespace {
+
+class Sjf final : public Scheduler {
+ public:
+  explicit Sjf(bool blocking) : blocking_(blocking) {}
+
+  void schedule(SchedulingContext& ctx) override {
+    memo_.new_pass(ctx);
+    for (const auto& [estimate_s, j] : order_.sync(ctx)) {
+      if (blocking_) {
+        if (!ctx.try_start(j)) return;
+        continue;
+      }
+      if (memo_.known_unfit(ctx, j)) continue;
+      if (!ctx.try_start(j)) memo_.mark_unfit(ctx, j);
+    }
+  }
+
+ private:
+  bool blocking_;
+  scheduling::PendingOrder order_{[](const JobSpec& j) { return scheduling::estimated_run_s(j); }};
+  scheduling::FitMemo memo_;
+};
+
+}  // namespace
+
+std::unique_ptr<Scheduler> make_sjf(PolicyArgs& args) {
+  return std::make_unique<Sjf>(args.options.boolean("blocking", false));
+}
+
+}  // namespace aidcsim

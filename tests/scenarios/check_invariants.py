@@ -1,0 +1,253 @@
+#!/usr/bin/python3
+"""Checks the invariants of an aidcsim run directory (jobs.csv, summary.json, run.json).
+
+Usage: check_invariants.py RUN_DIR [--replay-exact]
+
+  * every job appears exactly once, with a valid state (completed, rejected, unfinished);
+  * completed jobs have a start and an end, end >= start >= submit; rejected jobs never started;
+    unfinished jobs never ended;
+  * queue_delay_s = start_s - submit_s and jct_s = end_s - submit_s (1e-6, plus the rounding of the
+    three printed figures to 6 decimals);
+  * a started job lists `gpus` distinct GPU hosts (or one server host when it asks for no GPU);
+  * no GPU host is over-allocated at any instant: a sweep over the start and end events of every
+    host in the `hosts` column sums gpu_milli (a whole GPU, 1000, per job when run.json says the
+    scenario's virtualization.gpu_sharing is exclusive); jobs still running at the end of the run
+    (unfinished with a start) hold their GPUs to the end; the platform-wide sum stays within
+    summary.json's gpus_total;
+  * summary.json's job counts match jobs.csv;
+  * with --replay-exact (exclusive GPUs, trace model): end_s - start_s = duration_s.
+
+Preempted jobs (a `preemptions` column > 0) ran in pieces jobs.csv does not list; they are left out
+of the allocation sweep and of the replay rule.
+
+Exits 0 when every check holds, 1 with one line per violation on stderr otherwise, 2 on unusable input.
+Python 3 standard library only.
+"""
+import csv
+import json
+import math
+import os
+import sys
+
+STATES = {"completed", "rejected", "unfinished"}
+REQUIRED = ["job_id", "tenant", "submit_s", "start_s", "end_s", "queue_delay_s", "jct_s", "gpus", "gpu_milli",
+            "state", "hosts"]
+# Each figure is printed rounded to 6 decimals: a difference of two of them may be off by 1e-6 from
+# the printed difference, on top of the 1e-6 we allow.
+TOLERANCE = 1e-6 + 1.5e-6
+MAX_REPORTED = 50
+
+
+class Violations:
+    def __init__(self):
+        self.items = []
+
+    def add(self, message):
+        self.items.append(message)
+
+
+def fail_input(message):
+    print(f"check_invariants: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def number(text):
+    if text is None or text == "":
+        return None
+    value = float(text)
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError(f"not a finite number: {text!r}")
+    return value
+
+
+def close(a, b):
+    return abs(a - b) <= TOLERANCE + 1e-12 * max(abs(a), abs(b))
+
+
+def load_json(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        fail_input(f"{path}: file not found")
+    except json.JSONDecodeError as e:
+        fail_input(f"{path}: invalid JSON: {e}")
+
+
+def gpu_sharing_of(run_json):
+    scenario = run_json.get("scenario", {}) if isinstance(run_json, dict) else {}
+    virtualization = scenario.get("virtualization") or {}
+    return virtualization.get("gpu_sharing") or "exclusive"
+
+
+def read_jobs(path):
+    try:
+        f = open(path, newline="", encoding="utf-8")
+    except FileNotFoundError:
+        fail_input(f"{path}: file not found")
+    with f:
+        reader = csv.DictReader(f)
+        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+        if missing:
+            fail_input(f"{path}: missing column(s) {', '.join(missing)}; header is {reader.fieldnames}")
+        rows = []
+        for line, row in enumerate(reader, start=2):
+            row["_line"] = line
+            rows.append(row)
+    return rows
+
+
+def check(run_dir, replay_exact):
+    jobs_path = os.path.join(run_dir, "jobs.csv")
+    summary = load_json(os.path.join(run_dir, "summary.json"))
+    run_json = load_json(os.path.join(run_dir, "run.json"))
+    gpus_total = summary.get("gpus_total")
+    if not isinstance(gpus_total, int) or gpus_total < 0:
+        fail_input(f"{run_dir}/summary.json: gpus_total is {gpus_total!r}, expected a non-negative integer")
+    sharing = gpu_sharing_of(run_json)
+    exclusive = sharing == "exclusive"
+
+    v = Violations()
+    rows = read_jobs(jobs_path)
+    seen = {}
+    counts = {s: 0 for s in STATES}
+    events = []  # (time, order, host, milli, job_id): order 0 = release, 1 = acquire (releases first)
+    gpu_hosts = set()
+    skipped_preempted = 0
+
+    for row in rows:
+        where = f"jobs.csv:{row['_line']}: job {row['job_id']!r}"
+        job_id = row["job_id"]
+        if job_id in seen:
+            v.add(f"{where}: appears more than once (first on line {seen[job_id]})")
+            continue
+        seen[job_id] = row["_line"]
+        state = row["state"]
+        if state not in STATES:
+            v.add(f"{where}: state {state!r} is not one of {', '.join(sorted(STATES))}")
+            continue
+        counts[state] += 1
+        try:
+            submit = number(row["submit_s"])
+            start = number(row["start_s"])
+            end = number(row["end_s"])
+            queue_delay = number(row["queue_delay_s"])
+            jct = number(row["jct_s"])
+            gpus = int(row["gpus"])
+            gpu_milli = int(row["gpu_milli"])
+            duration = number(row.get("duration_s"))
+        except ValueError as e:
+            v.add(f"{where}: unreadable number ({e})")
+            continue
+        if submit is None or submit < 0:
+            v.add(f"{where}: submit_s is {row['submit_s']!r}, expected a number >= 0")
+            continue
+        if gpus < 0 or not 1 <= gpu_milli <= 1000:
+            v.add(f"{where}: gpus={gpus} gpu_milli={gpu_milli} out of range")
+            continue
+        hosts = [h for h in row["hosts"].split(";") if h] if row["hosts"] else []
+
+        if state == "completed" and (start is None or end is None):
+            v.add(f"{where}: completed without start_s and end_s")
+            continue
+        if state == "rejected" and (start is not None or end is not None or hosts):
+            v.add(f"{where}: rejected but has a start, an end or hosts")
+            continue
+        if state == "unfinished" and end is not None:
+            v.add(f"{where}: unfinished but has end_s {end}")
+            continue
+        if end is not None and start is None:
+            v.add(f"{where}: has end_s but no start_s")
+            continue
+        if start is not None and start < submit - TOLERANCE:
+            v.add(f"{where}: starts at {start} before its submission at {submit}")
+        if start is not None and end is not None and end < start - TOLERANCE:
+            v.add(f"{where}: ends at {end} before it starts at {start}")
+
+        # Derived columns.
+        if start is None:
+            if queue_delay is not None:
+                v.add(f"{where}: queue_delay_s is {queue_delay} but the job never started")
+        elif queue_delay is None or not close(queue_delay, start - submit):
+            v.add(f"{where}: queue_delay_s is {row['queue_delay_s']!r}, expected start_s - submit_s = {start - submit:.6f}")
+        if end is None:
+            if jct is not None:
+                v.add(f"{where}: jct_s is {jct} but the job never ended")
+        elif jct is None or not close(jct, end - submit):
+            v.add(f"{where}: jct_s is {row['jct_s']!r}, expected end_s - submit_s = {end - submit:.6f}")
+        # A preempted job (the optional `preemptions` column) ran in several pieces that jobs.csv does not
+        # list: its [start_s, end_s] is not one occupancy interval, so it is left out of the sweep.
+        preempted = (row.get("preemptions") or "0") not in ("", "0")
+        if preempted:
+            skipped_preempted += 1
+        if (replay_exact and not preempted and state == "completed" and duration is not None
+                and not close(end - start, duration)):
+            v.add(f"{where}: ran {end - start:.6f} s, expected exactly duration_s = {duration} (replay rule)")
+
+        if start is None or preempted:
+            continue
+        if gpus == 0:
+            if len(hosts) < 1:
+                v.add(f"{where}: started without a server host in hosts")
+            continue
+        if len(hosts) != gpus or len(set(hosts)) != gpus:
+            v.add(f"{where}: asks for {gpus} GPUs but hosts lists {len(hosts)} ({len(set(hosts))} distinct): {row['hosts']}")
+        milli = 1000 if exclusive else gpu_milli
+        stop = end if end is not None else math.inf  # still running when the run stopped
+        for host in set(hosts):
+            gpu_hosts.add(host)
+            events.append((start, 1, host, milli, job_id))
+            events.append((stop, 0, host, -milli, job_id))
+
+    # Sweep: at equal times releases come first (a GPU freed at t may be taken at t).
+    events.sort(key=lambda e: (e[0], e[1]))
+    held = {}
+    total = 0
+    reported_hosts = set()
+    reported_total = False
+    for time, _, host, delta, job_id in events:
+        held[host] = held.get(host, 0) + delta
+        total += delta
+        if held[host] > 1000 and host not in reported_hosts:
+            reported_hosts.add(host)
+            v.add(f"host {host}: {held[host]} milli allocated at t={time:g} s (job {job_id!r} made it exceed 1000; "
+                  f"gpu_sharing {sharing})")
+        if total > 1000 * gpus_total and not reported_total:
+            reported_total = True
+            v.add(f"platform: {total / 1000:g} GPUs allocated at t={time:g} s, but summary.json says gpus_total = {gpus_total}")
+    if len(gpu_hosts) > gpus_total:
+        v.add(f"platform: jobs used {len(gpu_hosts)} distinct GPU hosts, but summary.json says gpus_total = {gpus_total}")
+
+    # Counts against the summary.
+    jobs_summary = summary.get("jobs", {})
+    if jobs_summary.get("submitted") != len(rows):
+        v.add(f"summary.json: jobs.submitted is {jobs_summary.get('submitted')}, jobs.csv has {len(rows)} rows")
+    for state in sorted(STATES):
+        if jobs_summary.get(state) != counts[state]:
+            v.add(f"summary.json: jobs.{state} is {jobs_summary.get(state)}, jobs.csv has {counts[state]}")
+    return v, len(rows), skipped_preempted
+
+
+def main(argv):
+    args = [a for a in argv[1:] if not a.startswith("--")]
+    flags = [a for a in argv[1:] if a.startswith("--")]
+    unknown = [f for f in flags if f != "--replay-exact"]
+    if len(args) != 1 or unknown:
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    run_dir = args[0]
+    v, count, skipped_preempted = check(run_dir, "--replay-exact" in flags)
+    if v.items:
+        print(f"check_invariants: {run_dir}: {len(v.items)} violation(s):", file=sys.stderr)
+        for message in v.items[:MAX_REPORTED]:
+            print(f"  {message}", file=sys.stderr)
+        if len(v.items) > MAX_REPORTED:
+            print(f"  ... and {len(v.items) - MAX_REPORTED} more", file=sys.stderr)
+        return 1
+    note = f"; {skipped_preempted} preempted jobs left out of the allocation sweep" if skipped_preempted else ""
+    print(f"check_invariants: {run_dir}: ok ({count} jobs{note})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Tests check_invariants.py itself: hand-made run directories, each broken in one way, must fail with
+# the right message; the correct ones must pass.
+# Usage (from ctest): test_check_invariants.sh CLI SOURCE_DIR OUT_DIR
+set -uo pipefail
+source_dir=$2 out_dir=$3
+checker=$source_dir/tests/scenarios/check_invariants.py
+python=/usr/bin/python3
+rm -rf "$out_dir"
+mkdir -p "$out_dir"
+failures=0
+header=job_id,tenant,submit_s,start_s,end_s,queue_delay_s,jct_s,gpus,gpu_milli,state,hosts,duration_s
+
+# case NAME pass|fail "MESSAGE" SHARING GPUS_TOTAL "SUBMITTED COMPLETED REJECTED UNFINISHED" [FLAGS] < jobs rows
+case_() {
+  local name=$1 expect=$2 message=$3 sharing=$4 gpus_total=$5 counts=($6) flags=${7:-}
+  local dir=$out_dir/$name
+  mkdir -p "$dir"
+  { echo "$header"; cat; } > "$dir/jobs.csv"
+  cat > "$dir/summary.json" <<JSON
+{"scenario": "$name", "seed": 1, "gpus_total": $gpus_total,
+ "jobs": {"submitted": ${counts[0]}, "completed": ${counts[1]}, "rejected": ${counts[2]}, "unfinished": ${counts[3]}}}
+JSON
+  echo "{\"scenario\": {\"virtualization\": {\"gpu_sharing\": \"$sharing\"}}, \"seed\": 1}" > "$dir/run.json"
+  local err rc
+  err=$("$python" "$checker" "$dir" $flags 2>&1 >/dev/null)
+  rc=$?
+  if [[ $expect == pass && $rc -ne 0 ]]; then
+    echo "FAIL [$name]: expected the checker to pass, it exited $rc: $err" >&2
+    failures=$((failures + 1))
+  elif [[ $expect == fail && $rc -ne 1 ]]; then
+    echo "FAIL [$name]: expected the checker to exit 1, it exited $rc" >&2
+    failures=$((failures + 1))
+  elif [[ $expect == fail && $err != *"$message"* ]]; then
+    echo "FAIL [$name]: the checker's message lacks \"$message\": $err" >&2
+    failures=$((failures + 1))
+  else
+    echo "ok [$name]"
+  fi
+}
+
+case_ valid pass "" exclusive 4 "5 3 1 1" <<'ROWS'
+a,t,0,0,10,0,10,2,1000,completed,g0;g1,10
+b,t,0,10,20,10,20,2,1000,completed,g0;g1,10
+c,t,5,5,8.5,0,3.5,0,1000,completed,srv0,3.5
+d,t,1,,,,,64,1000,rejected,,1
+e,t,2,20,,18,,4,1000,unfinished,g0;g1;g2;g3,100
+ROWS
+
+case_ back_to_back_on_one_gpu pass "" exclusive 1 "2 2 0 0" <<'ROWS'
+a,t,0,0,10,0,10,1,1000,completed,g0,10
+b,t,0,10,20,10,20,1,1000,completed,g0,10
+ROWS
+
+case_ overlapping_whole_gpus fail "host g1: 2000 milli allocated at t=5" exclusive 4 "2 2 0 0" <<'ROWS'
+a,t,0,0,10,0,10,2,1000,completed,g0;g1,10
+b,t,5,5,15,0,10,2,1000,completed,g1;g2,10
+ROWS
+
+# Two half-GPU jobs share a GPU under MPS, but each takes a whole GPU in exclusive mode.
+case_ half_gpus_shared pass "" mps 1 "2 2 0 0" <<'ROWS'
+a,t,0,0,10,0,10,1,500,completed,g0,10
+b,t,0,0,10,0,10,1,500,completed,g0,10
+ROWS
+case_ half_gpus_exclusive fail "host g0: 2000 milli allocated at t=0" exclusive 1 "2 2 0 0" <<'ROWS'
+a,t,0,0,10,0,10,1,500,completed,g0,10
+b,t,0,0,10,0,10,1,500,completed,g0,10
+ROWS
+case_ shares_over_a_whole_gpu fail "host g0: 1100 milli" time-slicing 1 "2 2 0 0" <<'ROWS'
+a,t,0,0,10,0,10,1,600,completed,g0,10
+b,t,0,9,19,9,19,1,500,completed,g0,10
+ROWS
+
+case_ unfinished_job_holds_its_gpu fail "host g0: 2000 milli allocated at t=100" exclusive 1 "2 1 0 1" <<'ROWS'
+a,t,0,5,,5,,1,1000,unfinished,g0,1000
+b,t,100,100,110,0,10,1,1000,completed,g0,10
+ROWS
+
+case_ more_gpus_than_the_platform fail "platform: 3 GPUs allocated" exclusive 2 "3 3 0 0" <<'ROWS'
+a,t,0,0,10,0,10,1,1000,completed,g0,10
+b,t,0,0,10,0,10,1,1000,completed,g1,10
+c,t,0,0,10,0,10,1,1000,completed,g2,10
+ROWS
+
+case_ duplicate_job fail "job 'a': appears more than once (first on line 2)" exclusive 2 "2 2 0 0" <<'ROWS'
+a,t,0,0,10,0,10,1,1000,completed,g0,10
+a,t,0,0,10,0,10,1,1000,completed,g1,10
+ROWS
+
+case_ invalid_state fail "state 'done' is not one of" exclusive 1 "1 0 0 0" <<'ROWS'
+a,t,0,0,10,0,10,1,1000,done,g0,10
+ROWS
+
+case_ completed_without_end fail "completed without start_s and end_s" exclusive 1 "1 1 0 0" <<'ROWS'
+a,t,0,0,,0,,1,1000,completed,g0,10
+ROWS
+
+case_ rejected_that_ran fail "rejected but has a start" exclusive 1 "1 0 1 0" <<'ROWS'
+a,t,0,0,10,0,10,1,1000,rejected,g0,10
+ROWS
+
+case_ wrong_queue_delay fail "queue_delay_s is '4', expected start_s - submit_s = 5.000000" exclusive 1 "1 1 0 0" <<'ROWS'
+a,t,1,6,16,4,15,1,1000,completed,g0,10
+ROWS
+
+case_ wrong_jct fail "jct_s is '10', expected end_s - submit_s = 15.000000" exclusive 1 "1 1 0 0" <<'ROWS'
+a,t,1,6,16,5,10,1,1000,completed,g0,10
+ROWS
+
+# Printed figures are rounded to 6 decimals: a 2e-6 difference passes, 1e-5 does not.
+case_ delay_within_rounding pass "" exclusive 1 "1 1 0 0" <<'ROWS'
+a,t,0.000001,1.000002,11.000002,0.999999,11.000003,1,1000,completed,g0,10
+ROWS
+case_ delay_beyond_rounding fail "queue_delay_s is '0.99999'" exclusive 1 "1 1 0 0" <<'ROWS'
+a,t,0.000001,1.000002,11.000002,0.99999,11.000001,1,1000,completed,g0,10
+ROWS
+
+case_ wrong_host_count fail "asks for 2 GPUs but hosts lists 1" exclusive 2 "1 1 0 0" <<'ROWS'
+a,t,0,0,10,0,10,2,1000,completed,g0,10
+ROWS
+
+case_ ends_before_start fail "ends at 5.0 before it starts at 6.0" exclusive 1 "1 1 0 0" <<'ROWS'
+a,t,0,6,5,6,5,1,1000,completed,g0,10
+ROWS
+
+case_ summary_counts_disagree fail "summary.json: jobs.completed is 2, jobs.csv has 1" exclusive 1 "1 2 0 0" <<'ROWS'
+a,t,0,0,10,0,10,1,1000,completed,g0,10
+ROWS
+
+case_ replay_rule_off pass "" exclusive 1 "1 1 0 0" <<'ROWS'
+a,t,0,0,12,0,12,1,1000,completed,g0,10
+ROWS
+case_ replay_rule_on fail "ran 12.000000 s, expected exactly duration_s = 10.0" exclusive 1 "1 1 0 0" --replay-exact <<'ROWS'
+a,t,0,0,12,0,12,1,1000,completed,g0,10
+ROWS
+
+# Unusable input is exit code 2, not a pass.
+mkdir -p "$out_dir/empty"
+"$python" "$checker" "$out_dir/empty" 2>/dev/null
+rc=$?
+if [[ $rc -ne 2 ]]; then echo "FAIL [empty]: expected exit 2 on a directory without outputs, got $rc" >&2; failures=$((failures + 1)); else echo "ok [empty]"; fi
+
+if [[ $failures -ne 0 ]]; then
+  echo "$failures checker test(s) failed" >&2
+  exit 1
+fi
+echo "all checker tests passed"
