@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEBIAN_PACKAGES := cmake g++ make pkg-config libsimgrid-dev libboost-graph-dev libfmt-dev nlohmann-json3-dev \
   libcli11-dev libgtest-dev zlib1g-dev python3 python3-pandas python3-matplotlib
 
-.PHONY: all deps configure build run test bench clean
+.PHONY: all deps configure build run test bench clean study
 
 all: build
 
@@ -34,3 +34,11 @@ bench: deps
 
 clean:
 	rm -rf $(BUILD_DIR) $(BENCH_DIR)
+
+# The example study of README.md: 4 schedulers x 3 arrival rates x 5 seeds on a Philly week, then the
+# comparison table and figures (regenerated, never hand-edited).
+STUDY_OUT ?= results/studies/philly-week-policies
+study: build
+	$(BUILD_DIR)/aidcsim sweep scenarios/studies/philly-week-policies.json --out $(STUDY_OUT)
+	/usr/bin/python3 analysis/compare.py $(STUDY_OUT) --out $(STUDY_OUT)/tables
+	/usr/bin/python3 analysis/plot.py $(STUDY_OUT) --x workload.jobs.time_scale --out $(STUDY_OUT)/figures

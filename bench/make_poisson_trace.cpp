@@ -8,10 +8,12 @@
 #include <string>
 
 int main(int argc, char** argv) {
-  if (argc != 7) {
-    fmt::print(stderr, "usage: {} JOBS GPUS LOAD MEAN_DURATION_S SIGMA OUT.csv\n", argv[0]);
+  if (argc != 7 && argc != 8) {
+    fmt::print(stderr, "usage: {} JOBS GPUS LOAD MEAN_DURATION_S SIGMA OUT.csv [FRACTIONAL_SHARE]\n", argv[0]);
     return 2;
   }
+  // With FRACTIONAL_SHARE, that share of the jobs asks for 250 or 500 milli-GPU (GPU-sharing benchmarks).
+  double fractional_share = argc == 8 ? std::stod(argv[7]) : 0;
   long jobs = std::stol(argv[1]);
   double gpus = std::stod(argv[2]), load = std::stod(argv[3]), mean_duration_s = std::stod(argv[4]);
   double sigma = std::stod(argv[5]);
@@ -23,12 +25,14 @@ int main(int argc, char** argv) {
   double rate_per_s = load * gpus / mean_duration_s;
   double mu = std::log(mean_duration_s) - sigma * sigma / 2;  // lognormal with the requested mean
   const char* tenants[] = {"vision", "nlp", "speech", "recsys"};
-  std::fputs("job_id,submit_s,duration_s,gpus,tenant\n", out);
+  std::fputs("job_id,submit_s,duration_s,gpus,gpu_milli,tenant\n", out);
   double t = 0;
   for (long i = 0; i < jobs; ++i) {
     t += -std::log(uniform()) / rate_per_s;
     double duration = std::max(1.0, std::round(std::exp(mu + sigma * normal())));
-    fmt::print(out, "j{},{:.3f},{:.0f},1,{}\n", i, t, duration, tenants[i % 4]);
+    int milli = 1000;
+    if (fractional_share > 0 && uniform() < fractional_share) milli = uniform() < 0.5 ? 250 : 500;
+    fmt::print(out, "j{},{:.3f},{:.0f},1,{},{}\n", i, t, duration, milli, tenants[i % 4]);
   }
   std::fclose(out);
   return 0;

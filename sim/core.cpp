@@ -152,6 +152,7 @@ bool Core::try_start(JobIndex j) {
                                        jobs_[j].job_id, why));
   ledger_.apply(*proposal);
   run.allocation = std::move(*proposal);
+  policies_.placement->on_applied(run.request, run.allocation);
   run.state = JobState::running;
   if (std::isnan(run.start_s)) run.start_s = now_;
   run.run_started_s = now_;
@@ -215,6 +216,7 @@ void Core::remove_from_running(JobIndex j) {
 void Core::end_run(JobIndex j) {
   JobRun& run = runs_[j];
   ledger_.release(run.allocation);
+  policies_.placement->on_released(run.request, run.allocation);
   if (policies_.gpu_sharing) policies_.gpu_sharing->unbind(j);
   for (const auto& g : run.allocation.gpus) --jobs_on_gpu_[g.gpu];
   double gpus = allocated_gpus(run.allocation);

@@ -49,12 +49,23 @@ class EasyBackfill final : public Scheduler {
   explicit EasyBackfill(double overestimate_factor) : factor_(overestimate_factor) {}
 
   void schedule(SchedulingContext& ctx) override {
+    pass(ctx);
+    watch_.end();
+  }
+
+ private:
+  void pass(SchedulingContext& ctx) {
     const std::vector<JobIndex>& pending = ctx.pending();
+    const bool full = watch_.begin(ctx);
     started_.clear();
     std::size_t i = 0;
-    for (; i < pending.size(); ++i) {
-      if (!ctx.try_start(pending[i])) break;
-      started_.push_back(pending[i]);
+    // Without a completion since the last pass, a head that waited then still waits.
+    if (full || pending.empty() || pending.front() >= watch_.first_new()) {
+      for (; i < pending.size(); ++i) {
+        if (!ctx.try_start(pending[i])) break;
+        started_.push_back(pending[i]);
+        watch_.started();
+      }
     }
     if (i + 1 >= pending.size()) return;  // everything started, or nothing behind the head
     const JobIndex head = pending[i];
@@ -62,8 +73,12 @@ class EasyBackfill final : public Scheduler {
     const double now = ctx.now();
     memo_.new_pass(ctx);
     std::optional<Reservation> reservation;  // computed when a candidate first fits
-    for (++i; i < pending.size(); ++i) {
-      const JobIndex k = pending[i];
+    std::size_t first = i + 1;
+    if (!full)  // jobs that could not backfill then cannot now: only new arrivals
+      first = std::max<std::size_t>(first, std::lower_bound(pending.begin(), pending.end(), watch_.first_new()) - pending.begin());
+    for (std::size_t c = first; c < pending.size(); ++c) {
+      const JobIndex k = pending[c];
+      if (memo_.nothing_fits(ctx)) break;
       if (memo_.known_unfit(ctx, k)) continue;
       const JobStatus status = ctx.status(k);
       std::optional<Allocation> proposal = ctx.propose(*status.request, ctx.ledger());
@@ -75,11 +90,12 @@ class EasyBackfill final : public Scheduler {
       Reservation& r = *reservation;
       double end_s = now + estimated_run_s(ctx.spec(k)) * (1 - status.done_fraction);
       if (end_s <= r.shadow_s + kTimeTolerance_s) {  // (a) done before the head needs anything
-        ctx.try_start(k);
+        if (ctx.try_start(k)) watch_.started();
         continue;
       }
       r.ledger.apply(*proposal);  // (b) held through the shadow time: does the head still fit?
       if (ctx.would_fit(head_request, r.ledger) && ctx.try_start(k)) {
+        watch_.started();
         const Allocation& actual = *ctx.status(k).allocation;
         if (!same_allocation(actual, *proposal)) {  // only with a placement that is not deterministic
           r.ledger.release(*proposal);
@@ -91,7 +107,6 @@ class EasyBackfill final : public Scheduler {
     }
   }
 
- private:
   struct Reservation {
     double shadow_s;
     Ledger ledger;  // what is free at the shadow time
@@ -133,6 +148,7 @@ class EasyBackfill final : public Scheduler {
   }
 
   double factor_;
+  scheduling::PassWatch watch_;
   std::vector<JobIndex> started_;
   std::vector<std::pair<double, JobIndex>> ends_;
   scheduling::FitMemo memo_;

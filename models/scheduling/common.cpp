@@ -5,20 +5,38 @@
 
 namespace aidcsim::scheduling {
 
-const std::vector<PendingOrder::Entry>& PendingOrder::sync(const SchedulingContext& ctx) {
+void PendingOrder::sync(const SchedulingContext& ctx) {
   const std::vector<JobIndex>& pending = ctx.pending();
-  std::erase_if(order_, [&](const Entry& e) { return !ctx.is_pending(e.second); });
-  const auto kept = static_cast<std::ptrdiff_t>(order_.size());
+  if (dirty_) {
+    auto gone = [&](const Entry& e) { return !ctx.is_pending(e.second); };
+    std::erase_if(order_, gone);
+    std::erase_if(recent_, gone);
+    dirty_ = false;
+  }
+  arrivals_.clear();
   // New arrivals are at the tail of pending(), which is in index (arrival) order.
   for (auto it = std::lower_bound(pending.begin(), pending.end(), next_unseen_); it != pending.end(); ++it)
-    order_.emplace_back(key_(ctx.spec(*it)), *it);
+    arrivals_.emplace_back(key_(ctx.spec(*it)), *it);
   if (!pending.empty()) next_unseen_ = std::max<JobIndex>(next_unseen_, pending.back() + 1);
-  std::sort(order_.begin() + kept, order_.end());
-  std::inplace_merge(order_.begin(), order_.begin() + kept, order_.end());
-  if (order_.size() != pending.size()) {  // a job came back (preempted): rebuild
+  std::sort(arrivals_.begin(), arrivals_.end());
+  const auto kept = static_cast<std::ptrdiff_t>(recent_.size());
+  recent_.insert(recent_.end(), arrivals_.begin(), arrivals_.end());
+  std::inplace_merge(recent_.begin(), recent_.begin() + kept, recent_.end());
+  if (order_.size() + recent_.size() != pending.size()) {  // a job came back (preempted): rebuild
     order_.clear();
+    recent_.clear();
     for (JobIndex j : pending) order_.emplace_back(key_(ctx.spec(j)), j);
     std::sort(order_.begin(), order_.end());
+  }
+}
+
+const std::vector<PendingOrder::Entry>& PendingOrder::all() {
+  if (!recent_.empty()) {
+    merged_.clear();
+    merged_.reserve(order_.size() + recent_.size());
+    std::merge(order_.begin(), order_.end(), recent_.begin(), recent_.end(), std::back_inserter(merged_));
+    order_.swap(merged_);
+    recent_.clear();
   }
   return order_;
 }
@@ -26,6 +44,10 @@ const std::vector<PendingOrder::Entry>& PendingOrder::sync(const SchedulingConte
 void FitMemo::new_pass(const SchedulingContext& ctx) {
   ++stamp_;
   capacity_milli_ = static_cast<long long>(ctx.cluster().gpus.size()) * kWholeGpuMilli;
+  // Every job that arrived since the last pass is at the tail of pending().
+  const std::vector<JobIndex>& pending = ctx.pending();
+  for (auto it = std::lower_bound(pending.begin(), pending.end(), next_unseen_); it != pending.end(); ++it) learn(ctx, *it);
+  if (!pending.empty()) next_unseen_ = std::max<JobIndex>(next_unseen_, pending.back() + 1);
 }
 
 void FitMemo::learn(const SchedulingContext& ctx, JobIndex j) {
@@ -39,11 +61,17 @@ void FitMemo::learn(const SchedulingContext& ctx, JobIndex j) {
   if (inserted) unfit_stamp_.push_back(0);
   job_shape_[j] = it->second;
   job_need_milli_[j] = static_cast<long long>(r.gpus) * r.gpu_milli;
+  min_need_milli_ = std::min(min_need_milli_, job_need_milli_[j]);
 }
 
 int FitMemo::shape_of(const SchedulingContext& ctx, JobIndex j) {
   learn(ctx, j);
   return job_shape_[j];
+}
+
+long long FitMemo::need_milli(const SchedulingContext& ctx, JobIndex j) {
+  learn(ctx, j);
+  return job_need_milli_[j];
 }
 
 bool FitMemo::known_unfit(const SchedulingContext& ctx, JobIndex j) {
@@ -58,20 +86,21 @@ void FitMemo::mark_unfit(const SchedulingContext& ctx, JobIndex j) {
 }
 
 std::optional<std::vector<JobIndex>> choose_victims(SchedulingContext& ctx, const Request& request,
-                                                    const std::vector<JobIndex>& candidates) {
-  if (candidates.empty()) return std::nullopt;
-  {
-    Ledger all_released = ctx.ledger();
-    for (JobIndex v : candidates) all_released.release(*ctx.status(v).allocation);
-    if (!ctx.would_fit(request, all_released)) return std::nullopt;
-  }
+                                                    const std::function<std::optional<JobIndex>()>& next_candidate) {
+  const long long capacity_milli = static_cast<long long>(ctx.cluster().gpus.size()) * kWholeGpuMilli;
+  const long long need_milli = static_cast<long long>(request.gpus) * request.gpu_milli;
   Ledger trial = ctx.ledger();
   std::vector<JobIndex> chosen;
-  for (JobIndex v : candidates) {
-    trial.release(*ctx.status(v).allocation);
-    chosen.push_back(v);
-    if (ctx.would_fit(request, trial)) break;
+  bool fits = false;
+  while (std::optional<JobIndex> v = next_candidate()) {
+    trial.release(*ctx.status(*v).allocation);
+    chosen.push_back(*v);
+    if (capacity_milli - trial.allocated_milli() >= need_milli && ctx.would_fit(request, trial)) {
+      fits = true;
+      break;
+    }
   }
+  if (!fits) return std::nullopt;
   for (std::size_t i = chosen.size(); i-- > 0;) {
     const Allocation& a = *ctx.status(chosen[i]).allocation;
     trial.apply(a);
@@ -79,6 +108,21 @@ std::optional<std::vector<JobIndex>> choose_victims(SchedulingContext& ctx, cons
     else trial.release(a);
   }
   return chosen;
+}
+
+void VictimOrder::reset(std::vector<Item> items) {
+  heap_ = std::move(items);
+  sorted_.clear();
+  std::make_heap(heap_.begin(), heap_.end(), later);
+}
+
+const VictimOrder::Item* VictimOrder::at(std::size_t i) {
+  while (sorted_.size() <= i && !heap_.empty()) {
+    std::pop_heap(heap_.begin(), heap_.end(), later);
+    sorted_.push_back(heap_.back());
+    heap_.pop_back();
+  }
+  return i < sorted_.size() ? &sorted_[i] : nullptr;
 }
 
 double allocated_gpus(const Allocation& a) {

@@ -10,6 +10,7 @@
 // first one that fits starts (a tenant whose jobs all fail to fit is passed over for the rest of
 // the pass). Shares are updated after every start. Ties go to the tenant whose next job arrived
 // first. Non-preemptive: a tenant above its fair share keeps what it runs until its jobs end.
+#include <algorithm>
 #include <cmath>
 #include <queue>
 #include <tuple>
@@ -29,49 +30,112 @@ class Drf final : public Scheduler {
 
   void schedule(SchedulingContext& ctx) override {
     if (!totals_known_) learn_totals(ctx.cluster());
-    for (auto& t : tenants_) {
-      t.gpus = t.cpus = t.mem_gib = 0;
-      t.jobs.clear();
-      t.next = 0;
+    const bool full = watch_.begin(ctx);
+    sync_queues(ctx);
+    // Shares: recomputed from the running jobs after a completion, else kept from the last pass
+    // (which added its own starts). Candidates: every pending job, or, without a completion since
+    // the last pass, only the new arrivals (the others did not fit then and still do not).
+    if (full) {
+      for (auto& t : tenants_) t.gpus = t.cpus = t.mem_gib = 0;
+      for (JobIndex j : ctx.running()) {
+        if (j >= use_.size() || !use_[j].known) record_use(ctx, j);
+        if (use_[j].known) add_use(tenants_[use_[j].tenant], use_[j]);
+      }
     }
-    for (JobIndex j : ctx.running()) {
-      JobStatus s = ctx.status(j);
-      if (s.state == JobState::running) add_usage(tenants_[tenant_of(ctx, j)], *s.allocation);
-    }
-    for (JobIndex j : ctx.pending()) tenants_[tenant_of(ctx, j)].jobs.push_back(j);
-
     // Min-heap of (weighted dominant share, next job's arrival index, tenant).
     using Offer = std::tuple<double, JobIndex, std::size_t>;
     std::priority_queue<Offer, std::vector<Offer>, std::greater<>> offers;
-    for (std::size_t t = 0; t < tenants_.size(); ++t)
-      if (!tenants_[t].jobs.empty()) offers.emplace(share(tenants_[t]), tenants_[t].jobs.front(), t);
+    for (std::size_t t = 0; t < tenants_.size(); ++t) {
+      Tenant& tenant = tenants_[t];
+      tenant.next = full ? 0
+                         : static_cast<std::size_t>(std::lower_bound(tenant.queue.begin(), tenant.queue.end(), watch_.first_new()) -
+                                                    tenant.queue.begin());
+      if (tenant.next < tenant.queue.size()) offers.emplace(share(tenant), tenant.queue[tenant.next], t);
+    }
     memo_.new_pass(ctx);
-    while (!offers.empty()) {
+    while (!offers.empty() && !memo_.nothing_fits(ctx)) {
       std::size_t t = std::get<2>(offers.top());
       offers.pop();
       Tenant& tenant = tenants_[t];
       bool started = false;
-      while (!started && tenant.next < tenant.jobs.size()) {
-        JobIndex j = tenant.jobs[tenant.next++];
+      while (!started && tenant.next < tenant.queue.size()) {
+        JobIndex j = tenant.queue[tenant.next++];
         if (memo_.known_unfit(ctx, j)) continue;
         if (ctx.try_start(j)) {
-          add_usage(tenant, *ctx.status(j).allocation);
+          record_use(ctx, j);
+          add_use(tenant, use_[j]);
+          tenant.dirty = true;
+          watch_.started();
           started = true;
         } else {
           memo_.mark_unfit(ctx, j);
         }
       }
-      if (started && tenant.next < tenant.jobs.size()) offers.emplace(share(tenant), tenant.jobs[tenant.next], t);
+      if (started && tenant.next < tenant.queue.size()) offers.emplace(share(tenant), tenant.queue[tenant.next], t);
     }
+    watch_.end();
   }
 
  private:
   struct Tenant {
     double weight = 1;
     double gpus = 0, cpus = 0, mem_gib = 0;  // held by running jobs
-    std::vector<JobIndex> jobs;              // pending, arrival order
-    std::size_t next = 0;                    // next job to offer
+    std::vector<JobIndex> queue;             // pending, arrival order
+    bool dirty = false;                      // some of its queue started
+    std::size_t next = 0;                    // next job to offer in this pass
   };
+  struct Use {  // what a running job holds, recorded when it starts
+    bool known = false;
+    std::size_t tenant = 0;
+    double gpus = 0, cpus = 0, mem_gib = 0;
+  };
+
+  // Per-tenant queues mirror pending(): arrivals are appended, started jobs dropped; anything else
+  // (a job put back by a preemption) makes them rebuild.
+  void sync_queues(const SchedulingContext& ctx) {
+    for (auto& t : tenants_) {
+      if (!t.dirty) continue;
+      queued_count_ -= t.queue.size();
+      std::erase_if(t.queue, [&](JobIndex j) { return !ctx.is_pending(j); });
+      queued_count_ += t.queue.size();
+      t.dirty = false;
+    }
+    const std::vector<JobIndex>& pending = ctx.pending();
+    for (auto it = std::lower_bound(pending.begin(), pending.end(), next_unseen_); it != pending.end(); ++it) {
+      std::size_t t = tenant_of(ctx, *it);
+      tenants_[t].queue.push_back(*it);
+      ++queued_count_;
+    }
+    if (!pending.empty()) next_unseen_ = std::max<JobIndex>(next_unseen_, pending.back() + 1);
+    if (queued_count_ == pending.size()) return;
+    for (auto& t : tenants_) t.queue.clear();
+    for (JobIndex j : pending) {
+      std::size_t t = tenant_of(ctx, j);
+      tenants_[t].queue.push_back(j);
+    }
+    queued_count_ = pending.size();
+  }
+
+  void record_use(const SchedulingContext& ctx, JobIndex j) {
+    if (j >= use_.size()) use_.resize(j + 1);
+    JobStatus s = ctx.status(j);
+    if (s.state != JobState::running) return;
+    Use u;
+    u.known = true;
+    u.tenant = tenant_of(ctx, j);
+    u.gpus = scheduling::allocated_gpus(*s.allocation);
+    for (const auto& server : s.allocation->servers) {
+      u.cpus += server.cpus;
+      u.mem_gib += server.mem_gib;
+    }
+    use_[j] = u;
+  }
+
+  static void add_use(Tenant& t, const Use& u) {
+    t.gpus += u.gpus;
+    t.cpus += u.cpus;
+    t.mem_gib += u.mem_gib;
+  }
 
   void learn_totals(const Cluster& c) {
     total_gpus_ = static_cast<double>(c.gpus.size());
@@ -82,6 +146,7 @@ class Drf final : public Scheduler {
     totals_known_ = true;
   }
 
+  // The tenant's index; a tenant is added (with its weight) the first time one of its jobs is seen.
   std::size_t tenant_of(const SchedulingContext& ctx, JobIndex j) {
     if (j < job_tenant_.size() && job_tenant_[j] >= 0) return static_cast<std::size_t>(job_tenant_[j]);
     if (j >= job_tenant_.size()) job_tenant_.resize(j + 1, -1);
@@ -94,14 +159,6 @@ class Drf final : public Scheduler {
     }
     job_tenant_[j] = static_cast<long>(it->second);
     return it->second;
-  }
-
-  void add_usage(Tenant& t, const Allocation& a) const {
-    t.gpus += scheduling::allocated_gpus(a);
-    for (const auto& s : a.servers) {
-      t.cpus += s.cpus;
-      t.mem_gib += s.mem_gib;
-    }
   }
 
   double share(const Tenant& t) const {
@@ -118,6 +175,10 @@ class Drf final : public Scheduler {
   std::vector<Tenant> tenants_;
   std::unordered_map<std::string, std::size_t> tenant_index_;
   std::vector<long> job_tenant_;
+  std::vector<Use> use_;
+  std::size_t queued_count_ = 0;
+  JobIndex next_unseen_ = 0;
+  scheduling::PassWatch watch_;
   scheduling::FitMemo memo_;
 };
 

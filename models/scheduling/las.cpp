@@ -35,98 +35,227 @@ namespace aidcsim {
 namespace {
 
 constexpr double kServiceTolerance_gpu_s = 1e-6;
+constexpr double kNever = -std::numeric_limits<double>::infinity();
 
 class Las final : public Scheduler {
  public:
   Las(std::vector<double> thresholds_gpu_s, double restart_cost_s, double starvation_s)
-      : thresholds_(std::move(thresholds_gpu_s)), restart_cost_s_(restart_cost_s), starvation_s_(starvation_s) {}
+      : thresholds_(std::move(thresholds_gpu_s)), restart_cost_s_(restart_cost_s), starvation_s_(starvation_s),
+        queued_(thresholds_.size() + 1) {}
 
   void schedule(SchedulingContext& ctx) override {
     const double now = ctx.now();
-    const int queues = static_cast<int>(thresholds_.size()) + 1;
-
-    // Running jobs, lowest priority first: the order in which they are preempted.
-    victims_order_.clear();
-    for (JobIndex j : ctx.running()) {
-      JobStatus s = ctx.status(j);
-      if (s.state != JobState::running) continue;
-      grow(j);
-      last_running_s_[j] = now;
-      victims_order_.push_back({queue_of(j, s.attained_gpu_s), j});
-    }
-    std::sort(victims_order_.begin(), victims_order_.end(),
-              [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second > b.second; });
-
-    // Pending jobs by queue, arrival order within a queue; promotion of starved jobs.
-    buckets_.resize(queues);
-    for (auto& b : buckets_) b.clear();
-    for (JobIndex j : ctx.pending()) {
-      grow(j);
-      JobStatus s = ctx.status(j);
-      int q = queue_of(j, s.attained_gpu_s);
-      if (q > 0 && std::isfinite(starvation_s_)) {
-        double since_s = ctx.spec(j).submit_s;
-        if (!std::isnan(last_running_s_[j])) since_s = std::max(since_s, last_running_s_[j]);
-        if (now - since_s >= starvation_s_) {
-          service_offset_gpu_s_[j] = s.attained_gpu_s;
-          q = 0;
-        }
-      }
-      buckets_[q].push_back(j);
-    }
-
+    sync_queues(ctx);
+    if (std::isfinite(starvation_s_)) promote_starved(ctx, now);
+    levels_known_ = false;  // running jobs' queues: computed when a preemption is first considered
     memo_.new_pass(ctx);
     hopeless_.clear();
-    for (int q = 0; q < queues; ++q) {
-      for (JobIndex j : buckets_[q]) {
+    victims_built_ = false;
+    started_.clear();
+    victims_.clear();
+    for (int q = 0; q < static_cast<int>(queued_.size()); ++q) {
+      if (queued_[q].empty()) continue;
+      // A queue can preempt only when something runs in a lower one. If it cannot, and no
+      // pending job could fit in the free GPU capacity, none of its jobs can start.
+      bool can_preempt = false;
+      auto may_preempt = [&]() {
+        if (!levels_known_) compute_running_levels(ctx, now);
+        can_preempt = q < max_running_queue_;
+        return can_preempt;
+      };
+      if (memo_.nothing_fits(ctx) && !may_preempt()) continue;
+      bool asked = false;
+      for (JobIndex j : queued_[q]) {
         if (!memo_.known_unfit(ctx, j)) {
-          if (ctx.try_start(j)) continue;
+          if (start(ctx, j, now)) continue;
           memo_.mark_unfit(ctx, j);
         }
-        if (victims_order_.empty() || victims_order_.front().first <= q) continue;  // nobody below q runs
-        auto key = std::make_pair(memo_.shape_of(ctx, j), q);
-        if (hopeless_.count(key)) continue;
-        candidates_.clear();
-        for (const auto& [vq, v] : victims_order_) {
-          if (vq <= q) break;
-          if (ctx.status(v).state == JobState::running) candidates_.push_back(v);
+        if (!asked) asked = true, may_preempt();
+        if (can_preempt) {
+          start_by_preempting(ctx, j, q, now);
+        } else if (memo_.nothing_fits(ctx)) {
+          break;
         }
-        auto victims = scheduling::choose_victims(ctx, *ctx.status(j).request, candidates_);
-        if (!victims) {
-          hopeless_.insert(key);
-          continue;
-        }
-        for (JobIndex v : *victims) {
-          ctx.preempt(v, restart_cost_s_);
-          last_running_s_[v] = now;
-        }
-        memo_.forget();  // victims may have freed more than j takes
-        hopeless_.clear();
-        ctx.try_start(j);
       }
     }
+    for (JobIndex j : started_) dequeue(j);
+    for (JobIndex v : victims_) enqueue(ctx, v, now);
   }
 
  private:
-  int queue_of(JobIndex j, double attained_gpu_s) const {
-    double service = attained_gpu_s - service_offset_gpu_s_[j] + kServiceTolerance_gpu_s;
-    return static_cast<int>(std::upper_bound(thresholds_.begin(), thresholds_.end(), service) - thresholds_.begin());
+  int queue_of_service(double service_gpu_s) const {
+    return static_cast<int>(std::upper_bound(thresholds_.begin(), thresholds_.end(), service_gpu_s + kServiceTolerance_gpu_s) -
+                            thresholds_.begin());
   }
+
   void grow(JobIndex j) {
-    if (j >= service_offset_gpu_s_.size()) {
-      service_offset_gpu_s_.resize(j + 1, 0);
-      last_running_s_.resize(j + 1, std::numeric_limits<double>::quiet_NaN());
+    if (j >= offset_gpu_s_.size()) {
+      std::size_t n = j + 1;
+      offset_gpu_s_.resize(n, 0);
+      pending_since_s_.resize(n, kNever);
+      queue_.resize(n, -1);
+      run_.resize(n);
     }
   }
+
+  // A pending job goes into its queue, by the service attained so far (minus what a promotion forgave).
+  void enqueue(const SchedulingContext& ctx, JobIndex j, double now) {
+    grow(j);
+    if (queue_[j] >= 0) return;
+    JobStatus s = ctx.status(j);
+    int q = queue_of_service(s.attained_gpu_s - offset_gpu_s_[j]);
+    queue_[j] = q;
+    queued_[q].insert(j);
+    remember_need(ctx, j);
+    if (zero_need_flag_[j]) ++zero_need_[q];
+    if (pending_since_s_[j] == kNever) pending_since_s_[j] = std::isnan(s.start_s) ? ctx.spec(j).submit_s : now;
+    ++queued_count_;
+  }
+  void dequeue(JobIndex j) {
+    int q = queue_[j];
+    if (q < 0) return;
+    queued_[q].erase(j);
+    if (job_need_zero(j)) --zero_need_[q];
+    queue_[j] = -1;
+    pending_since_s_[j] = kNever;
+    --queued_count_;
+  }
+  bool job_need_zero(JobIndex j) { return zero_need_flag_.size() > j && zero_need_flag_[j]; }
+
+  // The queues mirror pending(): new arrivals join queue 0 (they have no service yet), jobs this
+  // policy started or preempted are moved as it does so; anything else makes them rebuild.
+  void sync_queues(const SchedulingContext& ctx) {
+    const std::vector<JobIndex>& pending = ctx.pending();
+    for (auto it = std::lower_bound(pending.begin(), pending.end(), next_unseen_); it != pending.end(); ++it)
+      enqueue(ctx, *it, ctx.now());
+    if (!pending.empty()) next_unseen_ = std::max<JobIndex>(next_unseen_, pending.back() + 1);
+    if (queued_count_ == pending.size()) return;
+    // Rebuild. Jobs still pending keep the time they became pending.
+    std::vector<JobIndex> before;
+    for (auto& q : queued_) {
+      for (JobIndex j : q) queue_[j] = -1, before.push_back(j);
+      q.clear();
+    }
+    std::fill(zero_need_.begin(), zero_need_.end(), 0);
+    queued_count_ = 0;
+    for (JobIndex j : pending) enqueue(ctx, j, ctx.now());
+    for (JobIndex j : before)
+      if (queue_[j] < 0) pending_since_s_[j] = kNever;
+  }
+  void remember_need(const SchedulingContext& ctx, JobIndex j) {
+    grow(j);
+    if (zero_need_flag_.size() <= j) zero_need_flag_.resize(j + 1, 0);
+    zero_need_flag_[j] = memo_.need_milli(ctx, j) == 0;
+  }
+
+  // Tiresias' PROMOTE: a job that has waited starvation_s since it last became pending goes back
+  // to queue 0, its service for queue purposes counted from zero again.
+  void promote_starved(const SchedulingContext& ctx, double now) {
+    for (std::size_t q = 1; q < queued_.size(); ++q) {
+      for (auto it = queued_[q].begin(); it != queued_[q].end();) {
+        JobIndex j = *it;
+        if (now - pending_since_s_[j] < starvation_s_) {
+          ++it;
+          continue;
+        }
+        offset_gpu_s_[j] = ctx.status(j).attained_gpu_s;
+        it = queued_[q].erase(it);
+        queued_[0].insert(j);
+        queue_[j] = 0;
+        if (job_need_zero(j)) --zero_need_[q], ++zero_need_[0];
+      }
+    }
+  }
+
+  // Service of running jobs from what was recorded at their start (no status() call per job).
+  void compute_running_levels(SchedulingContext& ctx, double now) {
+    levels_known_ = true;
+    running_levels_.clear();
+    max_running_queue_ = 0;
+    for (JobIndex j : ctx.running()) {
+      grow(j);
+      RunInfo& r = run_[j];
+      if (!r.known) {  // started before this policy saw it (not by this policy)
+        JobStatus s = ctx.status(j);
+        if (s.state != JobState::running) continue;
+        r = {true, s.run_started_s, s.attained_gpu_s - scheduling::allocated_gpus(*s.allocation) * (now - s.run_started_s),
+             scheduling::allocated_gpus(*s.allocation)};
+      }
+      int q = queue_of_service(r.base_gpu_s + r.gpus * (now - r.start_s) - offset_gpu_s_[j]);
+      running_levels_.push_back({j, q});
+      max_running_queue_ = std::max(max_running_queue_, q);
+    }
+  }
+
+  bool start(SchedulingContext& ctx, JobIndex j, double now) {
+    if (!ctx.try_start(j)) return false;
+    JobStatus s = ctx.status(j);
+    run_[j] = {true, now, s.attained_gpu_s, scheduling::allocated_gpus(*s.allocation)};
+    started_.push_back(j);
+    return true;
+  }
+
+  bool start_by_preempting(SchedulingContext& ctx, JobIndex j, int q, double now) {
+    auto key = std::make_pair(memo_.shape_of(ctx, j), q);
+    if (hopeless_.count(key)) return false;
+    if (!victims_built_) {
+      std::vector<scheduling::VictimOrder::Item> items;
+      for (auto [r, rq] : running_levels_)
+        if (rq > 0) items.push_back({-static_cast<double>(rq), r});  // lowest queue first
+      victims_order_.reset(std::move(items));
+      victims_built_ = true;
+    }
+    std::size_t next = 0;
+    auto candidate = [&]() -> std::optional<JobIndex> {
+      for (const auto* item = victims_order_.at(next); item && -item->first > q; item = victims_order_.at(next)) {
+        ++next;
+        if (ctx.status(item->second).state == JobState::running) return item->second;
+      }
+      return std::nullopt;
+    };
+    auto victims = scheduling::choose_victims(ctx, *ctx.status(j).request, candidate);
+    if (!victims) {
+      hopeless_.insert(key);
+      return false;
+    }
+    for (JobIndex v : *victims) {
+      ctx.preempt(v, restart_cost_s_);
+      run_[v].known = false;
+      pending_since_s_[v] = now;
+      victims_.push_back(v);
+    }
+    memo_.forget();  // victims may have freed more than j takes
+    hopeless_.clear();
+    return start(ctx, j, now);
+  }
+
+  struct RunInfo {
+    bool known = false;
+    double start_s = 0;
+    double base_gpu_s = 0;  // service attained before this run
+    double gpus = 0;
+  };
 
   std::vector<double> thresholds_;
   double restart_cost_s_;
   double starvation_s_;
-  std::vector<double> service_offset_gpu_s_;  // per job: service forgiven at its last promotion
-  std::vector<double> last_running_s_;        // per job: last pass that saw it running (NaN: never)
-  std::vector<std::pair<int, JobIndex>> victims_order_;
-  std::vector<std::vector<JobIndex>> buckets_;
-  std::vector<JobIndex> candidates_;
+  std::vector<std::set<JobIndex>> queued_;  // pending jobs per queue, arrival order
+  std::vector<int> zero_need_ = std::vector<int>(thresholds_.size() + 1, 0);  // GPU-less jobs per queue
+  std::size_t queued_count_ = 0;
+  JobIndex next_unseen_ = 0;
+  // Per job.
+  std::vector<double> offset_gpu_s_;     // service forgiven at its last promotion
+  std::vector<double> pending_since_s_;  // when it last became pending (kNever: not pending)
+  std::vector<int> queue_;               // its queue while pending, else -1
+  std::vector<char> zero_need_flag_;
+  std::vector<RunInfo> run_;
+  // Per pass.
+  bool levels_known_ = false;
+  std::vector<std::pair<JobIndex, int>> running_levels_;
+  int max_running_queue_ = 0;
+  bool victims_built_ = false;
+  scheduling::VictimOrder victims_order_;
+  std::vector<JobIndex> started_, victims_;
   std::set<std::pair<int, int>> hopeless_;  // (shape, queue) that no preemption can place this pass
   scheduling::FitMemo memo_;
 };

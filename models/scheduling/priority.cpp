@@ -10,6 +10,7 @@
 // Victims keep their progress and pay `restart_cost_s` when they next start. Unlike Kubernetes
 // there is no graceful-termination delay: the preemptor starts at once.
 #include <algorithm>
+#include <limits>
 
 #include "models/scheduling/common.hpp"
 #include "models/scheduling/schedulers.hpp"
@@ -24,55 +25,81 @@ class PriorityScheduler final : public Scheduler {
       : preemptive_(preemptive), restart_cost_s_(restart_cost_s), blocking_(blocking) {}
 
   void schedule(SchedulingContext& ctx) override {
+    order_.sync(ctx);
+    const bool full = watch_.begin(ctx);
     memo_.new_pass(ctx);
-    victims_order_.clear();
-    if (preemptive_) {
-      for (JobIndex j : ctx.running())
-        if (ctx.status(j).state == JobState::running) victims_order_.push_back({ctx.spec(j).priority, j});
-      // Lowest priority first; among equals the latest arrival first.
-      std::sort(victims_order_.begin(), victims_order_.end(),
-                [](const auto& a, const auto& b) { return a.first != b.first ? a.first < b.first : a.second > b.second; });
-    }
+    victims_built_ = false;
     hopeless_.clear();
-    for (const auto& [key, j] : order_.sync(ctx)) {
+    // Without a completion or preemption since the last pass, jobs that could not start then
+    // (even by preempting) cannot now: only new arrivals need a look.
+    const auto& jobs = blocking_ || full ? order_.all() : order_.arrivals();
+    for (const auto& [key, j] : jobs) {
+      if (!preemptive_ && !blocking_ && memo_.nothing_fits(ctx)) break;
       bool started = !memo_.known_unfit(ctx, j) && ctx.try_start(j);
       if (!started) {
         memo_.mark_unfit(ctx, j);
         started = preemptive_ && start_by_preempting(ctx, j);
       }
-      if (!started && blocking_) return;
+      if (started) {
+        order_.started_some();
+        watch_.started();
+      } else if (blocking_) {
+        break;
+      }
     }
+    watch_.end();
   }
 
  private:
   bool start_by_preempting(SchedulingContext& ctx, JobIndex j) {
     const int priority = ctx.spec(j).priority;
-    if (victims_order_.empty() || victims_order_.front().first >= priority) return false;
+    if (!victims_built_) build_victims(ctx);
+    if (lowest_running_priority_ >= priority) return false;
     auto key = std::make_pair(memo_.shape_of(ctx, j), priority);
     if (std::find(hopeless_.begin(), hopeless_.end(), key) != hopeless_.end()) return false;
-    candidates_.clear();
-    for (const auto& [p, v] : victims_order_) {
-      if (p >= priority) break;
-      if (ctx.status(v).state == JobState::running) candidates_.push_back(v);
-    }
-    auto victims = scheduling::choose_victims(ctx, *ctx.status(j).request, candidates_);
+    std::size_t next = 0;
+    auto candidate = [&]() -> std::optional<JobIndex> {
+      for (const auto* item = victims_.at(next); item && item->first < priority; item = victims_.at(next)) {
+        ++next;
+        if (ctx.status(item->second).state == JobState::running) return item->second;
+      }
+      return std::nullopt;
+    };
+    auto victims = scheduling::choose_victims(ctx, *ctx.status(j).request, candidate);
     if (!victims) {
       hopeless_.push_back(key);
       return false;
     }
     for (JobIndex v : *victims) ctx.preempt(v, restart_cost_s_);
+    watch_.preempted();
     memo_.forget();
     hopeless_.clear();
     return ctx.try_start(j);
+  }
+
+  // Running jobs, lowest priority first and among equals the latest arrival first; gathered once
+  // per pass, when the first preemption is considered.
+  void build_victims(SchedulingContext& ctx) {
+    std::vector<scheduling::VictimOrder::Item> items;
+    lowest_running_priority_ = std::numeric_limits<int>::max();
+    for (JobIndex j : ctx.running())
+      if (ctx.status(j).state == JobState::running) {
+        items.push_back({static_cast<double>(ctx.spec(j).priority), j});
+        lowest_running_priority_ = std::min(lowest_running_priority_, ctx.spec(j).priority);
+      }
+    victims_.reset(std::move(items));
+    victims_built_ = true;
   }
 
   bool preemptive_;
   double restart_cost_s_;
   bool blocking_;
   scheduling::PendingOrder order_{[](const JobSpec& j) { return -static_cast<double>(j.priority); }};
+  scheduling::PassWatch watch_;
   scheduling::FitMemo memo_;
-  std::vector<std::pair<int, JobIndex>> victims_order_;
-  std::vector<JobIndex> candidates_;
+  bool victims_built_ = false;
+  int lowest_running_priority_ = 0;
+  scheduling::VictimOrder victims_;
   std::vector<std::pair<int, int>> hopeless_;  // (shape, priority) no preemption can place this pass
 };
 

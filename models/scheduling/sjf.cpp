@@ -18,20 +18,34 @@ class Sjf final : public Scheduler {
   explicit Sjf(bool blocking) : blocking_(blocking) {}
 
   void schedule(SchedulingContext& ctx) override {
+    order_.sync(ctx);
+    bool full = watch_.begin(ctx);
     memo_.new_pass(ctx);
-    for (const auto& [estimate_s, j] : order_.sync(ctx)) {
+    // Without a completion since the last pass, only new arrivals can start (non-blocking).
+    const auto& jobs = blocking_ || full ? order_.all() : order_.arrivals();
+    for (const auto& [estimate_s, j] : jobs) {
       if (blocking_) {
-        if (!ctx.try_start(j)) return;
+        if (!start(ctx, j)) break;
         continue;
       }
+      if (memo_.nothing_fits(ctx)) break;
       if (memo_.known_unfit(ctx, j)) continue;
-      if (!ctx.try_start(j)) memo_.mark_unfit(ctx, j);
+      if (!start(ctx, j)) memo_.mark_unfit(ctx, j);
     }
+    watch_.end();
   }
 
  private:
+  bool start(SchedulingContext& ctx, JobIndex j) {
+    if (!ctx.try_start(j)) return false;
+    order_.started_some();
+    watch_.started();
+    return true;
+  }
+
   bool blocking_;
   scheduling::PendingOrder order_{[](const JobSpec& j) { return scheduling::estimated_run_s(j); }};
+  scheduling::PassWatch watch_;
   scheduling::FitMemo memo_;
 };
 

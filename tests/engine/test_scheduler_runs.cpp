@@ -317,7 +317,10 @@ TEST(SchedulerInvariants, LasWithStarvationLimit) {
 }
 
 // Preemption through SimGrid activities (stopped executions, progress read from SimGrid) gives the
-// same jobs as the exact timer path.
+// same jobs as the exact timer path (a preempted run's timer used to wake the engine for an extra
+// pass, which changed LAS's decisions). This workload has no completion at the same instant as
+// another event: SimGrid's end times can differ from the exact ones by rounding, so such ties may
+// resolve differently in the two modes.
 TEST(SchedulerInvariants, LasActivitiesMatchTimers) {
   ScenarioRun run("inv-las-activities", 2, 4, random_trace(),
                   {{"policy", "las"}, {"thresholds_gpu_s", {500, 2000}}, {"restart_cost_s", 12.5}});
@@ -337,7 +340,7 @@ TEST(SchedulerInvariants, LasActivitiesMatchTimers) {
 // left waiting (a preempted job's actor used to be killed while holding the executor's mutex, which
 // froze the run).
 TEST(SchedulerInvariants, PreemptionWithActivitiesCompletesEveryJob) {
-  std::mt19937 rng(7);
+  std::mt19937 rng(5);  // froze both runs before the fix
   std::ostringstream trace;
   trace << "job_id,submit_s,duration_s,gpus,priority\n";
   int t = 0;
