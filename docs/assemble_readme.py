@@ -13,7 +13,7 @@ def section(name, top_level="##"):
     shift = len(top_level) - len(first.group(1))
     if shift:
         text = re.sub(r"^(#+) ", lambda m: "#" * (len(m.group(1)) + shift) + " ", text, flags=re.M)
-    return text.replace("docs/images/", "docs/images/")
+    return text.replace("](images/", "](docs/images/")
 
 
 parts = [

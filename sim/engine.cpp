@@ -7,6 +7,7 @@
 #include <mutex>
 #include <map>
 #include <queue>
+#include <stdexcept>
 #include <set>
 
 namespace aidcsim {
@@ -168,6 +169,7 @@ EngineResult run_simulation(sg4::Engine& engine, const PlatformHosts& hosts, Cor
   core.set_executor(&executor);
   sg4::Host* controller_host = !hosts.servers.empty() ? hosts.servers.front() : hosts.gpus.front();
 
+  bool closed = false;
   sg4::Actor::create("aidcsim-core", controller_host, [&]() {
     const double horizon_s = options.horizon_s.value_or(kInfinity);
     double next_sample_s = core.next_arrival_s();
@@ -203,9 +205,13 @@ EngineResult run_simulation(sg4::Engine& engine, const PlatformHosts& hosts, Cor
     }
     result.end_s = now;
     core.close(now, result.hit_horizon ? "still queued or running at the horizon" : "never started");
+    closed = true;
     sg4::Actor::kill_all();
   });
   engine.run();
+  // SimGrid returns from run() when it detects a deadlock, with the controller still blocked: that
+  // is a failure of the run, never a result.
+  if (!closed) throw std::runtime_error("SimGrid stopped before the simulation ended (deadlock among actors)");
   return result;
 }
 

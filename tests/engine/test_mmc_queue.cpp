@@ -161,5 +161,7 @@ TEST(QueueingTheory, FifoMMcMatchesErlangC) {
   EXPECT_NEAR(allocation, busy_gpu_s / (gpus * (last_end - submit.front())), 1e-6);
   EXPECT_NEAR(allocation, kUtilization, 0.01);
   // Jobs that wait are a fraction C(c, a) of all (0.46 for c = 8): the median job does not wait.
-  if (wait_probability < 0.5) EXPECT_EQ(delay["p50"].get<double>(), 0);
+  if (wait_probability < 0.5) {
+    EXPECT_EQ(delay["p50"].get<double>(), 0);
+  }
 }
