@@ -161,10 +161,15 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
   EngineOptions engine_options;
   engine_options.monitoring_interval_s = p.scenario.monitoring_interval_s;
   engine_options.horizon_s = p.scenario.horizon_s;
+  // Fragmentation is too costly to compute at every event; its summary is the time-weighted mean of
+  // the monitor's samples (each holding until the next).
+  std::vector<std::pair<double, double>> fragmentation_steps;
   engine_options.on_samples = [&](double t, const std::vector<Sample>& samples) {
-    for (const auto& s : samples)
+    for (const auto& s : samples) {
       timeseries.stream() << format_number(t) << ',' << s.metric << ',' << csv_quote(s.label) << ','
                           << format_number(s.value) << '\n';
+      if (s.metric == "gpu_fragmentation" && s.label.empty()) fragmentation_steps.emplace_back(t, s.value);
+    }
   };
   double last_print = 0;
   if (options.progress) {
@@ -182,6 +187,12 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
 
   double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   nlohmann::json summary = build_summary(p.scenario.name, p.scenario.seed, p.skipped_rows, core, result, wall_s);
+  summary["gpu_fragmentation"] = nullptr;
+  if (!fragmentation_steps.empty()) {
+    double from = fragmentation_steps.front().first, to = std::max(from, result.end_s);
+    summary["gpu_fragmentation"] = round6(to > from ? time_weighted_mean(fragmentation_steps, from, to)
+                                                    : fragmentation_steps.front().second);
+  }
   write_jobs_csv(out_dir + "/jobs.csv", core);
   write_file_atomically(out_dir + "/run.json", run_info_json(p).dump(2) + "\n");
   timeseries.commit();

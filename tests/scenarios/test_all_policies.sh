@@ -22,6 +22,8 @@ check() {  # check RUN_DIR: invariants and job accounting
 import json, sys
 s = json.load(open(sys.argv[1]))["jobs"]
 assert s["submitted"] > 1000 and s["completed"] + s["rejected"] + s["unfinished"] == s["submitted"], s
+f = json.load(open(sys.argv[1]))["gpu_fragmentation"]
+assert f is not None and 0 <= f <= 1, f
 PY
 }
 
