@@ -54,11 +54,7 @@ class DlrmReader final : public TraceReader {
       if (line.empty()) continue;
       split_csv(line, fields);
       RowReader row{path, in.line_number(), h, fields, problems};
-      if (fields.size() != h.names().size()) {
-        problems.add(path, in.line_number(), "",
-                     fmt::format("row has {} fields, expected {} as in the header", fields.size(), h.names().size()));
-        continue;
-      }
+      if (!row.fields_match_header()) continue;
       Row r;
       JobSpec& job = r.job;
       job.job_id = fields[c_id];

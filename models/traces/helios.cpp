@@ -51,11 +51,7 @@ class HeliosReader final : public TraceReader {
       if (line.empty()) continue;
       split_csv(line, fields);
       RowReader row{path, in.line_number(), h, fields, problems};
-      if (fields.size() != h.names().size()) {
-        problems.add(path, in.line_number(), "",
-                     fmt::format("row has {} fields, expected {} as in the header", fields.size(), h.names().size()));
-        continue;
-      }
+      if (!row.fields_match_header()) continue;
       JobSpec job;
       job.job_id = fields[c_id];
       if (job.job_id.empty()) row.fail(c_id, "empty job_id; expected the Slurm job id");

@@ -80,11 +80,7 @@ class OpenbReader final : public TraceReader {
       if (line.empty()) continue;
       split_csv(line, fields);
       RowReader row{path, in.line_number(), h, fields, problems};
-      if (fields.size() != h.names().size()) {
-        problems.add(path, in.line_number(), "",
-                     fmt::format("row has {} fields, expected {} as in the header", fields.size(), h.names().size()));
-        continue;
-      }
+      if (!row.fields_match_header()) continue;
       JobSpec job;
       job.job_id = row.text(c_name);
       if (job.job_id.empty()) row.fail(c_name, "empty name; expected a unique pod name");

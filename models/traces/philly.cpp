@@ -39,11 +39,7 @@ class PhillyReader final : public TraceReader {
       ++row_number;
       split_csv(line, fields);
       RowReader row{path, in.line_number(), h, fields, problems};
-      if (fields.size() < h.names().size()) {
-        problems.add(path, in.line_number(), "",
-                     fmt::format("row has {} fields, expected {} as in the header", fields.size(), h.names().size()));
-        continue;
-      }
+      if (!row.fields_match_header(true)) continue;
       JobSpec job;
       job.job_id = std::to_string(row_number);
       auto t = parse_civil_time(fields[c_time]);

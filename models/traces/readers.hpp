@@ -32,6 +32,9 @@ struct RowReader {
   bool ok = true;
 
   void fail(int column, const std::string& what);
+  // Reports a row whose field count differs from the header's (fewer only, with allow_extra);
+  // the row is then skipped by the caller.
+  bool fields_match_header(bool allow_extra = false);
   std::string text(int column) const;  // "" when absent
   // An absent column (index < 0) or an empty optional field gives `fallback`; an empty required one fails.
   double number(int column, double fallback, double min, bool strictly_above_min, const char* expected,

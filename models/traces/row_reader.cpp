@@ -10,6 +10,14 @@ void RowReader::fail(int column, const std::string& what) {
   ok = false;
 }
 
+bool RowReader::fields_match_header(bool allow_extra) {
+  std::size_t expected = header.names().size();
+  if (fields.size() == expected || (allow_extra && fields.size() > expected)) return true;
+  problems.add(path, line, "", fmt::format("row has {} fields, expected {} as in the header", fields.size(), expected));
+  ok = false;
+  return false;
+}
+
 std::string RowReader::text(int column) const {
   if (column < 0 || column >= static_cast<int>(fields.size())) return "";
   return fields[column];
