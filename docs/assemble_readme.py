@@ -22,7 +22,7 @@ parts = [
     "## Job traces" + open(os.path.join(here, "README.head.md")).read().split("## Job traces")[1],
     section("traces.md", "###"),
     open(os.path.join(here, "README.scenario.md")).read().split("## Adding a policy")[0],
-    "## Policies\n\n" + "\n".join(section(f, "###") for f in ["schedulers.md", "placement.md", "gpu_sharing.md"]
+    "## Policies\n\n" + "\n".join(section(f, "###") for f in ["schedulers.md", "placement.md", "gpu_sharing.md", "runtimes.md", "energy.md"]
                                  if os.path.exists(os.path.join(here, f))),
     "## Sweeps and papers\n\n" + section("sweeps.md", "###") + "\n" + section("slurm.md", "###"),
     "## Adding a policy" + open(os.path.join(here, "README.scenario.md")).read().split("## Adding a policy")[1],

@@ -1,6 +1,7 @@
 // Every built-in policy and model, one line each. A new policy: one new file plus one line here.
 #include "models/monitoring/monitors.hpp"
 #include "models/placement/placements.hpp"
+#include "models/runtime/runtimes.hpp"
 #include "models/scheduling/schedulers.hpp"
 #include "models/sharing/sharing.hpp"
 #include "models/traces/readers.hpp"
@@ -20,15 +21,15 @@ static Registries make_builtin_registries() {
   r.schedulers.add("priority", "larger priority first, then arrival; optionally preemptive (Kubernetes-like)",
                    make_priority);
 
-  r.placements.add("first-fit", "first server in platform order that can hold the job", make_first_fit);
-  r.placements.add("best-fit", "least leftover CPU+GPU on the chosen server (FGD paper's Best-fit baseline)", make_best_fit);
-  r.placements.add("spread", "worst-fit: most free GPU share, then CPU, on the chosen server", make_spread);
-  r.placements.add("random", "a random server that can hold the job (seeded); random GPU for a shared GPU", make_random_placement);
-  r.placements.add("packing", "GPU packing: shared GPUs first, then used servers, then idle ones (FGD baseline)", make_packing);
-  r.placements.add("clustering", "GPU clustering: jobs of the same GPU kind together (FGD baseline)", make_clustering);
-  r.placements.add("dotprod", "Tetris dot product of free and requested CPU/GPU, smallest wins (FGD baseline)", make_dot_product);
-  r.placements.add("topology", "fewest servers, then fewest racks, then shortest GPU distance on the topology graph", make_topology);
-  r.placements.add("fgd", "Fragmentation Gradient Descent (ATC'23): least growth of the target workload's fragmentation", make_fgd);
+  r.placements.add("first-fit", "first server in platform order that can hold the job", multi_gpu_option(make_first_fit));
+  r.placements.add("best-fit", "least leftover CPU+GPU on the chosen server (FGD paper's Best-fit baseline)", multi_gpu_option(make_best_fit));
+  r.placements.add("spread", "worst-fit: most free GPU share, then CPU, on the chosen server", multi_gpu_option(make_spread));
+  r.placements.add("random", "a random server that can hold the job (seeded); random GPU for a shared GPU", multi_gpu_option(make_random_placement));
+  r.placements.add("packing", "GPU packing: shared GPUs first, then used servers, then idle ones (FGD baseline)", multi_gpu_option(make_packing));
+  r.placements.add("clustering", "GPU clustering: jobs of the same GPU kind together (FGD baseline)", multi_gpu_option(make_clustering));
+  r.placements.add("dotprod", "Tetris dot product of free and requested CPU/GPU, smallest wins (FGD baseline)", multi_gpu_option(make_dot_product));
+  r.placements.add("topology", "fewest servers, then fewest racks, then shortest GPU distance on the topology graph", multi_gpu_option(make_topology));
+  r.placements.add("fgd", "Fragmentation Gradient Descent (ATC'23): least growth of the target workload's fragmentation", multi_gpu_option(make_fgd));
 
   r.trace_readers.add("native", "aidcsim CSV: job_id,submit_s,duration_s,gpus[,gpu_milli,cpus,mem_gib,tenant,...]",
                       make_native_reader);
@@ -47,15 +48,18 @@ static Registries make_builtin_registries() {
   r.monitors.add("periodic", "samples allocation, running jobs, queue length and per-tenant GPUs every interval_s",
                  make_periodic_monitor);
 
-  auto mode = [](PolicyArgs&) { return std::make_unique<Mode>(); };
   r.gpu_sharing.add("exclusive", "one job per GPU; a fractional request takes a whole GPU", make_exclusive_sharing);
   r.gpu_sharing.add("mps", "fractional jobs share a GPU, each capped at its share; oversubscription, interference_factor",
                     make_mps_sharing);
   r.gpu_sharing.add("time-slicing", "jobs share a GPU by fair sharing; admission by gpu_mem_gib; context_switch_overhead",
                     make_time_slicing_sharing);
-  r.gpu_sharing.add("mig", "static MIG layouts (A100, H100, A30): a job takes the smallest covering instance, isolated",
+  r.gpu_sharing.add("mig", "MIG (A100, H100, A30), static or dynamic layouts: a job takes the smallest covering instance, isolated",
                     make_mig_sharing);
-  r.runtimes.add("bare-metal", "jobs run directly on the servers: no start-up cost, no overhead", mode);
+  r.runtimes.add("bare-metal", "jobs run directly on the servers: no start-up cost, no overhead", make_bare_metal_runtime);
+  r.runtimes.add("container", "image pull from a registry (SimGrid transfer, per-server LRU cache) + start; cgroup CPU caps",
+                 make_container_runtime);
+  r.runtimes.add("vm", "long-lived VMs from a flavour catalogue: boot_s, reuse per tenant, idle_timeout_s, overheads",
+                 make_vm_runtime);
   return r;
 }
 

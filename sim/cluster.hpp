@@ -18,6 +18,19 @@ struct DiskInfo {
   double write_bw_bytes_per_s = 0;
 };
 
+// A host's power profile at pstate 0, as SimGrid's host energy plugin reads it from the props
+// `wattage_per_state` ("idle:all_cores" or "idle:epsilon:all_cores") and `wattage_off`
+// (docs/energy.md). Drawn: off_w when off; idle_w on with nothing running; else
+// epsilon_w + load x (full_w - epsilon_w), load = used fraction of the host's speed (all cores).
+struct HostPower {
+  bool known = false;       // false: the host contributes no energy (no props, no model default)
+  bool from_props = false;  // read from the host's props (else the GPU model's defaults)
+  double idle_w = 0;
+  double epsilon_w = 0;
+  double full_w = 0;
+  double off_w = 0;
+};
+
 struct Server {
   std::string name;
   int cores = 1;
@@ -26,6 +39,7 @@ struct Server {
   std::vector<GpuIndex> gpus;
   std::vector<DiskInfo> disks;
   int rack = -1;  // index of the topology group (first-level switch) or -1 when unknown
+  HostPower power;
 };
 
 struct Gpu {
@@ -35,6 +49,8 @@ struct Gpu {
   ServerIndex server = 0;
   double speed_flops = 0;
   double memory_gib = 0;
+  int cores = 1;  // of its SimGrid host (its capacity is cores x speed_flops)
+  HostPower power;
 };
 
 struct StorageHost {

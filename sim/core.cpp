@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "sim/energy.hpp"
 #include "sim/errors.hpp"
 
 namespace aidcsim {
@@ -53,6 +54,7 @@ Request Core::make_request(const JobSpec& job, std::string& reason) const {
     int milli = policies_.gpu_sharing->admission_milli(job, r.model_allowed, cluster_, reason);
     if (milli > 0) r.gpu_milli = milli;
   }
+  if (policies_.runtime && reason.empty()) reason = policies_.runtime->shape_request(job, r);
   return r;
 }
 
@@ -79,7 +81,7 @@ void Core::admit_arrivals(double now) {
     JobRun& run = runs_[j];
     if (run.reason.empty()) {
       auto [it, inserted] = never_fits_cache_.try_emplace(run.request.shape_key());
-      if (inserted) it->second = never_fits_reason(cluster_, run.request);
+      if (inserted) it->second = never_fits_reason(cluster_, run.request, policies_.placement->multi_gpu());
       run.reason = it->second;
     }
     if (!run.reason.empty()) {
@@ -125,10 +127,15 @@ bool Core::try_start(JobIndex j) {
   // A job preempted in this pass waits for the next one (it is already on its way back to the queue).
   if (in_pass_ && !requeued_.empty() && std::find(requeued_.begin(), requeued_.end(), j) != requeued_.end())
     return false;
-  std::optional<Allocation> proposal = policies_.placement->place(run.request, ClusterView{cluster_, ledger_});
+  Runtime* runtime = policies_.runtime.get();
+  // A runtime may already hold resources for the job's tenant (an idle VM): no placement then.
+  std::optional<Allocation> proposal;
+  if (runtime) proposal = runtime->reuse(j, jobs_[j], now_);
+  const bool reused = proposal.has_value();
+  if (!reused) proposal = policies_.placement->place(run.request, ClusterView{cluster_, ledger_});
   if (!proposal) return false;
   GpuSharing* sharing = policies_.gpu_sharing.get();
-  if (sharing) {
+  if (sharing && !reused) {
     std::optional<Allocation> bound = sharing->bind(j, jobs_[j], *proposal, cluster_);
     if (!bound && !proposal->gpus.empty()) {
       // The mode cannot honour these GPUs (e.g. no free MIG instance of the job's profile): ask the
@@ -147,10 +154,12 @@ bool Core::try_start(JobIndex j) {
     if (!bound) return false;
     proposal = std::move(bound);
   }
-  if (std::string why = ledger_.check(*proposal); !why.empty())
-    throw std::logic_error(fmt::format("placement proposed an allocation that does not fit for job {}: {}",
-                                       jobs_[j].job_id, why));
-  ledger_.apply(*proposal);
+  if (!reused) {
+    if (std::string why = ledger_.check(*proposal); !why.empty())
+      throw std::logic_error(fmt::format("placement proposed an allocation that does not fit for job {}: {}",
+                                         jobs_[j].job_id, why));
+    ledger_.apply(*proposal);
+  }
   run.allocation = std::move(*proposal);
   policies_.placement->on_applied(run.request, run.allocation);
   run.state = JobState::running;
@@ -181,6 +190,16 @@ bool Core::try_start(JobIndex j) {
     return t;
   };
   for (auto& e : plan.execs) e.flops *= left;
+  // The runtime's overheads (a VM's) come before the sharing baseline: slowdown_sharing shows sharing only.
+  Startup startup;
+  if (runtime) {
+    startup = runtime->startup(j, jobs_[j], run.allocation, now_);
+    runtime->adjust(jobs_[j], plan, cluster_);
+    plan.delay_s += startup.delay_s;
+  }
+  if (sharing) plan.delay_s += sharing->bind_delay_s(j);
+  // Powered-off servers of the allocation boot first (docs/energy.md).
+  if (options_.power) plan.delay_s += options_.power->run_starting(j, run.allocation, now_);
   run.run_alone_work_s = work_time_s(plan);  // with the requested share and nothing else
   if (sharing) {
     std::vector<int> co_runners(plan.execs.size(), 0);
@@ -196,12 +215,20 @@ bool Core::try_start(JobIndex j) {
   run.run_work_s = work_s;
   // Nothing is shared when GPUs are exclusive and no step is capped: the end is known exactly
   // (with the trace model, duration_s after the start: the replay rule).
-  run.run_on_timer = sharing ? !options_.always_activities && sharing->isolated(plan)
-                             : options_.exclusive_gpus && !options_.always_activities &&
-                                   std::all_of(plan.execs.begin(), plan.execs.end(),
-                                               [](const ExecStep& e) { return e.bound_flops == 0; });
+  const bool isolated = sharing ? !options_.always_activities && sharing->isolated(plan)
+                                 : options_.exclusive_gpus && !options_.always_activities &&
+                                       std::all_of(plan.execs.begin(), plan.execs.end(),
+                                                   [](const ExecStep& e) { return e.bound_flops == 0; });
+  // Image pulls share the network: their end is SimGrid's to tell, so such a run is never a timer.
+  run.run_on_timer = isolated && startup.pulls.empty();
+  run.run_startup_s = startup.pulls.empty() ? plan.delay_s : kNoTime;
+  if (options_.power) {
+    // The work's load counts from its start (after pulls: work_started() tells).
+    options_.power->plan_work(j, host_demands(plan, cluster_), now_ + run.run_startup_s);
+    options_.power->servers_changed(run.allocation, ledger_, now_);
+  }
   if (run.run_on_timer) executor_->complete_at(j, run.epoch, now_ + plan.delay_s + work_s);
-  else executor_->run_activities(j, run.epoch, plan);
+  else executor_->run_activities(j, run.epoch, plan, startup.pulls, isolated ? work_s : -1);
   return true;
 }
 
@@ -213,9 +240,23 @@ void Core::remove_from_running(JobIndex j) {
   running_list_.pop_back();
 }
 
+void Core::work_started(JobIndex j, std::uint32_t epoch, double now) {
+  JobRun& run = runs_[j];
+  if (epoch != run.epoch || run.state != JobState::running) return;
+  if (options_.power) options_.power->work_started(j, now);
+  run.run_startup_s = now - run.run_started_s;
+  run.run_delay_s = run.run_startup_s;  // the expected end (status()) counts from here
+}
+
 void Core::end_run(JobIndex j) {
   JobRun& run = runs_[j];
-  ledger_.release(run.allocation);
+  // A runtime may keep holding the resources (an idle VM waiting for its tenant's next job).
+  bool kept = policies_.runtime && policies_.runtime->on_run_end(j, jobs_[j], run.allocation, now_);
+  if (!kept) ledger_.release(run.allocation);
+  // Start-up still under way (a pull) when the run stopped: all of the run so far was start-up.
+  run.startup_s += std::isnan(run.run_startup_s) ? now_ - run.run_started_s
+                                                 : std::min(run.run_startup_s, now_ - run.run_started_s);
+  run.run_startup_s = kNoTime;
   policies_.placement->on_released(run.request, run.allocation);
   if (policies_.gpu_sharing) policies_.gpu_sharing->unbind(j);
   for (const auto& g : run.allocation.gpus) --jobs_on_gpu_[g.gpu];
@@ -224,6 +265,11 @@ void Core::end_run(JobIndex j) {
   run.run_s += now_ - run.run_started_s;
   run.attained_gpu_s += gpus * (now_ - run.run_started_s);
   run.run_started_s = kNoTime;
+  policies_.scheduler->on_run_end(j);
+  if (options_.power) {
+    options_.power->run_ended(j, now_);
+    options_.power->servers_changed(run.allocation, ledger_, now_);
+  }
 }
 
 void Core::finish(JobIndex j, std::uint32_t epoch, double now) {
@@ -280,6 +326,13 @@ void Core::preempt(JobIndex j, double restart_cost_s) {
 
 void Core::schedule(double now) {
   advance_to(now);
+  if (Runtime* runtime = policies_.runtime.get()) {
+    for (const Allocation& a : runtime->expire(now)) {
+      ledger_.release(a);
+      if (options_.power) options_.power->servers_changed(a, ledger_, now);
+    }
+    if (double t = runtime->next_expiry_s(); t > now && executor_) executor_->wake_at(t);
+  }
   if (queue_.empty()) return;
   started_in_pass_ = false;
   preempted_in_pass_ = false;
@@ -324,6 +377,8 @@ void Core::close(double now, const std::string& reason) {
   for (std::size_t j = 0; j < jobs_.size(); ++j) {
     JobRun& run = runs_[j];
     if (run.state == JobState::running) {
+      run.startup_s += std::isnan(run.run_startup_s) ? now - run.run_started_s
+                                                     : std::min(run.run_startup_s, now - run.run_started_s);
       run.run_s += now - run.run_started_s;
       run.attained_gpu_s += allocated_gpus(run.allocation) * (now - run.run_started_s);
     }

@@ -13,6 +13,7 @@
 #include "sim/policy/gpu_sharing.hpp"
 #include "sim/policy/monitor.hpp"
 #include "sim/policy/placement.hpp"
+#include "sim/policy/runtime.hpp"
 #include "sim/policy/scheduler.hpp"
 #include "sim/policy/workload_model.hpp"
 #include "sim/request.hpp"
@@ -40,6 +41,9 @@ struct JobRun {
   // GPU sharing: time the runs would take with the requested share alone (jobs.csv slowdown_sharing).
   double alone_s = 0;            // of ended runs
   double run_alone_work_s = 0;   // work time of the current run with its requested share alone
+  // Runtimes: time between a run's start and its work's start (image pulls, boots), all runs.
+  double startup_s = 0;
+  double run_startup_s = kNoTime;  // of the current run; NaN until known (pulls still under way)
   std::uint32_t epoch = 0;       // bumped at each preemption: stale completions are ignored
   std::size_t running_slot = 0;  // position in the running list
 };
@@ -50,6 +54,7 @@ struct Policies {
   std::unique_ptr<WorkloadModel> workload_model;
   std::unique_ptr<Monitor> monitor;
   std::unique_ptr<GpuSharing> gpu_sharing;  // null = exclusive
+  std::unique_ptr<Runtime> runtime;         // null = bare metal
 };
 
 // How a started job is run; implemented by the engine. `epoch` comes back with the completion.
@@ -60,15 +65,24 @@ class Executor {
   virtual void complete_at(JobIndex j, std::uint32_t epoch, double end_s) = 0;
   // The run (j, epoch) given to complete_at() was preempted: its timer must not wake the engine.
   virtual void cancel_timer(JobIndex, std::uint32_t) {}
-  // Something may be shared: SimGrid runs the activities and reports the end.
-  virtual void run_activities(JobIndex j, std::uint32_t epoch, const ActivityPlan& plan) = 0;
+  // The core wants to run at t_s (a scheduler's wake-up) even if no other event happens then.
+  virtual void wake_at(double) {}
+  // Something may be shared: SimGrid runs the activities and reports the end. With image pulls,
+  // they run first (as SimGrid communications) and the engine reports the work's start with
+  // Core::work_started(); when `isolated_work_s` >= 0 the work then shares nothing and takes exactly
+  // that long (no SimGrid execution is needed).
+  virtual void run_activities(JobIndex j, std::uint32_t epoch, const ActivityPlan& plan,
+                              const std::vector<ImagePull>& pulls = {}, double isolated_work_s = -1) = 0;
   // Stops the activities of j; returns the share of the plan's work they completed.
   virtual double stop_activities(JobIndex j) = 0;
 };
 
+class PowerModel;
+
 struct CoreOptions {
   bool exclusive_gpus = true;       // gpu_sharing == exclusive
   bool always_activities = false;   // engine.activities == "always"
+  PowerModel* power = nullptr;      // energy and server power-off (sim/energy.hpp); null = none
 };
 
 class Core final : private SchedulingContext {
@@ -82,6 +96,8 @@ class Core final : private SchedulingContext {
   // Ignored when `epoch` is stale (the run it belongs to was preempted).
   void finish(JobIndex j, std::uint32_t epoch, double now);
   void schedule(double now);
+  // The work of run (j, epoch) starts at `now` (its image pulls and start-up delay are over).
+  void work_started(JobIndex j, std::uint32_t epoch, double now);
   void sample(double now, std::vector<Sample>& out);
   // Marks everything still pending or running as unfinished at `now` (end of run or horizon).
   void close(double now, const std::string& reason);
@@ -115,6 +131,9 @@ class Core final : private SchedulingContext {
   bool would_fit(const Request& r, const Ledger& ledger) override;
   std::optional<Allocation> propose(const Request& r, const Ledger& ledger) override;
   void preempt(JobIndex j, double restart_cost_s) override;
+  void wake_at(double t_s) override {
+    if (t_s > now_ && executor_) executor_->wake_at(t_s);
+  }
   void end_run(JobIndex j);  // frees resources and closes the current run's accounting
   void remove_from_running(JobIndex j);
 

@@ -6,6 +6,7 @@
 #include <limits>
 #include <mutex>
 #include <map>
+#include <memory>
 #include <queue>
 #include <stdexcept>
 #include <set>
@@ -32,6 +33,17 @@ struct ActiveJob {
   sg4::ActorPtr actor;
   std::vector<sg4::ExecPtr> execs;
   std::vector<double> flops;
+  double work_start_s = -1;      // when its work started (after pulls and delay); -1 before
+  double isolated_work_s = -1;   // >= 0: the work is a plain wait of this length (no Exec)
+};
+
+// One image transfer from a registry to a server. Its own actor runs it, so that it completes (and
+// the image lands in the cache) even when the job that asked for it is preempted; every job that
+// needs it meanwhile waits for it.
+struct Pull {
+  bool done = false;
+  sg4::MutexPtr mutex = sg4::Mutex::create();
+  sg4::ConditionVariablePtr finished = sg4::ConditionVariable::create();
 };
 
 class SimGridExecutor final : public Executor {
@@ -46,16 +58,34 @@ class SimGridExecutor final : public Executor {
     timers_.push({end_s, sequence_++, j, epoch});
   }
 
-  void run_activities(JobIndex j, std::uint32_t epoch, const ActivityPlan& plan) override {
+  void run_activities(JobIndex j, std::uint32_t epoch, const ActivityPlan& plan, const std::vector<ImagePull>& pulls,
+                      double isolated_work_s) override {
     std::vector<std::pair<sg4::Host*, ExecStep>> steps;
     for (const auto& e : plan.execs) steps.emplace_back(e.on_gpu ? gpu_hosts_[e.index] : server_hosts_[e.index], e);
     sg4::Host* home = steps.empty() ? any_host_ : steps.front().first;
+    std::vector<std::shared_ptr<Pull>> waits;
+    for (const auto& p : pulls)
+      if (auto pull = start_pull(p)) waits.push_back(std::move(pull));
     ++in_flight_;
     ActiveJob& active = active_[j];
+    active.isolated_work_s = isolated_work_s;
     // One short-lived actor per job run; it only waits for SimGrid to finish the job's activities.
-    active.actor = sg4::Actor::create("job", home, [this, j, epoch, delay_s = plan.delay_s, steps = std::move(steps)]() {
+    active.actor = sg4::Actor::create("job", home, [this, j, epoch, delay_s = plan.delay_s, steps = std::move(steps),
+                                                    waits = std::move(waits), reports_start = !pulls.empty()]() {
+      for (const auto& pull : waits) {
+        std::unique_lock lock(*pull->mutex);
+        while (!pull->done) pull->finished->wait(lock);
+      }
       if (delay_s > 0) sg4::this_actor::sleep_for(delay_s);
       ActiveJob& me = active_[j];
+      me.work_start_s = sg4::Engine::get_clock();
+      if (reports_start) core_->work_started(j, epoch, me.work_start_s);
+      if (me.isolated_work_s >= 0) {
+        sg4::this_actor::sleep_for(me.isolated_work_s);
+        finished_.emplace_back(j, epoch);
+        wakeup_->notify_one();
+        return;
+      }
       for (const auto& [host, step] : steps) {
         sg4::ExecPtr exec = sg4::Exec::init()->set_host(host)->set_flops_amount(step.flops);
         if (step.bound_flops > 0) exec->set_bound(step.bound_flops);
@@ -78,6 +108,8 @@ class SimGridExecutor final : public Executor {
     if (it == active_.end()) return 1;
     ActiveJob& active = it->second;
     double done = active.execs.empty() ? 0 : 1;
+    if (active.isolated_work_s >= 0 && active.work_start_s >= 0)
+      done = active.isolated_work_s > 0 ? (sg4::Engine::get_clock() - active.work_start_s) / active.isolated_work_s : 1;
     for (std::size_t i = 0; i < active.execs.size(); ++i)
       if (active.flops[i] > 0) done = std::min(done, 1 - active.execs[i]->get_remaining() / active.flops[i]);
     // Kill the waiting actor before cancelling its executions: a cancelled execution would wake
@@ -107,11 +139,44 @@ class SimGridExecutor final : public Executor {
     return sg4::Engine::get_clock();
   }
 
+  void set_core(Core* core) { core_ = core; }
+
+  // The transfer of `p` to its server, shared with any other job waiting for the same image there.
+  std::shared_ptr<Pull> start_pull(const ImagePull& p) {
+    auto key = std::make_pair(p.server, p.image);
+    auto it = pulls_.find(key);
+    if (it != pulls_.end()) return it->second;
+    if (p.bytes <= 0) return nullptr;  // cached, and no transfer of it under way
+    auto pull = std::make_shared<Pull>();
+    pulls_.emplace(key, pull);
+    sg4::Host* from = registry_host(p.registry);
+    sg4::Host* to = server_hosts_[p.server];
+    sg4::Actor::create("image-pull", to, [this, pull, key, from, to, bytes = p.bytes]() {
+      if (from != to) sg4::Comm::sendto(from, to, static_cast<std::uint64_t>(std::llround(bytes)));
+      std::unique_lock lock(*pull->mutex);
+      pull->done = true;
+      pull->finished->notify_all();
+      pulls_.erase(key);
+    })->set_stacksize(64 * 1024);
+    return pull;
+  }
+  sg4::Host* registry_host(const std::string& name) {
+    auto [it, inserted] = registries_.try_emplace(name, nullptr);
+    if (inserted) it->second = sg4::Host::by_name(name);
+    return it->second;
+  }
+
   // Timers of preempted runs are dropped here, so they neither wake the engine nor keep it running.
   void cancel_timer(JobIndex j, std::uint32_t epoch) override { cancelled_.insert({j, epoch}); }
+  void wake_at(double t_s) override { wakeups_.insert(t_s); }
   double next_timer_s() {
     drop_cancelled();
     return timers_.empty() ? kInfinity : timers_.top().time_s;
+  }
+  // The earliest wake-up after `now` (those at or before it are spent: the loop ran then).
+  double next_wakeup_s(double now) {
+    wakeups_.erase(wakeups_.begin(), wakeups_.upper_bound(now));
+    return wakeups_.empty() ? kInfinity : *wakeups_.begin();
   }
   bool idle() {
     drop_cancelled();
@@ -152,7 +217,11 @@ class SimGridExecutor final : public Executor {
   sg4::MutexPtr mutex_;
   sg4::ConditionVariablePtr wakeup_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
-  std::set<std::pair<JobIndex, std::uint32_t>> cancelled_;  // (job, epoch) of preempted timer runs
+  std::set<std::pair<JobIndex, std::uint32_t>> cancelled_;
+  std::set<double> wakeups_;
+  Core* core_ = nullptr;
+  std::map<std::pair<ServerIndex, std::string>, std::shared_ptr<Pull>> pulls_;  // under way
+  std::map<std::string, sg4::Host*> registries_;  // (job, epoch) of preempted timer runs
   std::uint64_t sequence_ = 0;
   std::vector<std::pair<JobIndex, std::uint32_t>> finished_;
   std::map<JobIndex, ActiveJob> active_;
@@ -167,6 +236,7 @@ EngineResult run_simulation(sg4::Engine& engine, const PlatformHosts& hosts, Cor
   if (core.jobs().empty() || (hosts.servers.empty() && hosts.gpus.empty())) return result;
   SimGridExecutor executor(hosts);
   core.set_executor(&executor);
+  executor.set_core(&core);
   sg4::Host* controller_host = !hosts.servers.empty() ? hosts.servers.front() : hosts.gpus.front();
 
   bool closed = false;
@@ -176,8 +246,12 @@ EngineResult run_simulation(sg4::Engine& engine, const PlatformHosts& hosts, Cor
     long long iterations = 0;
     double now = next_sample_s;
     while (true) {
-      bool work_left = !core.all_arrived() || !executor.idle();
-      double next_s = std::min({core.next_arrival_s(), executor.next_timer_s(), work_left ? next_sample_s : kInfinity});
+      // Queued jobs with nothing running still have a future when a wake-up is due (an idle VM
+      // that will free its resources, a scheduler's timer).
+      bool work_left = !core.all_arrived() || !executor.idle() ||
+                       (core.queued_count() > 0 && std::isfinite(executor.next_wakeup_s(now)));
+      double next_s = std::min({core.next_arrival_s(), executor.next_timer_s(), executor.next_wakeup_s(now),
+                                work_left ? next_sample_s : kInfinity});
       if (!work_left) break;
       if (next_s > horizon_s) next_s = horizon_s;
       now = executor.wait(next_s);

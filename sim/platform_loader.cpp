@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <set>
 
+#include "models/platform/gpu_models.hpp"
+#include "sim/energy.hpp"
 #include "sim/topology.hpp"
 #include "sim/units.hpp"
 
@@ -37,6 +39,31 @@ static double memory_gib(const sg4::Host* host, const char* key, const std::stri
     return 0;
   }
   return *bytes / kGiB;
+}
+
+// The host's energy profile from its props (docs/energy.md); GPUs without `wattage_per_state` take
+// their model's defaults (models/platform/gpu_models.cpp), servers without it have none.
+static HostPower power_of(const sg4::Host* host, const std::string& gpu_model, const std::string& file,
+                          ProblemList& problems) {
+  std::string per_state = property(host, "wattage_per_state"), off = property(host, "wattage_off");
+  if (!per_state.empty()) {
+    std::string error;
+    if (auto p = parse_host_power(per_state, off, static_cast<int>(host->get_pstate_count()), error)) return *p;
+    problems.add(file, 0, host->get_name(), error);
+    return {};
+  }
+  HostPower p;
+  if (const GpuModelInfo* info = gpu_model.empty() ? nullptr : find_gpu_model(gpu_model)) {
+    p.known = true;
+    p.idle_w = p.epsilon_w = info->idle_w;
+    p.full_w = info->max_w;
+    std::string error;
+    if (!off.empty()) {
+      if (auto parsed = parse_host_power("0:0", off, 1, error)) p.off_w = parsed->off_w;
+      else problems.add(file, 0, host->get_name(), error);
+    }
+  }
+  return p;
 }
 
 Cluster load_cluster(sg4::Engine& engine, const std::string& file, PlatformHosts* hosts_out) {
@@ -71,6 +98,7 @@ Cluster load_cluster(sg4::Engine& engine, const std::string& file, PlatformHosts
       s.core_speed_flops = h->get_speed();
       s.memory_gib = memory_gib(h, "memory", file, problems);
       s.disks = disks_of(h);
+      s.power = power_of(h, "", file, problems);
       if (std::string rack = property(h, "rack"); !rack.empty())  // written by the fat-tree generator
         s.rack = rack_index.try_emplace(rack, static_cast<int>(rack_index.size())).first->second;
       server_of_name[s.name] = static_cast<ServerIndex>(cluster.servers.size());
@@ -94,6 +122,8 @@ Cluster load_cluster(sg4::Engine& engine, const std::string& file, PlatformHosts
     g.model = property(h, "gpu_model");
     g.speed_flops = h->get_speed();
     g.memory_gib = memory_gib(h, "gpu_memory", file, problems);
+    g.cores = h->get_core_count();
+    g.power = power_of(h, g.model, file, problems);
     std::string server = property(h, "server");
     if (g.model.empty()) problems.add(file, 0, g.name, "GPU host has no prop 'gpu_model' (e.g. A100-80GB)");
     auto it = server_of_name.find(server);

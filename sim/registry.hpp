@@ -60,10 +60,8 @@ class TraceReader;
 class WorkloadModel;
 class Monitor;
 class GpuSharing;
+class Runtime;
 
-// A named choice whose behaviour lives in the core until its own issue adds an interface
-// (runtimes): listed and validated like the others.
-struct Mode {};
 
 struct Registries {
   Registry<Scheduler> schedulers;
@@ -72,7 +70,7 @@ struct Registries {
   Registry<WorkloadModel> workload_models;
   Registry<Monitor> monitors;
   Registry<GpuSharing> gpu_sharing;
-  Registry<Mode> runtimes;
+  Registry<Runtime> runtimes;
 };
 
 // All built-in implementations (models/builtin.cpp).

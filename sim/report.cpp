@@ -33,7 +33,7 @@ void write_jobs_csv(const std::string& path, const Core& core) {
   std::string line;
   line.reserve(1 << 16);
   line += "job_id,tenant,submit_s,start_s,end_s,queue_delay_s,jct_s,gpus,gpu_milli,state,hosts,duration_s,slowdown,"
-          "cpus,mem_gib,reason,preemptions,run_s,slowdown_sharing\n";
+          "cpus,mem_gib,reason,preemptions,run_s,slowdown_sharing,startup_s\n";
   const Cluster& cluster = core.cluster();
   // Appends into one buffer (no per-field formatting calls): this runs for every job of every run.
   auto field = [&](double v) {
@@ -77,6 +77,8 @@ void write_jobs_csv(const std::string& path, const Core& core) {
     line += ',';
     // run time over the time with the requested GPU share alone (docs/gpu_sharing.md); completed jobs only
     append_number(line, run.state == JobState::completed && run.alone_s > 0 ? run.run_s / run.alone_s : kNoTime);
+    line += ',';
+    append_number(line, run.startup_s);  // image pulls, boots: part of run_s
     line += '\n';
     if (line.size() > (1 << 16) - 512) {
       file.stream() << line;
@@ -210,6 +212,14 @@ std::string format_summary(const nlohmann::json& s) {
   out += fmt::format("  gpu_allocation {:.4f} of {} GPUs   makespan_s {}   events {}   wall {:.2f} s\n",
                      s["gpu_allocation"].get<double>(), s["gpus_total"].get<long long>(), stat_or_dash(s["makespan_s"]),
                      s["events"].get<long long>(), s["wall_s"].get<double>());
+  if (s.contains("energy_j") && s["energy_j"].is_object()) {
+    const auto& e = s["energy_j"];
+    out += fmt::format("  energy        {:.4g} kWh (GPUs {:.4g}, servers {:.4g})", e["total"].get<double>() / 3.6e6,
+                       e["gpu"].get<double>() / 3.6e6, e["server"].get<double>() / 3.6e6);
+    if (e["servers_powered_off"].get<long long>() > 0)
+      out += fmt::format("   {} power-offs, {} boots", e["servers_powered_off"].get<long long>(), e["boots"].get<long long>());
+    out += "\n";
+  }
   return out;
 }
 

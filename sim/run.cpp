@@ -1,6 +1,7 @@
 #include "sim/run.hpp"
 
 #include <fmt/format.h>
+#include <simgrid/plugins/energy.h>
 #include <simgrid/s4u.hpp>
 #include <simgrid/version.h>
 
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "sim/energy.hpp"
 #include "sim/engine.hpp"
 #include "sim/metrics.hpp"
 #include "sim/options.hpp"
@@ -72,10 +74,19 @@ static std::vector<JobSpec> shape_jobs(std::vector<JobSpec> jobs, const JobsSour
 Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const std::vector<Override>& overrides,
                  std::optional<std::uint64_t> seed, const Registries& registries) {
   ProblemList problems;
-  Prepared p{load_scenario(scenario_path, overrides, seed, registries, problems), {}, {}, {}, {}, {}};
+  Prepared p{load_scenario(scenario_path, overrides, seed, registries, problems), {}, {}, {}, {}, {}, false};
   const Scenario& s = p.scenario;
   if (!s.platform_path.empty() && fs::exists(s.platform_path)) {
     try {
+      // Before the platform exists: SimGrid reads its network model when the platform is loaded.
+      if (s.network_model != "LV08") engine.set_config("network/model:" + s.network_model);
+      // Every job runs as SimGrid Execs and no host is switched off: SimGrid's host energy plugin
+      // can measure the energy too, as a cross-check of aidcsim's own (docs/energy.md). It must be
+      // on before the hosts are created.
+      if (s.always_simgrid_activities && !s.power_off_after_s) {
+        sg_host_energy_plugin_init();
+        p.energy_plugin = true;
+      }
       p.cluster = load_cluster(engine, s.platform_path, &p.hosts);
     } catch (const InputErrors& e) {
       for (const auto& problem : e.problems()) problems.add(problem);
@@ -112,7 +123,20 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
   p.policies.scheduler = policy(registries.schedulers, s.scheduler.policy, "/scheduler", {"policy"});
   p.policies.placement = policy(registries.placements, s.placement.policy, "/placement", {"policy"});
   p.policies.monitor = policy(registries.monitors, s.monitor.policy, "/monitoring", {"policy", "interval_s"});
-  p.policies.gpu_sharing = policy(registries.gpu_sharing, s.gpu_sharing, "/virtualization", {"runtime", "gpu_sharing"});
+  p.policies.gpu_sharing =
+      policy(registries.gpu_sharing, s.gpu_sharing, "/virtualization", {"runtime", "gpu_sharing", "container", "vm"});
+  // A runtime's options live in virtualization.<runtime> (e.g. virtualization.container).
+  p.policies.runtime = policy(registries.runtimes, s.runtime, "/virtualization/" + s.runtime, {});
+  for (const char* other : {"container", "vm"})
+    if (s.runtime != other && root.contains("virtualization") && root["virtualization"].is_object() &&
+        root["virtualization"].contains(other))
+      problems.add(s.file, s.located.line(std::string("/virtualization/") + other),
+                   std::string("/virtualization/") + other,
+                   fmt::format("options for runtime \"{}\", but virtualization.runtime is \"{}\"", other, s.runtime));
+  if (s.runtime == "vm" && s.gpu_sharing != "exclusive")
+    problems.add(s.file, s.located.line("/virtualization/gpu_sharing"), "/virtualization/gpu_sharing",
+                 fmt::format("runtime \"vm\" passes whole GPUs through to VMs: expected gpu_sharing \"exclusive\", found \"{}\"",
+                             s.gpu_sharing));
   problems.throw_if_any();
   return p;
 }
@@ -144,6 +168,25 @@ static nlohmann::json run_packing(Prepared& p, const std::string& out_dir,
   return summary;
 }
 
+// The energy SimGrid's host energy plugin measured on the GPU and server hosts between `from_s` and
+// now (the end of the run), or null when some host's profile is not in its props (the plugin does
+// not know aidcsim's GPU-model defaults). Before from_s every host was idle.
+static nlohmann::json plugin_energy_j(const Prepared& p, double from_s) {
+  sg_host_energy_update_all();
+  double total = 0;
+  auto add = [&](const sg4::Host* host, const HostPower& power) {
+    if (!power.known) return true;
+    if (!power.from_props) return false;
+    total += sg_host_get_consumed_energy(host) - power.idle_w * from_s;
+    return true;
+  };
+  for (std::size_t g = 0; g < p.hosts.gpus.size() && g < p.cluster.gpus.size(); ++g)
+    if (!add(p.hosts.gpus[g], p.cluster.gpus[g].power)) return nullptr;
+  for (std::size_t s = 0; s < p.hosts.servers.size() && s < p.cluster.servers.size(); ++s)
+    if (!add(p.hosts.servers[s], p.cluster.servers[s].power)) return nullptr;
+  return round_energy_j(total);
+}
+
 nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& options) {
   auto wall_start = std::chrono::steady_clock::now();
   std::string out_dir = options.out_dir.empty() ? "results/" + p.scenario.name : options.out_dir;
@@ -154,6 +197,18 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
   CoreOptions core_options;
   core_options.exclusive_gpus = p.scenario.gpu_sharing == "exclusive";
   core_options.always_activities = p.scenario.always_simgrid_activities;
+  // Energy and server power-off (sim/energy.hpp), counted from the first submission.
+  PowerOptions power_options;
+  if (p.scenario.power_off_after_s) power_options.off_after_s = *p.scenario.power_off_after_s;
+  power_options.boot_s = p.scenario.power_boot_s;
+  double first_submit_s = 0;
+  if (!p.jobs.empty())
+    first_submit_s = std::min_element(p.jobs.begin(), p.jobs.end(), [](const JobSpec& a, const JobSpec& b) {
+                       return a.submit_s < b.submit_s;
+                     })->submit_s;
+  auto power = std::make_unique<PowerModel>(p.cluster, power_options, first_submit_s);
+  if (!power->has_power_data() && !p.scenario.power_off_after_s) power.reset();
+  core_options.power = power.get();
   Core core(p.cluster, std::move(p.jobs), std::move(p.policies), core_options);
 
   AtomicFile timeseries(out_dir + "/timeseries.csv");
@@ -169,6 +224,13 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
       timeseries.stream() << format_number(t) << ',' << s.metric << ',' << csv_quote(s.label) << ','
                           << format_number(s.value) << '\n';
       if (s.metric == "gpu_fragmentation" && s.label.empty()) fragmentation_steps.emplace_back(t, s.value);
+    }
+    if (power && power->has_power_data()) {
+      std::vector<Sample> power_samples;
+      power->sample(t, power_samples);
+      for (const auto& s : power_samples)
+        timeseries.stream() << format_number(t) << ',' << s.metric << ',' << csv_quote(s.label) << ','
+                            << format_number(s.value) << '\n';
     }
   };
   double last_print = 0;
@@ -192,6 +254,12 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
     double from = fragmentation_steps.front().first, to = std::max(from, result.end_s);
     summary["gpu_fragmentation"] = round6(to > from ? time_weighted_mean(fragmentation_steps, from, to)
                                                     : fragmentation_steps.front().second);
+  }
+  summary["energy_j"] = nullptr;
+  if (power && power->has_power_data()) {
+    nlohmann::json energy = power->summary(result.end_s);
+    energy["simgrid_plugin"] = p.energy_plugin ? plugin_energy_j(p, core.first_submit_s()) : nullptr;
+    summary["energy_j"] = std::move(energy);
   }
   write_jobs_csv(out_dir + "/jobs.csv", core);
   write_file_atomically(out_dir + "/run.json", run_info_json(p).dump(2) + "\n");

@@ -24,6 +24,7 @@ struct Prepared {
   std::vector<std::pair<std::string, long long>> skipped_rows;
   Policies policies;
   PlatformHosts hosts;
+  bool energy_plugin = false;  // SimGrid's host energy plugin is on (cross-check of energy_j)
 };
 
 // A SimGrid engine for one simulation (SimGrid allows one per process), quiet unless asked.

@@ -79,13 +79,14 @@ class ScenarioReader {
     read_virtualization(section(root, "virtualization"));
     read_monitoring(section(root, "monitoring"));
     read_engine(section(root, "engine"));
+    read_power(section(root, "power"));
     for (const char* key : {"quota", "autoscaling", "failures"}) {
       if (root.contains(key) && !root[key].is_null())
         top.problem(key, fmt::format("\"{}\" is not supported by this version of aidcsim yet; expected null", key));
       top.has(key);
     }
     top.reject_unknown({"quota", "autoscaling", "failures", "scheduler", "placement", "virtualization", "monitoring",
-                        "engine", "workload"});
+                        "engine", "workload", "power"});
   }
 
  private:
@@ -151,7 +152,8 @@ class ScenarioReader {
     s_.gpu_sharing = r.text("gpu_sharing", "exclusive", registries_.gpu_sharing.names());
     // Keys of the GPU-sharing modes (models/sharing/); each mode reports those it does not use when
     // it is instantiated (docs/gpu_sharing.md).
-    r.reject_unknown({"oversubscription", "interference_factor", "context_switch_overhead", "layouts"});
+    r.reject_unknown({"oversubscription", "interference_factor", "context_switch_overhead", "layouts", "reconfigure_s",
+                     "container", "vm"});
   }
   void read_monitoring(const nlohmann::json& j) {
     expect_object(j, "/monitoring");
@@ -163,6 +165,17 @@ class ScenarioReader {
     expect_object(j, "/engine");
     OptionReader r(j, "/engine", s_.file, &s_.located, problems_);
     s_.always_simgrid_activities = r.text("activities", "shared", {"shared", "always"}) == "always";
+    s_.network_model = r.text("network_model", "LV08", {"LV08", "CM02"});
+    r.reject_unknown();
+  }
+
+  // "power": {"off_after_s": null | seconds, "boot_s": seconds} (docs/energy.md).
+  void read_power(const nlohmann::json& j) {
+    expect_object(j, "/power");
+    OptionReader r(j, "/power", s_.file, &s_.located, problems_);
+    double off_after = r.number("off_after_s", -1, 0, 1e18);
+    if (off_after >= 0) s_.power_off_after_s = off_after;
+    s_.power_boot_s = r.number("boot_s", 0, 0, 1e12);
     r.reject_unknown();
   }
 

@@ -38,10 +38,14 @@ struct Scenario {
   PolicyChoice monitor{"periodic", "/monitoring"};
   PolicyChoice workload_model{"trace", "/workload/jobs"};
   std::string runtime = "bare-metal";
+  std::string network_model = "LV08";  // engine.network_model: SimGrid's network/model
   std::string gpu_sharing = "exclusive";
   double monitoring_interval_s = 60;
   std::optional<double> horizon_s;
   bool always_simgrid_activities = false;  // engine.activities = "always"
+  // power: idle servers power off after off_after_s (none = never) and take boot_s to come back.
+  std::optional<double> power_off_after_s;
+  double power_boot_s = 0;
   nlohmann::json resolved;  // after --set and --seed, as written to run.json
   LocatedJson located;
 };

@@ -14,4 +14,8 @@ std::unique_ptr<PlacementPolicy> make_clustering(PolicyArgs& args);
 std::unique_ptr<PlacementPolicy> make_dot_product(PolicyArgs& args);
 std::unique_ptr<PlacementPolicy> make_topology(PolicyArgs& args);
 std::unique_ptr<PlacementPolicy> make_fgd(PolicyArgs& args);
+
+// Registers a placement so that it honours the option "multi_gpu" (models/placement/multi_gpu.hpp):
+// reads the option, then makes the policy with `make` and wraps it for "spread" and "whole-servers".
+Registry<PlacementPolicy>::Factory multi_gpu_option(std::unique_ptr<PlacementPolicy> (*make)(PolicyArgs&));
 }  // namespace aidcsim

@@ -8,6 +8,10 @@
 //     without a graph: 0 on one server, 1 within a rack, 2 across racks). Candidate sets are grown
 //     greedily around seed servers, nearest first (same rack, then fewer hops, then more eligible
 //     GPUs, then platform order); one seed per rack, or up to 32 seeds without racks.
+//   * Option "multi_gpu" (multi_gpu.hpp): "whole-servers" sends every multi-GPU job the second way;
+//     "spread" keeps a job on one server when one can hold it, else chooses its servers the second
+//     way among all servers with room (idle or not), each giving the GPUs it can with their share of
+//     CPUs and memory.
 #include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
 #include <deque>
@@ -16,6 +20,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "models/placement/multi_gpu.hpp"
 #include "models/placement/placements.hpp"
 #include "models/placement/scoring.hpp"
 #include "sim/topology.hpp"
@@ -23,10 +28,22 @@
 namespace aidcsim {
 namespace {
 
-class Topo final : public PlacementPolicy {
+class Topo final : public PlacementPolicy, public placement::LaysOutAcrossServers {
  public:
   std::optional<Allocation> place(const Request& r, const ClusterView& view) override {
-    if (r.gpus > 0 && needs_whole_servers(view.cluster, r)) return place_multi(r, view);
+    if (r.gpus > 0 && needs_whole_servers(view.cluster, r)) return place_multi(r, view, Layout::whole_servers);
+    return place_one(r, view);
+  }
+
+  std::optional<Allocation> place_across(const Request& r, const ClusterView& view, Layout layout) override {
+    if (layout == Layout::one_server) return place_one(r, view);
+    if (layout == Layout::spread)
+      if (auto one = place_one(r, view)) return one;  // one server beats any set of several
+    return place_multi(r, view, layout);
+  }
+
+ private:
+  std::optional<Allocation> place_one(const Request& r, const ClusterView& view) {
     std::optional<ServerIndex> best;
     std::tuple<long long, long long> best_key{};
     const auto servers = static_cast<ServerIndex>(view.cluster.servers.size());
@@ -46,7 +63,6 @@ class Topo final : public PlacementPolicy {
     return placement::allocation_on(r, *best, placement::choose_gpus(view, r, *best, placement::GpuChoice::best, unused));
   }
 
- private:
   // Hops from server a's vertex to every vertex (cached: the graph never changes).
   const std::vector<int>& distances_from(const Cluster& c, ServerIndex a) {
     auto it = bfs_.find(a);
@@ -78,7 +94,9 @@ class Topo final : public PlacementPolicy {
     return ra >= 0 && ra == rb ? 1 : 2;
   }
 
-  std::optional<Allocation> place_multi(const Request& r, const ClusterView& view) {
+  // Several servers: whole idle ones (Layout::whole_servers), or any with room (Layout::spread).
+  std::optional<Allocation> place_multi(const Request& r, const ClusterView& view, Layout layout) {
+    const bool spread = layout == Layout::spread;
     const Cluster& c = view.cluster;
     struct Candidate {
       ServerIndex server;
@@ -86,6 +104,10 @@ class Topo final : public PlacementPolicy {
     };
     std::vector<Candidate> candidates;
     for (ServerIndex s = 0; s < c.servers.size(); ++s) {
+      if (spread) {
+        if (int room = gpus_that_fit(view, r, s, r.gpus); room > 0) candidates.push_back({s, room});
+        continue;
+      }
       if (!view.ledger.server_idle(s)) continue;
       int eligible = static_cast<int>(usable_gpus(view, r, s).size());
       if (eligible > 0 && server_resources_fit(view, r, s, std::min(eligible, r.gpus)))
@@ -138,10 +160,10 @@ class Topo final : public PlacementPolicy {
     }
     if (!best) return std::nullopt;
     // Larger servers first, so the allocation fills them before the last, partly used one.
-    std::stable_sort(best->begin(), best->end(), [&](ServerIndex a, ServerIndex b) {
-      return usable_gpus(view, r, a).size() > usable_gpus(view, r, b).size();
-    });
-    return allocate_whole_servers(view, r, *best);
+    std::unordered_map<ServerIndex, int> room;
+    for (const auto& cand : candidates) room[cand.server] = cand.gpus;
+    std::stable_sort(best->begin(), best->end(), [&](ServerIndex a, ServerIndex b) { return room[a] > room[b]; });
+    return spread ? allocate_spread(view, r, *best) : allocate_whole_servers(view, r, *best);
   }
 
   std::unordered_map<ServerIndex, std::vector<int>> bfs_;

@@ -12,6 +12,7 @@
 // first. Non-preemptive: a tenant above its fair share keeps what it runs until its jobs end.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <queue>
 #include <tuple>
 #include <unordered_map>
@@ -32,15 +33,18 @@ class Drf final : public Scheduler {
     if (!totals_known_) learn_totals(ctx.cluster());
     const bool full = watch_.begin(ctx);
     sync_queues(ctx);
-    // Shares: recomputed from the running jobs after a completion, else kept from the last pass
-    // (which added its own starts). Candidates: every pending job, or, without a completion since
-    // the last pass, only the new arrivals (the others did not fit then and still do not).
-    if (full) {
-      for (auto& t : tenants_) t.gpus = t.cpus = t.mem_gib = 0;
-      for (JobIndex j : ctx.running()) {
-        if (j >= use_.size() || !use_[j].known) record_use(ctx, j);
-        if (use_[j].known) add_use(tenants_[use_[j].tenant], use_[j]);
-      }
+    // Shares: kept up to date by this policy's starts and the core's on_run_end() (in integer
+    // micro-units, so adding and removing a job leaves the sums exact and ties stay ties). Jobs
+    // running before this policy first ran are counted once. Candidates: every pending job, or,
+    // without a completion since the last pass, only the new arrivals (the others did not fit then
+    // and still do not).
+    if (!seen_running_) {
+      seen_running_ = true;
+      for (JobIndex j : ctx.running())
+        if (j >= use_.size() || !use_[j].known) {
+          record_use(ctx, j);
+          if (use_[j].known) add_use(tenants_[use_[j].tenant], use_[j], +1);
+        }
     }
     // Min-heap of (weighted dominant share, next job's arrival index, tenant).
     using Offer = std::tuple<double, JobIndex, std::size_t>;
@@ -63,7 +67,7 @@ class Drf final : public Scheduler {
         if (memo_.known_unfit(ctx, j)) continue;
         if (ctx.try_start(j)) {
           record_use(ctx, j);
-          add_use(tenant, use_[j]);
+          add_use(tenant, use_[j], +1);
           tenant.dirty = true;
           watch_.started();
           started = true;
@@ -76,10 +80,16 @@ class Drf final : public Scheduler {
     watch_.end();
   }
 
+  void on_run_end(JobIndex j) override {
+    if (j >= use_.size() || !use_[j].known) return;
+    add_use(tenants_[use_[j].tenant], use_[j], -1);
+    use_[j].known = false;
+  }
+
  private:
   struct Tenant {
     double weight = 1;
-    double gpus = 0, cpus = 0, mem_gib = 0;  // held by running jobs
+    std::int64_t gpus_u = 0, cpus_u = 0, mem_u = 0;  // held by running jobs, micro-units (GPU, CPU, GiB)
     std::vector<JobIndex> queue;             // pending, arrival order
     bool dirty = false;                      // some of its queue started
     std::size_t next = 0;                    // next job to offer in this pass
@@ -87,8 +97,9 @@ class Drf final : public Scheduler {
   struct Use {  // what a running job holds, recorded when it starts
     bool known = false;
     std::size_t tenant = 0;
-    double gpus = 0, cpus = 0, mem_gib = 0;
+    std::int64_t gpus_u = 0, cpus_u = 0, mem_u = 0;  // micro-units
   };
+  static std::int64_t micro(double x) { return std::llround(x * 1e6); }
 
   // Per-tenant queues mirror pending(): arrivals are appended, started jobs dropped; anything else
   // (a job put back by a preemption) makes them rebuild.
@@ -123,18 +134,18 @@ class Drf final : public Scheduler {
     Use u;
     u.known = true;
     u.tenant = tenant_of(ctx, j);
-    u.gpus = scheduling::allocated_gpus(*s.allocation);
+    u.gpus_u = micro(scheduling::allocated_gpus(*s.allocation));
     for (const auto& server : s.allocation->servers) {
-      u.cpus += server.cpus;
-      u.mem_gib += server.mem_gib;
+      u.cpus_u += micro(server.cpus);
+      u.mem_u += micro(server.mem_gib);
     }
     use_[j] = u;
   }
 
-  static void add_use(Tenant& t, const Use& u) {
-    t.gpus += u.gpus;
-    t.cpus += u.cpus;
-    t.mem_gib += u.mem_gib;
+  static void add_use(Tenant& t, const Use& u, int sign) {
+    t.gpus_u += sign * u.gpus_u;
+    t.cpus_u += sign * u.cpus_u;
+    t.mem_u += sign * u.mem_u;
   }
 
   void learn_totals(const Cluster& c) {
@@ -163,14 +174,15 @@ class Drf final : public Scheduler {
 
   double share(const Tenant& t) const {
     double dominant = 0;
-    if (total_gpus_ > 0) dominant = std::max(dominant, t.gpus / total_gpus_);
-    if (total_cpus_ > 0) dominant = std::max(dominant, t.cpus / total_cpus_);
-    if (total_mem_gib_ > 0) dominant = std::max(dominant, t.mem_gib / total_mem_gib_);
+    if (total_gpus_ > 0) dominant = std::max(dominant, t.gpus_u * 1e-6 / total_gpus_);
+    if (total_cpus_ > 0) dominant = std::max(dominant, t.cpus_u * 1e-6 / total_cpus_);
+    if (total_mem_gib_ > 0) dominant = std::max(dominant, t.mem_u * 1e-6 / total_mem_gib_);
     return dominant / t.weight;
   }
 
   std::map<std::string, double> weights_;
   bool totals_known_ = false;
+  bool seen_running_ = false;
   double total_gpus_ = 0, total_cpus_ = 0, total_mem_gib_ = 0;
   std::vector<Tenant> tenants_;
   std::unordered_map<std::string, std::size_t> tenant_index_;

@@ -17,11 +17,9 @@
 // least `starvation_s` since it last became pending (arrival or preemption) is promoted to queue 0
 // and, as in Tiresias, its service for queue purposes restarts from zero (progress is kept).
 //
-// Timing: attained service changes only while time passes, and a pass runs at every event
-// (arrival, completion, monitoring sample). A running job that crosses a threshold, or a pending
-// job that reaches the starvation limit, changes queue at the next event after that instant (at
-// most one monitoring interval later). Tiresias' simulator schedules a pass at the exact crossing
-// time; the same needs a core timer that a scheduler can request.
+// Timing: as in Tiresias' simulator, a pass runs at the exact instant a running job crosses a
+// threshold and a pending job reaches the starvation limit (the policy asks the core for a wake-up
+// at each such time), besides every arrival, completion and monitoring sample.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -35,6 +33,7 @@ namespace aidcsim {
 namespace {
 
 constexpr double kServiceTolerance_gpu_s = 1e-6;
+constexpr double kTimeTolerance_s = 1e-9;
 constexpr double kNever = -std::numeric_limits<double>::infinity();
 
 class Las final : public Scheduler {
@@ -99,7 +98,7 @@ class Las final : public Scheduler {
   }
 
   // A pending job goes into its queue, by the service attained so far (minus what a promotion forgave).
-  void enqueue(const SchedulingContext& ctx, JobIndex j, double now) {
+  void enqueue(SchedulingContext& ctx, JobIndex j, double now) {
     grow(j);
     if (queue_[j] >= 0) return;
     JobStatus s = ctx.status(j);
@@ -110,6 +109,7 @@ class Las final : public Scheduler {
     if (zero_need_flag_[j]) ++zero_need_[q];
     if (pending_since_s_[j] == kNever) pending_since_s_[j] = std::isnan(s.start_s) ? ctx.spec(j).submit_s : now;
     ++queued_count_;
+    if (q > 0 && std::isfinite(starvation_s_)) ctx.wake_at(pending_since_s_[j] + starvation_s_);
   }
   void dequeue(JobIndex j) {
     int q = queue_[j];
@@ -124,7 +124,7 @@ class Las final : public Scheduler {
 
   // The queues mirror pending(): new arrivals join queue 0 (they have no service yet), jobs this
   // policy started or preempted are moved as it does so; anything else makes them rebuild.
-  void sync_queues(const SchedulingContext& ctx) {
+  void sync_queues(SchedulingContext& ctx) {
     const std::vector<JobIndex>& pending = ctx.pending();
     for (auto it = std::lower_bound(pending.begin(), pending.end(), next_unseen_); it != pending.end(); ++it)
       enqueue(ctx, *it, ctx.now());
@@ -154,7 +154,7 @@ class Las final : public Scheduler {
     for (std::size_t q = 1; q < queued_.size(); ++q) {
       for (auto it = queued_[q].begin(); it != queued_[q].end();) {
         JobIndex j = *it;
-        if (now - pending_since_s_[j] < starvation_s_) {
+        if (now - pending_since_s_[j] < starvation_s_ - kTimeTolerance_s) {
           ++it;
           continue;
         }
@@ -190,8 +190,14 @@ class Las final : public Scheduler {
   bool start(SchedulingContext& ctx, JobIndex j, double now) {
     if (!ctx.try_start(j)) return false;
     JobStatus s = ctx.status(j);
-    run_[j] = {true, now, s.attained_gpu_s, scheduling::allocated_gpus(*s.allocation)};
+    RunInfo& r = run_[j];
+    r = {true, now, s.attained_gpu_s, scheduling::allocated_gpus(*s.allocation)};
     started_.push_back(j);
+    // A pass at each instant this run will cross a threshold (its queue then drops).
+    if (r.gpus > 0)
+      for (double threshold : thresholds_)
+        if (double left_gpu_s = threshold + offset_gpu_s_[j] - r.base_gpu_s; left_gpu_s > kServiceTolerance_gpu_s)
+          ctx.wake_at(now + left_gpu_s / r.gpus);
     return true;
   }
 

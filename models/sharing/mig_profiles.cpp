@@ -1,5 +1,7 @@
 // NVIDIA MIG profiles and their valid placements (NVIDIA MIG User Guide, "Supported MIG Profiles").
 // Positions are first memory slices: A100/H100 have 7 compute and 8 memory slices, A30 4 and 4.
+// Also where static layouts sit (place_mig_instances) and where dynamic layouts create an instance
+// (mig_dynamic_start).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -56,23 +58,70 @@ std::string check_mig_layout(const MigModel& model, const std::vector<std::strin
   for (auto* p : items) compute += p->compute_slices;
   if (compute > model.compute_slices)
     return fmt::format("the instances need {} compute slices but {} has {}", compute, model.gpu_model, model.compute_slices);
-  // Largest first, then a backtracking search for non-overlapping memory positions.
-  std::sort(items.begin(), items.end(), [](auto* a, auto* b) { return a->memory_slices > b->memory_slices; });
+  std::vector<int> indices;
+  for (auto* p : items) indices.push_back(static_cast<int>(p - model.profiles.data()));
+  if (!place_mig_instances(model, indices))
+    return fmt::format("no valid placement of these instances on one {} (NVIDIA MIG placement rules)", model.gpu_model);
+  return "";
+}
+
+std::optional<std::vector<int>> place_mig_instances(const MigModel& model, const std::vector<int>& profiles) {
+  int compute = 0;
+  for (int p : profiles) compute += model.profiles[p].compute_slices;
+  if (compute > model.compute_slices) return std::nullopt;
+  // Largest first (stable: equal sizes keep their order), then a backtracking search for
+  // non-overlapping memory positions, each profile's valid starts in increasing order.
+  std::vector<std::size_t> order(profiles.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return model.profiles[profiles[a]].memory_slices > model.profiles[profiles[b]].memory_slices;
+  });
+  std::vector<int> starts(profiles.size(), -1);
   std::vector<char> used(model.memory_slices, 0);
   std::function<bool(std::size_t)> place = [&](std::size_t i) {
-    if (i == items.size()) return true;
-    for (int start : items[i]->starts) {
-      int end = start + items[i]->memory_slices;
+    if (i == order.size()) return true;
+    const MigProfile& p = model.profiles[profiles[order[i]]];
+    for (int start : p.starts) {
+      int end = start + p.memory_slices;
       if (end > model.memory_slices || std::any_of(used.begin() + start, used.begin() + end, [](char c) { return c; }))
         continue;
       std::fill(used.begin() + start, used.begin() + end, 1);
+      starts[order[i]] = start;
       if (place(i + 1)) return true;
       std::fill(used.begin() + start, used.begin() + end, 0);
     }
     return false;
   };
-  if (!place(0)) return fmt::format("no valid placement of these instances on one {} (NVIDIA MIG placement rules)", model.gpu_model);
-  return "";
+  if (!place(0)) return std::nullopt;
+  return starts;
+}
+
+int mig_dynamic_start(const MigModel& model, int profile, const std::vector<MigInstance>& instances) {
+  const MigProfile& want = model.profiles[profile];
+  int best = -1, best_destroyed = 0;
+  for (int start : want.starts) {
+    int end = start + want.memory_slices;
+    if (end > model.memory_slices) continue;
+    int destroyed = 0, kept = 0;
+    bool blocked = false;
+    for (const auto& in : instances) {
+      const MigProfile& p = model.profiles[in.profile];
+      if (in.start >= end || start >= in.start + p.memory_slices) {
+        kept += p.compute_slices;
+      } else if (in.job != kNoMigJob) {
+        blocked = true;
+        break;
+      } else {
+        destroyed += p.compute_slices;
+      }
+    }
+    if (blocked || kept + want.compute_slices > model.compute_slices) continue;
+    if (best < 0 || destroyed < best_destroyed || (destroyed == best_destroyed && start > best)) {
+      best = start;
+      best_destroyed = destroyed;
+    }
+  }
+  return best;
 }
 
 }  // namespace aidcsim

@@ -34,6 +34,8 @@ class GpuSharing {
   }
   // The job's run ended (completion or preemption): whatever bind() took is free again.
   virtual void unbind(JobIndex) {}
+  // Seconds the run bound last waits before its work (MIG dynamic: re-partitioning its GPU).
+  virtual double bind_delay_s(JobIndex) const { return 0; }
 
   // Adjusts a run's plan: `co_runners[i]` = other jobs on the GPU of plan.execs[i] when it starts
   // (0 for server steps).

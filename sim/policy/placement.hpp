@@ -17,6 +17,8 @@ class PlacementPolicy {
   // the kinds of jobs on each server, as the Kubernetes scheduler cache does) override them.
   virtual void on_applied(const Request&, const Allocation&) {}
   virtual void on_released(const Request&, const Allocation&) {}
+  // How multi-GPU jobs may be laid out (the `multi_gpu` option): the core's never-fits check follows it.
+  virtual MultiGpu multi_gpu() const { return MultiGpu::one_server; }
 };
 
 }  // namespace aidcsim

@@ -54,12 +54,18 @@ class SchedulingContext {
   // Stops a running job, frees its resources and puts it back in the queue; it keeps its progress
   // (up to the workload model's last checkpoint) and pays restart_cost_s when it next starts.
   virtual void preempt(JobIndex j, double restart_cost_s) = 0;
+  // Asks for a pass at time t_s (> now), even if nothing else happens then (e.g. LAS: the instant a
+  // running job crosses a queue threshold). Passes also run at every event; extra wake-ups are cheap.
+  virtual void wake_at(double /*t_s*/) {}
 };
 
 class Scheduler {
  public:
   virtual ~Scheduler() = default;
   virtual void schedule(SchedulingContext& ctx) = 0;
+  // A run of j ended (completion or preemption) and its resources are free again. Lets schedulers
+  // that keep per-tenant usage update it instead of rescanning the running jobs.
+  virtual void on_run_end(JobIndex /*j*/) {}
 };
 
 }  // namespace aidcsim

@@ -160,16 +160,32 @@ TEST(SchedulerRuns, LasWithoutPreemptionCostKeepsProgress) {
   EXPECT_EQ(rows["L"]["run_s"], "1000");
 }
 
-// Demotion takes effect at the next event: S2 arrives at 50, when L (queue 0, 50 GPU-s) is in its
-// own queue; L crosses 100 GPU-s at t=100, but the next pass is the monitoring sample at t=120:
-// S2 preempts L then (120-170). L restarts at 170: 30 s + the 880 s left, ending at 1080.
-// (A core timer at the threshold crossing would start S2 at 100.)
-TEST(SchedulerRuns, LasDemotionTakesEffectAtTheNextEvent) {
-  ScenarioRun run("las-lag", 1, 1, "job_id,submit_s,duration_s,gpus\nL,0,1000,1\nS2,50,50,1\n",
+// Demotion takes effect at the crossing instant (the policy asks the core for a wake-up): S2 arrives
+// at 50, when L (queue 0, 50 GPU-s) is in its own queue; L crosses 100 GPU-s at t=100, with no other
+// event then (the monitoring samples are at 0, 60, 120): S2 preempts L at 100 (100-150). L restarts
+// at 150: 30 s + the 900 s left, ending at 1080 (run_s 100 + 930).
+TEST(SchedulerRuns, LasDemotionTakesEffectAtTheCrossingInstant) {
+  ScenarioRun run("las-crossing", 1, 1, "job_id,submit_s,duration_s,gpus\nL,0,1000,1\nS2,50,50,1\n",
           {{"policy", "las"}, {"thresholds_gpu_s", {100}}, {"restart_cost_s", 30}}, 60);
   auto rows = run.go();
-  EXPECT_EQ(spans(rows), (Spans{{"L", "0-1080"}, {"S2", "120-170"}}));
+  EXPECT_EQ(spans(rows), (Spans{{"L", "0-1080"}, {"S2", "100-150"}}));
   EXPECT_EQ(rows["L"]["run_s"], "1030");
+}
+
+// Starvation promotes at the exact instant too (no sample, arrival or completion then). 1 GPU,
+// threshold 100 GPU-s, starvation 300 s, restart free. L runs 0-150 (150 GPU-s, queue 1 since 100);
+// S arrives at 150 in queue 0 and preempts L. At 450 L has waited 300 s: promoted (its queue
+// service restarts from its 150 GPU-s), it preempts S (300 GPU-s, queue 1). L crosses again at 550;
+// S, waiting since 450, is promoted at 750 and preempts L (450 of 1000 done); S's 200 s left end
+// at 950; L's 550 s left end at 1500.
+TEST(SchedulerRuns, LasStarvationPromotesAtTheExactInstant) {
+  ScenarioRun run("las-starvation", 1, 1, "job_id,submit_s,duration_s,gpus\nL,0,1000,1\nS,150,500,1\n",
+          {{"policy", "las"}, {"thresholds_gpu_s", {100}}, {"starvation_s", 300}}, 100000);
+  auto rows = run.go();
+  EXPECT_EQ(spans(rows), (Spans{{"L", "0-1500"}, {"S", "150-950"}}));
+  EXPECT_EQ(rows["L"]["run_s"], "1000");
+  EXPECT_EQ(rows["L"]["preemptions"], "2");
+  EXPECT_EQ(rows["S"]["preemptions"], "1");
 }
 
 // ---------------------------------------------------------------- drf

@@ -1,0 +1,61 @@
+#pragma once
+// Runtimes (`virtualization.runtime`): what a job pays before its work starts (a container's image
+// pull and start, a VM's boot) and the overheads on its work (virtualization). A runtime decides
+// from the job, its allocation and its own records (image caches, VMs); the core applies and the
+// engine runs the image pulls as SimGrid communications from the registry host.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/cluster.hpp"
+#include "sim/ledger.hpp"
+#include "sim/policy/workload_model.hpp"
+#include "sim/request.hpp"
+
+namespace aidcsim {
+
+// `bytes` travel from the registry host to `server`, unless a pull of the same image to the same
+// server is already under way: then the job waits for that one. bytes = 0 (the image is in the
+// server's cache) still waits for a pull of it under way, which may have put it there.
+struct ImagePull {
+  std::string registry;  // host id of the registry (a storage or server host of the platform)
+  ServerIndex server = 0;
+  std::string image;
+  double bytes = 0;
+};
+
+// Before a run's work: the pulls (concurrently), then `delay_s`.
+struct Startup {
+  std::vector<ImagePull> pulls;
+  double delay_s = 0;
+};
+
+class Runtime {
+ public:
+  virtual ~Runtime() = default;
+
+  // Adjusts what the placement policy is asked for (a VM runtime asks for a whole flavour); returns
+  // why the job can never run under this runtime, or "".
+  virtual std::string shape_request(const JobSpec&, Request&) const { return {}; }
+
+  // An allocation the job can start on without a placement decision: resources the runtime already
+  // holds in the ledger for the job's tenant (an idle VM). The core does not apply it again.
+  virtual std::optional<Allocation> reuse(JobIndex, const JobSpec&, double /*now_s*/) { return std::nullopt; }
+
+  // A run starts (on a reused or a newly applied allocation): what it pays before its work.
+  virtual Startup startup(JobIndex, const JobSpec&, const Allocation&, double now_s) = 0;
+
+  // Overheads on the run's work (e.g. a VM's CPU and GPU passthrough factors, cgroup CPU caps).
+  virtual void adjust(const JobSpec&, ActivityPlan&, const Cluster&) const {}
+
+  // The run ended. True when the runtime keeps holding the allocation in the ledger (an idle VM
+  // waiting for its tenant's next job); the core then does not release it.
+  virtual bool on_run_end(JobIndex, const JobSpec&, const Allocation&, double /*now_s*/) { return false; }
+
+  // Allocations the runtime stops holding at `now_s` (idle VMs shut down); the core releases them.
+  virtual std::vector<Allocation> expire(double /*now_s*/) { return {}; }
+  // When the next expire() would return something (+inf when never).
+  virtual double next_expiry_s() const { return kNoTime; }
+};
+
+}  // namespace aidcsim
