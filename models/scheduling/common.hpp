@@ -127,6 +127,8 @@ class VictimOrder {
 // released in that order on a copy of the ledger until the request fits; then each chosen one,
 // most important first, is spared when the request still fits with it kept (the "reprieve" step
 // of Kubernetes' preemption). Empty when the request does not fit even with every candidate gone.
+// The shortest fitting prefix is found by bisection (O(log n) placement calls), so next_candidate
+// may be called for up to twice as many candidates as are chosen: it must only produce them.
 std::optional<std::vector<JobIndex>> choose_victims(SchedulingContext& ctx, const Request& request,
                                                     const std::function<std::optional<JobIndex>()>& next_candidate);
 
