@@ -152,7 +152,7 @@ class ScenarioReader {
     s_.gpu_sharing = r.text("gpu_sharing", "exclusive", registries_.gpu_sharing.names());
     // Keys of the GPU-sharing modes (models/sharing/); each mode reports those it does not use when
     // it is instantiated (docs/gpu_sharing.md).
-    r.reject_unknown({"oversubscription", "interference_factor", "context_switch_overhead", "layouts", "reconfigure_s",
+    r.reject_unknown({"oversubscription", "interference_factor", "context_switch_overhead", "replicas", "layouts", "reconfigure_s",
                      "container", "vm"});
   }
   void read_monitoring(const nlohmann::json& j) {

@@ -4,7 +4,8 @@
 // memory only: a job with gpu_mem_gib = m takes ceil(1000 x m / M) milli of the ledger, where M is
 // the smallest memory among the GPU models it may use that can hold it (so the memory of the jobs
 // on a GPU adds up to at most its gpu_memory); a job without gpu_mem_gib takes 1 milli (at most 1000
-// jobs per GPU). Each job's work is multiplied by 1 + context_switch_overhead x (co-runners at its
+// jobs per GPU). With `replicas` = N (the device plugin's timeSlicing replicas: each GPU advertised as
+// N shares), a job takes at least floor(1000 / N) milli, so at most N jobs share a GPU. Each job's work is multiplied by 1 + context_switch_overhead x (co-runners at its
 // start). Jobs of several GPUs take whole GPUs.
 #include <cmath>
 #include <fmt/format.h>
@@ -17,7 +18,8 @@ namespace aidcsim {
 namespace {
 class TimeSlicing final : public GpuSharing {
  public:
-  TimeSlicing(const Cluster& cluster, double overhead) : overhead_(overhead) {
+  TimeSlicing(const Cluster& cluster, double overhead, int replicas)
+      : overhead_(overhead), replica_milli_(replicas > 0 ? kWholeGpuMilli / replicas : 1) {
     model_memory_gib_.assign(cluster.gpu_models.size(), 0);
     std::vector<char> seen(cluster.gpu_models.size(), 0);
     for (const auto& g : cluster.gpus) {
@@ -29,6 +31,10 @@ class TimeSlicing final : public GpuSharing {
   int admission_milli(const JobSpec& job, std::vector<char>& allowed, const Cluster& cluster,
                       std::string& reason) const override {
     if (job.gpus != 1) return kWholeGpuMilli;
+    int by_memory = memory_milli(job, allowed, cluster, reason);
+    return by_memory == 0 ? 0 : std::max(by_memory, replica_milli_);
+  }
+  int memory_milli(const JobSpec& job, std::vector<char>& allowed, const Cluster& cluster, std::string& reason) const {
     if (job.gpu_mem_gib <= 0) return 1;
     double memory = 0;  // smallest memory of an allowed model that holds the job; 0 = undeclared
     bool found = false;
@@ -65,12 +71,14 @@ class TimeSlicing final : public GpuSharing {
  private:
   std::vector<double> model_memory_gib_;
   double overhead_;
+  int replica_milli_;  // the least a job takes: 1, or floor(1000 / replicas)
 };
 }  // namespace
 
 std::unique_ptr<GpuSharing> make_time_slicing_sharing(PolicyArgs& args) {
   double overhead = args.options.number("context_switch_overhead", 0, 0, 1000);
-  return std::make_unique<TimeSlicing>(args.cluster, overhead);
+  int replicas = static_cast<int>(args.options.integer("replicas", 0, 0, kWholeGpuMilli));
+  return std::make_unique<TimeSlicing>(args.cluster, overhead, replicas);
 }
 
 }  // namespace aidcsim

@@ -153,6 +153,24 @@ TEST(GpuSharingRuns, TimeSlicingContextSwitchAndMemoryRejection) {
   EXPECT_NE(rows["big"]["reason"].find("GPU memory"), std::string::npos) << rows["big"]["reason"];
 }
 
+// replicas 2: at most two jobs on the GPU. a and b share it fairly (both end at 20 s); c waits for
+// a replica and runs alone (20-30 s).
+TEST(GpuSharingRuns, TimeSlicingReplicasLimitCoRunners) {
+  SharingRun s("job_id,submit_s,duration_s,gpus,gpu_milli\n"
+               "a,0,10,1,1000\n"
+               "b,0,10,1,1000\n"
+               "c,0,10,1,1000\n",
+               R"({"gpu_sharing": "time-slicing", "replicas": 2})");
+  std::string out = s.dir / "out";
+  CliResult r = s.run(out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto rows = rows_by_id(out + "/jobs.csv");
+  EXPECT_NEAR(num(rows["a"]["end_s"]), 20, 1e-5);
+  EXPECT_NEAR(num(rows["b"]["end_s"]), 20, 1e-5);
+  EXPECT_NEAR(num(rows["c"]["start_s"]), 20, 1e-5);
+  EXPECT_NEAR(num(rows["c"]["end_s"]), 30, 1e-5);
+}
+
 TEST(GpuSharingRuns, MigInstancesAreIsolated) {
   // 3g.40gb and 4g.40gb on one A100-80GB. a: 0.4 of the GPU (duration 25 s = 10 s of full-GPU
   // work) -> 3g: 10 x 7/3 = 23.333333 s; b: 0.5 (20 s) -> 4g: 10 x 7/4 = 17.5 s. c also maps to 3g

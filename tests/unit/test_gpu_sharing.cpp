@@ -99,6 +99,22 @@ TEST(GpuSharing, TimeSlicingAdmitsByGpuMemoryAndNarrowsModels) {
   EXPECT_NE(reason.find("GPU memory"), std::string::npos) << reason;
 }
 
+// replicas = 3: every single-GPU job takes at least floor(1000 / 3) = 333 milli (at most 3 per GPU);
+// a job whose memory needs more keeps its memory share.
+TEST(GpuSharing, TimeSlicingReplicasCapJobsPerGpu) {
+  Cluster c = make_cluster({{{"A100-80GB"}}});
+  auto m = make("time-slicing", c, {{"replicas", 3}});
+  std::vector<char> allowed;
+  std::string reason;
+  EXPECT_EQ(admit(*m->sharing, job(1, 1000), c, allowed, reason), 333);
+  EXPECT_EQ(admit(*m->sharing, job(1, 1000, 8), c, allowed, reason), 333);   // 100 milli of memory
+  EXPECT_EQ(admit(*m->sharing, job(1, 1000, 60), c, allowed, reason), 750);  // memory dominates
+  EXPECT_EQ(admit(*m->sharing, job(2, 1000), c, allowed, reason), 1000);
+  EXPECT_EQ(admit(*m->sharing, job(1, 1000, 81), c, allowed, reason), 0);
+  auto bad = make("time-slicing", c, {{"replicas", 0.5}});
+  EXPECT_FALSE(bad->problems.empty());
+}
+
 TEST(GpuSharing, MigLayoutsFollowNvidiaPlacements) {
   const MigModel* a100 = find_mig_model("A100-80GB");
   ASSERT_NE(a100, nullptr);
