@@ -129,6 +129,7 @@ void PowerModel::integrate_to(double t) {
   double dt = t - last_s_;
   energy_gpu_j_ += power_gpu_w_ * dt;
   energy_server_j_ += power_server_w_ * dt;
+  gpu_busy_s_ += busy_gpus_ * dt;
   for (std::size_t m = 0; m < power_model_w_.size(); ++m) energy_model_j_[m] += power_model_w_[m] * dt;
   last_s_ = t;
 }
@@ -140,6 +141,9 @@ void PowerModel::refresh(std::size_t h) {
   else if (hs.off) p = hs.profile.off_w;
   else if (hs.works == 0) p = hs.profile.idle_w;
   else p = power_at_load(hs.profile, hs.capacity > 0 ? std::min(1.0, hs.demand / hs.capacity) : 1.0);
+  double load = hs.off || hs.works == 0 ? 0 : hs.capacity > 0 ? std::min(1.0, hs.demand / hs.capacity) : 1.0;
+  if (hs.gpu) busy_gpus_ += load - hs.load;
+  hs.load = load;
   double delta = p - hs.power_w;
   hs.power_w = p;
   if (delta == 0) return;

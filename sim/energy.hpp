@@ -79,6 +79,12 @@ class PowerModel {
   double energy_gpu_j() const { return energy_gpu_j_; }
   double energy_server_j() const { return energy_server_j_; }
   double power_w() const { return power_gpu_w_ + power_server_w_; }
+  // GPU-seconds of actual work from start_s to t: the integral over time of Σ_GPU load, where a
+  // GPU's load is the share of its speed its running works use (min(1, Σ rates / speed)).
+  double gpu_busy_s(double t) {
+    advance_to(std::max(t, start_s_));
+    return gpu_busy_s_;
+  }
   int servers_off() const { return servers_off_; }
   long long power_off_events() const { return power_off_events_; }
   long long boots() const { return boots_; }
@@ -95,6 +101,7 @@ class PowerModel {
     int works = 0;         // works running on it
     bool off = false;
     double power_w = 0;
+    double load = 0;  // share of its speed in use (GPU busy accounting)
   };
   struct ServerState {
     State state = State::on;
@@ -140,6 +147,8 @@ class PowerModel {
   std::vector<double> power_model_w_;
   double energy_gpu_j_ = 0, energy_server_j_ = 0;
   std::vector<double> energy_model_j_;
+  double busy_gpus_ = 0;   // Σ load over GPU hosts now
+  double gpu_busy_s_ = 0;  // its integral
   int servers_off_ = 0;
   long long power_off_events_ = 0;
   long long boots_ = 0;

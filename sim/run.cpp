@@ -207,7 +207,8 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
                        return a.submit_s < b.submit_s;
                      })->submit_s;
   auto power = std::make_unique<PowerModel>(p.cluster, power_options, first_submit_s);
-  if (!power->has_power_data() && !p.scenario.power_off_after_s) power.reset();
+  // Kept without power data too when there are GPUs: it also integrates their busy time (gpu_busy).
+  if (!power->has_power_data() && !p.scenario.power_off_after_s && p.cluster.gpus.empty()) power.reset();
   core_options.power = power.get();
   Core core(p.cluster, std::move(p.jobs), std::move(p.policies), core_options);
 
@@ -255,6 +256,12 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
     summary["gpu_fragmentation"] = round6(to > from ? time_weighted_mean(fragmentation_steps, from, to)
                                                     : fragmentation_steps.front().second);
   }
+  // gpu_busy: the share of the GPUs' speed actually used (work, not allocation), over the same
+  // window as energy: first submission to the end of the run.
+  summary["gpu_busy"] = nullptr;
+  if (power && !p.cluster.gpus.empty() && result.end_s > core.first_submit_s())
+    summary["gpu_busy"] = round6(power->gpu_busy_s(result.end_s) /
+                                 (static_cast<double>(p.cluster.gpus.size()) * (result.end_s - core.first_submit_s())));
   summary["energy_j"] = nullptr;
   if (power && power->has_power_data()) {
     nlohmann::json energy = power->summary(result.end_s);

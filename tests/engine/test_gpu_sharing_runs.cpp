@@ -133,6 +133,11 @@ TEST(GpuSharingRuns, TimeSlicedUnboundedJobsShareFairly) {
   EXPECT_NEAR(num(rows["a"]["slowdown_sharing"]), 2, 1e-6);
   EXPECT_NEAR(num(rows["c"]["start_s"]), 20, 1e-5);
   EXPECT_NEAR(num(rows["c"]["end_s"]), 30, 1e-5);
+  // The GPU computes all the time (busy 1) while the ledger holds 375 milli per job (memory):
+  // allocation (750 x 20 + 375 x 10) / 1000 / 30 = 0.625.
+  auto summary = read_json(out + "/summary.json");
+  EXPECT_NEAR(summary["gpu_busy"].get<double>(), 1, 1e-5);
+  EXPECT_NEAR(summary["gpu_allocation"].get<double>(), 0.625, 1e-5);
 }
 
 TEST(GpuSharingRuns, TimeSlicingContextSwitchAndMemoryRejection) {
