@@ -248,14 +248,19 @@ void Core::work_started(JobIndex j, std::uint32_t epoch, double now) {
   run.run_delay_s = run.run_startup_s;  // the expected end (status()) counts from here
 }
 
+// Start-up time of the current run up to `now`; a start-up still under way (a pull) when the run
+// stops makes all of the run so far start-up.
+static double current_startup_s(const JobRun& run, double now) {
+  double so_far = now - run.run_started_s;
+  return std::isnan(run.run_startup_s) ? so_far : std::min(run.run_startup_s, so_far);
+}
+
 void Core::end_run(JobIndex j) {
   JobRun& run = runs_[j];
   // A runtime may keep holding the resources (an idle VM waiting for its tenant's next job).
   bool kept = policies_.runtime && policies_.runtime->on_run_end(j, jobs_[j], run.allocation, now_);
   if (!kept) ledger_.release(run.allocation);
-  // Start-up still under way (a pull) when the run stopped: all of the run so far was start-up.
-  run.startup_s += std::isnan(run.run_startup_s) ? now_ - run.run_started_s
-                                                 : std::min(run.run_startup_s, now_ - run.run_started_s);
+  run.startup_s += current_startup_s(run, now_);
   run.run_startup_s = kNoTime;
   policies_.placement->on_released(run.request, run.allocation);
   if (policies_.gpu_sharing) policies_.gpu_sharing->unbind(j);
@@ -377,8 +382,7 @@ void Core::close(double now, const std::string& reason) {
   for (std::size_t j = 0; j < jobs_.size(); ++j) {
     JobRun& run = runs_[j];
     if (run.state == JobState::running) {
-      run.startup_s += std::isnan(run.run_startup_s) ? now - run.run_started_s
-                                                     : std::min(run.run_startup_s, now - run.run_started_s);
+      run.startup_s += current_startup_s(run, now);
       run.run_s += now - run.run_started_s;
       run.attained_gpu_s += allocated_gpus(run.allocation) * (now - run.run_started_s);
     }

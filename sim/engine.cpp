@@ -217,11 +217,11 @@ class SimGridExecutor final : public Executor {
   sg4::MutexPtr mutex_;
   sg4::ConditionVariablePtr wakeup_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
-  std::set<std::pair<JobIndex, std::uint32_t>> cancelled_;
+  std::set<std::pair<JobIndex, std::uint32_t>> cancelled_;  // (job, epoch) of preempted timer runs
   std::set<double> wakeups_;
   Core* core_ = nullptr;
   std::map<std::pair<ServerIndex, std::string>, std::shared_ptr<Pull>> pulls_;  // under way
-  std::map<std::string, sg4::Host*> registries_;  // (job, epoch) of preempted timer runs
+  std::map<std::string, sg4::Host*> registries_;  // registry hosts by id, resolved once
   std::uint64_t sequence_ = 0;
   std::vector<std::pair<JobIndex, std::uint32_t>> finished_;
   std::map<JobIndex, ActiveJob> active_;

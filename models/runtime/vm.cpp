@@ -79,10 +79,7 @@ class VmRuntime final : public Runtime {
 
   Startup startup(JobIndex j, const JobSpec& job, const Allocation& a, double) override {
     Startup s;
-    if (reused_.erase(j)) {
-      ++reuses_;
-      return s;
-    }
+    if (reused_.erase(j)) return s;
     // New VMs: one per server of the allocation.
     std::size_t flavour = flavour_for(job).first;
     std::vector<std::size_t> ids;
@@ -98,7 +95,6 @@ class VmRuntime final : public Runtime {
       vms_.push_back(std::move(vm));
     }
     vms_of_job_[j] = std::move(ids);
-    ++boots_;
     s.delay_s = o_.boot_s;
     return s;
   }
@@ -164,7 +160,6 @@ class VmRuntime final : public Runtime {
   std::map<JobIndex, std::vector<std::size_t>> vms_of_job_;
   std::set<JobIndex> reused_;
   std::vector<ServerIndex> gpu_server_;
-  long long boots_ = 0, reuses_ = 0;
 };
 
 std::vector<Flavour> default_flavours() {

@@ -3,6 +3,7 @@
 // pull and start, a VM's boot) and the overheads on its work (virtualization). A runtime decides
 // from the job, its allocation and its own records (image caches, VMs); the core applies and the
 // engine runs the image pulls as SimGrid communications from the registry host.
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,7 +56,7 @@ class Runtime {
   // Allocations the runtime stops holding at `now_s` (idle VMs shut down); the core releases them.
   virtual std::vector<Allocation> expire(double /*now_s*/) { return {}; }
   // When the next expire() would return something (+inf when never).
-  virtual double next_expiry_s() const { return kNoTime; }
+  virtual double next_expiry_s() const { return std::numeric_limits<double>::infinity(); }
 };
 
 }  // namespace aidcsim
