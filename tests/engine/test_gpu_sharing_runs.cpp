@@ -17,31 +17,12 @@ struct SharingRun {
   TempFolder dir{"gpu-sharing"};
   std::string scenario;
   SharingRun(const std::string& trace, const std::string& virtualization, int gpus = 1,
-             const std::string& model = "A100-80GB") {
-    dir.write("platform.xml", small_platform_xml(1, gpus, model, 1e12));
-    dir.write("trace.csv", trace);
-    scenario = dir.write("scenario.json", R"({
-  "name": "sharing",
-  "platform": "platform.xml",
-  "workload": { "jobs": { "path": "trace.csv", "format": "native" } },
-  "scheduler": { "policy": "fifo" },
-  "placement": { "policy": "first-fit" },
-  "virtualization": )" + virtualization + R"(,
-  "monitoring": { "interval_s": 1000 }
-})");
-  }
+             const std::string& model = "A100-80GB")
+      : scenario(write_one_server_scenario(dir, "sharing", trace, virtualization, gpus, model)) {}
   CliResult run(const std::string& out, const std::string& extra = "") const {
     return run_cli("run " + scenario + " --out " + out + " --quiet " + extra);
   }
 };
-
-std::map<std::string, std::map<std::string, std::string>> rows_by_id(const std::string& jobs_csv) {
-  std::map<std::string, std::map<std::string, std::string>> out;
-  for (auto& row : read_csv(jobs_csv)) out[row["job_id"]] = row;
-  return out;
-}
-
-double num(const std::string& s) { return s.empty() ? NAN : std::stod(s); }
 
 }  // namespace
 

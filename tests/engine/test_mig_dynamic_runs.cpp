@@ -20,30 +20,15 @@ struct MigRun {
   TempFolder dir{"mig-dynamic"};
   std::string scenario;
   MigRun(const std::string& trace, const std::string& virtualization = kDynamic, int gpus = 1,
-         const std::string& model = "A100-80GB") {
-    dir.write("platform.xml", small_platform_xml(1, gpus, model, 1e12));
-    dir.write("trace.csv", trace);
-    scenario = dir.write("scenario.json", R"({
-  "name": "mig-dynamic",
-  "platform": "platform.xml",
-  "workload": { "jobs": { "path": "trace.csv", "format": "native" } },
-  "scheduler": { "policy": "fifo" },
-  "placement": { "policy": "first-fit" },
-  "virtualization": )" + virtualization + R"(,
-  "monitoring": { "interval_s": 1000 }
-})");
-  }
+         const std::string& model = "A100-80GB")
+      : scenario(write_one_server_scenario(dir, "mig-dynamic", trace, virtualization, gpus, model)) {}
   std::map<std::string, std::map<std::string, std::string>> run() const {
     std::string out = dir / "out";
     CliResult r = run_cli("run " + scenario + " --out " + out + " --quiet");
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::map<std::string, std::map<std::string, std::string>> rows;
-    for (auto& row : read_csv(out + "/jobs.csv")) rows[row["job_id"]] = row;
-    return rows;
+    return rows_by_id(out + "/jobs.csv");
   }
 };
-
-double num(const std::string& s) { return s.empty() ? NAN : std::stod(s); }
 
 }  // namespace
 

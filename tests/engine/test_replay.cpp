@@ -68,12 +68,6 @@ struct ReplayInputs {
   }
 };
 
-std::map<std::string, std::map<std::string, std::string>> rows_by_id(const std::string& jobs_csv) {
-  std::map<std::string, std::map<std::string, std::string>> out;
-  for (auto& row : read_csv(jobs_csv)) out[row["job_id"]] = row;
-  return out;
-}
-
 }  // namespace
 
 TEST(Replay, HandComputedJobsCsv) {

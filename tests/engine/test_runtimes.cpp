@@ -64,13 +64,9 @@ struct RuntimeRun {
     std::string out = dir / "out";
     CliResult r = run_cli("run " + scenario + " --out " + out + " --quiet " + extra);
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::map<std::string, std::map<std::string, std::string>> rows;
-    for (auto& row : read_csv(out + "/jobs.csv")) rows[row["job_id"]] = row;
-    return rows;
+    return rows_by_id(out + "/jobs.csv");
   }
 };
-
-double num(const std::string& s) { return s.empty() ? NAN : std::stod(s); }
 
 const char* kContainer = R"({"runtime": "container", "container": {"image_bytes": 10e9}})";
 

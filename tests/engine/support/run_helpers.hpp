@@ -2,6 +2,7 @@
 // Header-only helpers for the engine tests that drive the CLI on files written into a temp folder.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -74,5 +75,32 @@ class TempFolder {
   }
   std::string path_;
 };
+
+// jobs.csv rows by job_id.
+inline std::map<std::string, std::map<std::string, std::string>> rows_by_id(const std::string& jobs_csv) {
+  std::map<std::string, std::map<std::string, std::string>> out;
+  for (auto& row : read_csv(jobs_csv)) out[row["job_id"]] = row;
+  return out;
+}
+
+// A numeric jobs.csv cell; NaN when empty.
+inline double num(const std::string& s) { return s.empty() ? NAN : std::stod(s); }
+
+// A one-server scenario in `dir` (FIFO, first-fit, `gpus` GPUs of `model` at 1 TFLOP/s) with the given
+// trace and virtualization section; returns the scenario's path.
+inline std::string write_one_server_scenario(const TempFolder& dir, const std::string& name, const std::string& trace,
+                                             const std::string& virtualization, int gpus, const std::string& model) {
+  dir.write("platform.xml", small_platform_xml(1, gpus, model, 1e12));
+  dir.write("trace.csv", trace);
+  return dir.write("scenario.json", R"({
+  "name": ")" + name + R"(",
+  "platform": "platform.xml",
+  "workload": { "jobs": { "path": "trace.csv", "format": "native" } },
+  "scheduler": { "policy": "fifo" },
+  "placement": { "policy": "first-fit" },
+  "virtualization": )" + virtualization + R"(,
+  "monitoring": { "interval_s": 1000 }
+})");
+}
 
 }  // namespace aidcsim::testing
