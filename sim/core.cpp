@@ -13,7 +13,8 @@ namespace aidcsim {
 
 Core::Core(const Cluster& cluster, std::vector<JobSpec> jobs, Policies policies, CoreOptions options)
     : cluster_(cluster), jobs_(std::move(jobs)), policies_(std::move(policies)), options_(options), ledger_(cluster) {
-  std::stable_sort(jobs_.begin(), jobs_.end(), [](const JobSpec& a, const JobSpec& b) { return a.submit_s < b.submit_s; });
+  auto by_submit = [](const JobSpec& a, const JobSpec& b) { return a.submit_s < b.submit_s; };
+  if (!std::is_sorted(jobs_.begin(), jobs_.end(), by_submit)) std::stable_sort(jobs_.begin(), jobs_.end(), by_submit);
   runs_.resize(jobs_.size());
   std::map<std::string, TenantIndex> tenant_index;
   for (const auto& j : jobs_) tenant_index.emplace(j.tenant, 0);

@@ -164,10 +164,9 @@ void PowerModel::advance_to(double t) {
       ServerState& ss = servers_[e.index];
       if (e.generation == ss.generation && !std::isnan(ss.idle_since) && ss.state != State::off) power_off(e.index, e.t);
     } else {
-      if (e.index < jobs_.size()) {
-        JobWork& w = jobs_[e.index];
-        if (w.planned && !w.active && w.generation == e.generation) set_work(e.index, true);
-      }
+      auto it = jobs_.find(e.index);
+      if (it != jobs_.end() && it->second.planned && !it->second.active && it->second.generation == e.generation)
+        set_work(it->second, true);
     }
   }
   integrate_to(t);
@@ -216,31 +215,32 @@ double PowerModel::run_starting(JobIndex, const Allocation& allocation, double n
 }
 
 void PowerModel::plan_work(JobIndex j, std::vector<HostDemand> demand, double work_start_s) {
-  if (j >= jobs_.size()) jobs_.resize(std::max<std::size_t>(j + 1, jobs_.size() * 2));
-  if (jobs_[j].active) set_work(j, false);
   JobWork& w = jobs_[j];
+  if (w.active) set_work(w, false);
   w.demand = std::move(demand);
   w.planned = true;
   w.generation = ++job_generation_;
-  if (!std::isnan(work_start_s)) push(work_start_s, false, j, w.generation);
+  if (std::isnan(work_start_s)) return;
+  // Work starting now (most runs: no start-up delay) needs no event.
+  if (work_start_s <= last_s_) set_work(w, true);
+  else push(work_start_s, false, j, w.generation);
 }
 
 void PowerModel::work_started(JobIndex j, double now) {
   advance_to(now);
-  if (j < jobs_.size() && jobs_[j].planned && !jobs_[j].active) set_work(j, true);
+  auto it = jobs_.find(j);
+  if (it != jobs_.end() && it->second.planned && !it->second.active) set_work(it->second, true);
 }
 
 void PowerModel::run_ended(JobIndex j, double now) {
   advance_to(now);
-  if (j >= jobs_.size()) return;
-  if (jobs_[j].active) set_work(j, false);
-  jobs_[j].planned = false;
-  jobs_[j].generation = ++job_generation_;
-  jobs_[j].demand.clear();
+  auto it = jobs_.find(j);
+  if (it == jobs_.end()) return;
+  if (it->second.active) set_work(it->second, false);
+  jobs_.erase(it);  // its pending work-start event, if any, finds nothing
 }
 
-void PowerModel::set_work(JobIndex j, bool active) {
-  JobWork& w = jobs_[j];
+void PowerModel::set_work(JobWork& w, bool active) {
   w.active = active;
   for (const auto& d : w.demand) {
     std::size_t h = host_of(d.on_gpu, d.index);

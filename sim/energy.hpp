@@ -10,6 +10,7 @@
 #include <optional>
 #include <queue>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/cluster.hpp"
@@ -127,7 +128,7 @@ class PowerModel {
   std::size_t host_of(bool gpu, std::uint32_t index) const { return gpu ? index : gpus_ + index; }
   void integrate_to(double t);
   void refresh(std::size_t h);  // recomputes a host's power and the totals
-  void set_work(JobIndex j, bool active);
+  void set_work(JobWork& w, bool active);
   void power_off(ServerIndex s, double t);
   void push(double t, bool power_off, std::uint32_t index, std::uint64_t generation);
 
@@ -137,7 +138,7 @@ class PowerModel {
   bool has_power_data_ = false;
   std::vector<HostState> hosts_;  // GPUs, then servers
   std::vector<ServerState> servers_;
-  std::vector<JobWork> jobs_;
+  std::unordered_map<JobIndex, JobWork> jobs_;  // runs not ended yet
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
   std::uint64_t sequence_ = 0;
   std::uint64_t job_generation_ = 0;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <span>
 #include <limits>
 #include <stdexcept>
 
@@ -107,18 +108,27 @@ void Ledger::apply(const Allocation& a) {
 void Ledger::release(const Allocation& a) {
   // Check everything first, so a refused release changes nothing (as apply does); shares of one GPU
   // or server inside one allocation add up.
-  std::vector<std::pair<GpuIndex, int>> gpu_back;
   for (const auto& g : a.gpus) {
     if (g.gpu >= gpu_free_milli_.size()) throw std::logic_error(fmt::format("release of GPU index {} that does not exist", g.gpu));
     if (g.milli <= 0) throw std::logic_error(fmt::format("release of a {} milli share", g.milli));
-    gpu_back.emplace_back(g.gpu, g.milli);
   }
-  std::sort(gpu_back.begin(), gpu_back.end());
-  for (std::size_t i = 0; i < gpu_back.size();) {
+  // One GPU (most jobs) needs no grouping, and no allocation.
+  std::vector<std::pair<GpuIndex, int>> gpu_back;
+  std::pair<GpuIndex, int> one;
+  std::span<const std::pair<GpuIndex, int>> grouped;
+  if (a.gpus.size() == 1) {
+    one = {a.gpus[0].gpu, a.gpus[0].milli};
+    grouped = {&one, 1};
+  } else {
+    for (const auto& g : a.gpus) gpu_back.emplace_back(g.gpu, g.milli);
+    std::sort(gpu_back.begin(), gpu_back.end());
+    grouped = gpu_back;
+  }
+  for (std::size_t i = 0; i < grouped.size();) {
     int total = 0;
     std::size_t j = i;
-    for (; j < gpu_back.size() && gpu_back[j].first == gpu_back[i].first; ++j) total += gpu_back[j].second;
-    GpuIndex gpu = gpu_back[i].first;
+    for (; j < grouped.size() && grouped[j].first == grouped[i].first; ++j) total += grouped[j].second;
+    GpuIndex gpu = grouped[i].first;
     if (gpu_free_milli_[gpu] + total > kWholeGpuMilli)
       throw std::logic_error(fmt::format("release of {} milli on GPU {} that was not held", total, cluster_.gpus[gpu].name));
     i = j;

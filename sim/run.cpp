@@ -66,7 +66,8 @@ static std::vector<JobSpec> shape_jobs(std::vector<JobSpec> jobs, const JobsSour
     j.submit_s = (j.submit_s - src.window_start_s) * src.time_scale;
     out.push_back(std::move(j));
   }
-  std::stable_sort(out.begin(), out.end(), [](const JobSpec& a, const JobSpec& b) { return a.submit_s < b.submit_s; });
+  auto by_submit = [](const JobSpec& a, const JobSpec& b) { return a.submit_s < b.submit_s; };
+  if (!std::is_sorted(out.begin(), out.end(), by_submit)) std::stable_sort(out.begin(), out.end(), by_submit);
   if (src.limit >= 0 && static_cast<long long>(out.size()) > src.limit) out.resize(src.limit);
   return out;
 }
