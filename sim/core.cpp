@@ -181,15 +181,7 @@ bool Core::try_start(JobIndex j) {
     for (auto& g : compute.gpus) g.milli = sharing->compute_milli(jobs_[j]);
   ActivityPlan plan = policies_.workload_model->plan(jobs_[j], compute, cluster_);
   double left = 1 - run.done_fraction;
-  auto work_time_s = [&](const ActivityPlan& p) {
-    if (p.execs.empty()) return jobs_[j].duration_s * left;
-    double t = 0;
-    for (const auto& e : p.execs) {
-      double speed = e.on_gpu ? cluster_.gpus[e.index].speed_flops : cluster_.servers[e.index].core_speed_flops;
-      t = std::max(t, e.bound_flops > 0 ? e.flops / std::min(speed, e.bound_flops) : e.flops / speed);
-    }
-    return t;
-  };
+  auto work_time_s = [&](const ActivityPlan& p) { return plan_work_time_s(j, p, left); };
   for (auto& e : plan.execs) e.flops *= left;
   // The runtime's overheads (a VM's) come before the sharing baseline: slowdown_sharing shows sharing only.
   Startup startup;
@@ -216,10 +208,7 @@ bool Core::try_start(JobIndex j) {
   run.run_work_s = work_s;
   // Nothing is shared when GPUs are exclusive and no step is capped: the end is known exactly
   // (with the trace model, duration_s after the start: the replay rule).
-  const bool isolated = sharing ? !options_.always_activities && sharing->isolated(plan)
-                                 : options_.exclusive_gpus && !options_.always_activities &&
-                                       std::all_of(plan.execs.begin(), plan.execs.end(),
-                                                   [](const ExecStep& e) { return e.bound_flops == 0; });
+  const bool isolated = plan_is_isolated(plan);
   // Image pulls share the network: their end is SimGrid's to tell, so such a run is never a timer.
   run.run_on_timer = isolated && startup.pulls.empty();
   run.run_startup_s = startup.pulls.empty() ? plan.delay_s : kNoTime;
@@ -231,6 +220,23 @@ bool Core::try_start(JobIndex j) {
   if (run.run_on_timer) executor_->complete_at(j, run.epoch, now_ + plan.delay_s + work_s);
   else executor_->run_activities(j, run.epoch, plan, startup.pulls, isolated ? work_s : -1);
   return true;
+}
+
+double Core::plan_work_time_s(JobIndex j, const ActivityPlan& p, double left) const {
+  if (p.execs.empty()) return jobs_[j].duration_s * left;
+  double t = 0;
+  for (const auto& e : p.execs) {
+    double speed = e.on_gpu ? cluster_.gpus[e.index].speed_flops : cluster_.servers[e.index].core_speed_flops;
+    t = std::max(t, e.bound_flops > 0 ? e.flops / std::min(speed, e.bound_flops) : e.flops / speed);
+  }
+  return t;
+}
+
+bool Core::plan_is_isolated(const ActivityPlan& plan) const {
+  if (options_.always_activities) return false;
+  if (policies_.gpu_sharing) return policies_.gpu_sharing->isolated(plan);
+  return options_.exclusive_gpus &&
+         std::all_of(plan.execs.begin(), plan.execs.end(), [](const ExecStep& e) { return e.bound_flops == 0; });
 }
 
 void Core::remove_from_running(JobIndex j) {
@@ -299,7 +305,10 @@ void Core::preempt(JobIndex j, double restart_cost_s) {
   if (run.state != JobState::running)
     throw std::logic_error(fmt::format("preempt of job {} while {}", jobs_[j].job_id, to_string(run.state)));
   double fraction_of_run;
-  if (run.run_on_timer) {
+  if (run.paused) {
+    fraction_of_run = 0;  // its VM is in a migration's stop-and-copy: nothing runs
+    run.paused = false;
+  } else if (run.run_on_timer) {
     executor_->cancel_timer(j, run.epoch);
     double worked_s = std::max(0.0, now_ - run.run_started_s - run.run_delay_s);
     fraction_of_run = run.run_work_s > 0 ? std::min(1.0, worked_s / run.run_work_s) : 1;
@@ -339,7 +348,10 @@ void Core::schedule(double now) {
     }
     if (double t = runtime->next_expiry_s(); t > now && executor_) executor_->wake_at(t);
   }
-  if (queue_.empty()) return;
+  if (queue_.empty()) {
+    start_migrations();
+    return;
+  }
   started_in_pass_ = false;
   preempted_in_pass_ = false;
   in_pass_ = true;
@@ -369,6 +381,7 @@ void Core::schedule(double now) {
     queue_.swap(merged);
     requeued_.clear();
   }
+  start_migrations();  // on what the pass left free
 }
 
 void Core::sample(double now, std::vector<Sample>& out) {

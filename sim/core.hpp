@@ -3,7 +3,9 @@
 // the engine (engine.cpp, the only SimGrid code) owns time and tells the core when things happen.
 #include <cmath>
 #include <limits>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -44,7 +46,11 @@ struct JobRun {
   // Runtimes: time between a run's start and its work's start (image pulls, boots), all runs.
   double startup_s = 0;
   double run_startup_s = kNoTime;  // of the current run; NaN until known (pulls still under way)
-  std::uint32_t epoch = 0;       // bumped at each preemption: stale completions are ignored
+  // Live migration of the job's VM (consolidation): the run goes on, in segments.
+  int migrations = 0;            // of its VM while it ran
+  bool paused = false;           // in a migration's stop-and-copy: no work runs
+  double paused_delay_s = 0;     // delay before work that was left when it paused
+  std::uint32_t epoch = 0;       // bumped at each preemption or segment: stale completions are ignored
   std::size_t running_slot = 0;  // position in the running list
 };
 
@@ -75,6 +81,29 @@ class Executor {
                               const std::vector<ImagePull>& pulls = {}, double isolated_work_s = -1) = 0;
   // Stops the activities of j; returns the share of the plan's work they completed.
   virtual double stop_activities(JobIndex j) = 0;
+  // Live migration `id` of a VM between two servers (sim/policy/runtime.hpp): the engine reports
+  // the end of pre-copy with Core::migration_paused() and the end with Core::migration_done().
+  virtual void migrate(std::size_t /*id*/, ServerIndex /*from*/, ServerIndex /*to*/, const MigrationTransfer&) {}
+};
+
+// One live migration (migrations.csv).
+struct MigrationLogEntry {
+  std::size_t vm = 0;
+  std::optional<JobIndex> job;  // in the VM when the migration started
+  bool job_moved = false;       // still running in it at the end: it moved with the VM
+  Allocation from, to;
+  double start_s = 0, paused_s = 0, end_s = 0;
+  double bytes = 0;
+};
+
+// Live migrations so far (summary.json vm_migrations).
+struct MigrationStats {
+  long long started = 0;
+  long long completed = 0;
+  double bytes = 0;       // sent by completed migrations, all rounds
+  double total_s = 0;     // sum of their durations
+  double paused_s = 0;    // sum of their stop-and-copy times
+  long long jobs_moved = 0;
 };
 
 class PowerModel;
@@ -99,6 +128,12 @@ class Core final : private SchedulingContext {
   // The work of run (j, epoch) starts at `now` (its image pulls and start-up delay are over).
   void work_started(JobIndex j, std::uint32_t epoch, double now);
   void sample(double now, std::vector<Sample>& out);
+  // A live migration's pre-copy ended (its VM pauses), and the migration ended (`bytes` sent).
+  // migration_paused() returns whether a job is paused in the VM (its state is copied too).
+  bool migration_paused(std::size_t id, double now);
+  void migration_done(std::size_t id, double now, double bytes);
+  const MigrationStats& migration_stats() const { return migration_stats_; }
+  const std::vector<MigrationLogEntry>& migration_log() const { return migration_log_; }  // ended ones
   // Marks everything still pending or running as unfinished at `now` (end of run or horizon).
   void close(double now, const std::string& reason);
 
@@ -135,6 +170,14 @@ class Core final : private SchedulingContext {
     if (t_s > now_ && executor_) executor_->wake_at(t_s);
   }
   void end_run(JobIndex j);  // frees resources and closes the current run's accounting
+  double plan_work_time_s(JobIndex j, const ActivityPlan& p, double left) const;
+  bool plan_is_isolated(const ActivityPlan& plan) const;
+  // Live migration (core_migration.cpp): the runtime's consolidation orders, and the running job's
+  // work cut into segments (stopped, then relaunched on its allocation, maybe slowed or paused).
+  void start_migrations();
+  double stop_segment(JobIndex j);  // returns the delay before work that was still to come
+  void relaunch(JobIndex j, double delay_s, double stretch);
+  void pause(JobIndex j);
   void remove_from_running(JobIndex j);
 
   void advance_to(double now);  // accumulates the allocation integral
@@ -166,6 +209,16 @@ class Core final : private SchedulingContext {
   std::vector<double> allocated_gpu_seconds_by_model_;
   double last_completion_s_ = kNoTime;
   long long events_ = 0;
+  struct MigrationRecord {
+    VmMigration order;
+    double started_s = 0;
+    double paused_s = 0;
+    std::optional<JobIndex> job;
+  };
+  std::vector<MigrationLogEntry> migration_log_;
+  std::map<std::size_t, MigrationRecord> migrations_;  // under way, by id
+  std::size_t next_migration_id_ = 0;
+  MigrationStats migration_stats_;
 };
 
 }  // namespace aidcsim

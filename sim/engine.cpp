@@ -46,6 +46,14 @@ struct Pull {
   sg4::ConditionVariablePtr finished = sg4::ConditionVariable::create();
 };
 
+// A migration's actor waits here at the end of pre-copy until the core has paused the VM's job.
+struct MigrationGate {
+  bool decided = false;
+  bool job_paused = false;
+  sg4::MutexPtr mutex = sg4::Mutex::create();
+  sg4::ConditionVariablePtr decided_cv = sg4::ConditionVariable::create();
+};
+
 class SimGridExecutor final : public Executor {
  public:
   explicit SimGridExecutor(const PlatformHosts& hosts)
@@ -122,6 +130,39 @@ class SimGridExecutor final : public Executor {
     return std::clamp(done, 0.0, 1.0);
   }
 
+  void migrate(std::size_t id, ServerIndex from, ServerIndex to, const MigrationTransfer& t) override {
+    ++in_flight_;
+    sg4::Host* source = server_hosts_[from];
+    sg4::Host* destination = server_hosts_[to];
+    // Pre-copy rounds, each a SimGrid communication: a round resends what the VM dirtied during
+    // the previous one, until little is left (or max_rounds); then the stop-and-copy.
+    auto gate = std::make_shared<MigrationGate>();
+    gates_[id] = gate;
+    sg4::Actor::create("vm-migration", source, [this, id, source, destination, t, gate]() {
+      auto send = [&](double bytes) {
+        if (bytes >= 0.5) sg4::Comm::sendto(source, destination, static_cast<std::uint64_t>(std::llround(bytes)));
+        return bytes >= 0.5 ? std::round(bytes) : 0.0;
+      };
+      double sent = 0, round_bytes = t.memory_bytes;
+      for (int round = 1;; ++round) {
+        double start_s = sg4::Engine::get_clock();
+        sent += send(round_bytes);
+        round_bytes = std::min(t.memory_bytes, t.dirty_bytes_per_s * (sg4::Engine::get_clock() - start_s));
+        if (round_bytes <= t.stop_bytes || round >= t.max_rounds) break;
+      }
+      migration_events_.push_back({id, false, 0});
+      wakeup_->notify_one();
+      // The core says whether a job is paused in the VM: its GPU memory is then copied too.
+      {
+        std::unique_lock lock(*gate->mutex);
+        while (!gate->decided) gate->decided_cv->wait(lock);
+      }
+      sent += send(round_bytes + (gate->job_paused ? t.job_state_bytes : 0));
+      migration_events_.push_back({id, true, sent});
+      wakeup_->notify_one();
+    })->set_stacksize(64 * 1024);
+  }
+
   // Waits until `until_s` or until an activity ends; returns the new time.
   double wait(double until_s) {
     if (in_flight_ == 0) {
@@ -130,7 +171,7 @@ class SimGridExecutor final : public Executor {
       return until_s;  // exact, whatever rounding the sleep went through
     }
     std::unique_lock lock(*mutex_);
-    if (!finished_.empty()) return sg4::Engine::get_clock();
+    if (!finished_.empty() || !migration_events_.empty()) return sg4::Engine::get_clock();
     if (std::isinf(until_s)) {
       wakeup_->wait(lock);
       return sg4::Engine::get_clock();
@@ -203,6 +244,22 @@ class SimGridExecutor final : public Executor {
       if (!cancelled_.empty() && cancelled_.erase({t.job, t.epoch})) continue;
       core.finish(t.job, t.epoch, t.time_s);
     }
+    std::vector<MigrationEvent> migrations;
+    migrations.swap(migration_events_);
+    for (const auto& e : migrations) {
+      if (!e.done) {
+        bool job_paused = core.migration_paused(e.id, now);
+        std::shared_ptr<MigrationGate> gate = gates_[e.id];
+        std::unique_lock lock(*gate->mutex);
+        gate->decided = true;
+        gate->job_paused = job_paused;
+        gate->decided_cv->notify_all();
+        continue;
+      }
+      gates_.erase(e.id);
+      --in_flight_;
+      core.migration_done(e.id, now, e.bytes);
+    }
   }
 
  private:
@@ -224,6 +281,13 @@ class SimGridExecutor final : public Executor {
   std::map<std::string, sg4::Host*> registries_;  // registry hosts by id, resolved once
   std::uint64_t sequence_ = 0;
   std::vector<std::pair<JobIndex, std::uint32_t>> finished_;
+  struct MigrationEvent {
+    std::size_t id;
+    bool done;     // else: pre-copy over, the VM pauses
+    double bytes;  // sent in all, when done
+  };
+  std::vector<MigrationEvent> migration_events_;  // filled by migration actors, like finished_
+  std::map<std::size_t, std::shared_ptr<MigrationGate>> gates_;  // of migrations under way
   std::map<JobIndex, ActiveJob> active_;
   std::size_t in_flight_ = 0;
 };

@@ -110,6 +110,13 @@ std::map<std::string, double> OptionReader::named_numbers(const std::string& key
   return out;
 }
 
+OptionReader OptionReader::nested(const std::string& key) {
+  static const nlohmann::json empty = nlohmann::json::object();  // immutable: shared by absent sections
+  const auto* v = find(key);
+  if (v && !v->is_object()) problem(key, fmt::format("found {}, expected an object", v->dump()));
+  return OptionReader(v && v->is_object() ? *v : empty, path(key), file_, located_, problems_);
+}
+
 void OptionReader::reject_unknown(const std::vector<std::string>& also_known) {
   if (!section_.is_object()) return;
   std::vector<std::string> known = asked_;

@@ -30,6 +30,9 @@ class OptionReader {
   // Reports keys of the section that no accessor asked for (and are not in `also_known`).
   void reject_unknown(const std::vector<std::string>& also_known = {});
   void problem(const std::string& key, const std::string& what);
+  // A reader of the object under `key` (e.g. "consolidation"), reporting to the same list; the
+  // key counts as known. A value that is not an object is reported and read as {}.
+  OptionReader nested(const std::string& key);
   std::string path(const std::string& key) const { return pointer_ + "/" + json_pointer_escape(key); }
 
  private:

@@ -28,12 +28,41 @@ std::string csv_quote(const std::string& text) {
   return out;
 }
 
+// The GPU hosts of an allocation (its server hosts when it has no GPU), ';'-separated.
+static std::string hosts_of(const Allocation& a, const Cluster& cluster) {
+  std::string out;
+  for (const auto& g : a.gpus) out += (out.empty() ? "" : ";") + cluster.gpus[g.gpu].name;
+  if (a.gpus.empty())
+    for (const auto& sv : a.servers) out += (out.empty() ? "" : ";") + cluster.servers[sv.server].name;
+  return out;
+}
+
+void write_migrations_csv(const std::string& path, const Core& core) {
+  AtomicFile file(path);
+  std::string line = "vm,job_id,job_moved,from_hosts,to_hosts,start_s,paused_s,end_s,bytes\n";
+  for (const auto& m : core.migration_log()) {
+    line += std::to_string(m.vm) + ',';
+    if (m.job) append_csv_field(line, core.jobs()[*m.job].job_id);
+    line += ',' + std::string(m.job_moved ? "1" : "0") + ',';
+    append_csv_field(line, hosts_of(m.from, core.cluster()));
+    line += ',';
+    append_csv_field(line, hosts_of(m.to, core.cluster()));
+    for (double x : {m.start_s, m.paused_s, m.end_s, m.bytes}) {
+      line += ',';
+      append_number(line, x);
+    }
+    line += '\n';
+  }
+  file.stream() << line;
+  file.commit();
+}
+
 void write_jobs_csv(const std::string& path, const Core& core) {
   AtomicFile file(path);
   std::string line;
   line.reserve(1 << 16);
   line += "job_id,tenant,submit_s,start_s,end_s,queue_delay_s,jct_s,gpus,gpu_milli,state,hosts,duration_s,slowdown,"
-          "cpus,mem_gib,reason,preemptions,run_s,slowdown_sharing,startup_s\n";
+          "cpus,mem_gib,reason,preemptions,run_s,slowdown_sharing,startup_s,migrations\n";
   const Cluster& cluster = core.cluster();
   // Appends into one buffer (no per-field formatting calls): this runs for every job of every run.
   auto field = [&](double v) {
@@ -79,7 +108,7 @@ void write_jobs_csv(const std::string& path, const Core& core) {
     append_number(line, run.state == JobState::completed && run.alone_s > 0 ? run.run_s / run.alone_s : kNoTime);
     line += ',';
     append_number(line, run.startup_s);  // image pulls, boots: part of run_s
-    line += '\n';
+    line += ',' + std::to_string(run.migrations) + '\n';  // live migrations of its VM while it ran
     if (line.size() > (1 << 16) - 512) {
       file.stream() << line;
       line.clear();

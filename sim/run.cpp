@@ -269,7 +269,17 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
     energy["simgrid_plugin"] = p.energy_plugin ? plugin_energy_j(p, core.first_submit_s()) : nullptr;
     summary["energy_j"] = std::move(energy);
   }
+  // Live migrations of VMs (consolidation); null when none started.
+  summary["vm_migrations"] = nullptr;
+  if (const MigrationStats& m = core.migration_stats(); m.started > 0)
+    summary["vm_migrations"] = {{"started", m.started},
+                                {"completed", m.completed},
+                                {"jobs_moved", m.jobs_moved},
+                                {"bytes", static_cast<long long>(std::llround(m.bytes))},
+                                {"mean_s", m.completed > 0 ? round6(m.total_s / m.completed) : 0.0},
+                                {"mean_paused_s", m.completed > 0 ? round6(m.paused_s / m.completed) : 0.0}};
   write_jobs_csv(out_dir + "/jobs.csv", core);
+  if (core.migration_stats().started > 0) write_migrations_csv(out_dir + "/migrations.csv", core);
   write_file_atomically(out_dir + "/run.json", run_info_json(p).dump(2) + "\n");
   timeseries.commit();
   write_file_atomically(out_dir + "/summary.json", summary.dump(2) + "\n");

@@ -17,6 +17,7 @@
 #include <set>
 
 #include "models/runtime/runtimes.hpp"
+#include "models/runtime/vm_consolidation.hpp"
 #include "sim/options.hpp"
 
 namespace aidcsim {
@@ -29,13 +30,20 @@ struct Flavour {
   double mem_gib = 0;
 };
 
+constexpr double kBytesPerGib = 1024.0 * 1024.0 * 1024.0;
+
 struct Vm {
   std::size_t flavour = 0;
   std::string tenant;
   Allocation allocation;  // its share of one server
+  ServerIndex server = 0;
   bool busy = false;
   double idle_since_s = 0;
+  double ready_s = 0;     // end of its boot
   bool alive = true;
+  bool migrating = false;
+  std::optional<JobIndex> job;  // the job running in it
+  bool shared_job = false;      // that job spans several VMs (such VMs do not migrate)
 };
 
 struct VmOptions {
@@ -44,6 +52,7 @@ struct VmOptions {
   double idle_timeout_s = 600;
   double gpu_overhead = 0.02;
   double cpu_overhead = 0.05;
+  ConsolidationOptions consolidation;
 };
 
 class VmRuntime final : public Runtime {
@@ -69,6 +78,8 @@ class VmRuntime final : public Runtime {
       Vm& vm = vms_[it->second];
       if (vm.flavour != flavour || vm.tenant != job.tenant) continue;
       vm.busy = true;
+      vm.job = j;
+      vm.shared_job = false;
       idle_.erase(it);
       vms_of_job_[j] = {static_cast<std::size_t>(&vm - vms_.data())};
       reused_.insert(j);
@@ -77,7 +88,7 @@ class VmRuntime final : public Runtime {
     return std::nullopt;
   }
 
-  Startup startup(JobIndex j, const JobSpec& job, const Allocation& a, double) override {
+  Startup startup(JobIndex j, const JobSpec& job, const Allocation& a, double now_s) override {
     Startup s;
     if (reused_.erase(j)) return s;
     // New VMs: one per server of the allocation.
@@ -88,6 +99,10 @@ class VmRuntime final : public Runtime {
       vm.flavour = flavour;
       vm.tenant = job.tenant;
       vm.busy = true;
+      vm.job = j;
+      vm.shared_job = a.servers.size() > 1;
+      vm.server = server.server;
+      vm.ready_s = now_s + o_.boot_s;
       vm.allocation.servers.push_back(server);
       for (const auto& g : a.gpus)
         if (g.gpu < gpu_server_.size() && gpu_server_[g.gpu] == server.server) vm.allocation.gpus.push_back(g);
@@ -112,8 +127,10 @@ class VmRuntime final : public Runtime {
     for (std::size_t id : it->second) {
       Vm& vm = vms_[id];
       vm.busy = false;
+      vm.job.reset();
+      vm.shared_job = false;
       vm.idle_since_s = now_s;
-      idle_.insert({now_s, id});
+      if (!vm.migrating) idle_.insert({now_s, id});  // a migrating VM waits for its move to end
     }
     vms_of_job_.erase(it);
     return true;
@@ -134,7 +151,60 @@ class VmRuntime final : public Runtime {
     return idle_.empty() ? std::numeric_limits<double>::infinity() : idle_.begin()->first + o_.idle_timeout_s;
   }
 
-  void set_gpu_servers(const Cluster& c) {
+  std::vector<VmMigration> consolidate(double now_s, const Ledger& ledger) override {
+    const ConsolidationOptions& c = o_.consolidation;
+    if (!c.enabled || now_s < next_round_s_) return {};
+    next_round_s_ = (std::floor(now_s / c.interval_s) + 1) * c.interval_s;
+    std::vector<MovableVm> movable;
+    std::vector<char> draining(cluster_->servers.size(), 0);
+    for (std::size_t id = 0; id < vms_.size(); ++id) {
+      const Vm& vm = vms_[id];
+      if (!vm.alive) continue;
+      if (vm.migrating) draining[vm.server] = 1;
+      if (vm.migrating || vm.ready_s > now_s || vm.shared_job) continue;
+      const Flavour& f = o_.flavours[vm.flavour];
+      int model = vm.allocation.gpus.empty() ? -1 : cluster_->gpus[vm.allocation.gpus.front().gpu].model_index;
+      movable.push_back({id, vm.server, f.gpus, model, f.vcpus, f.mem_gib});
+    }
+    std::vector<VmMigration> out;
+    for (PlannedMove& move : plan_consolidation(*cluster_, ledger, movable, draining, c.max_migrations)) {
+      Vm& vm = vms_[move.vm];
+      vm.migrating = true;
+      if (!vm.busy) idle_.erase({vm.idle_since_s, move.vm});  // not reused nor shut down while it moves
+      VmMigration m;
+      m.vm = move.vm;
+      m.from = vm.allocation;
+      m.to = std::move(move.to);
+      m.from_server = vm.server;
+      m.to_server = move.to_server;
+      moving_[move.vm] = {move.to_server, m.to};
+      m.slowdown = c.slowdown;
+      m.transfer.memory_bytes = o_.flavours[vm.flavour].mem_gib * kBytesPerGib;
+      m.transfer.dirty_bytes_per_s = vm.busy ? c.dirty_bytes_per_s : 0;
+      m.transfer.stop_bytes = c.stop_bytes;
+      m.transfer.max_rounds = c.max_rounds;
+      if (c.gpu_memory)  // copied only if a job still runs in the VM when it pauses
+        for (const auto& g : vm.allocation.gpus) m.transfer.job_state_bytes += cluster_->gpus[g.gpu].memory_gib * kBytesPerGib;
+      out.push_back(std::move(m));
+    }
+    return out;
+  }
+  double next_consolidation_s() const override {
+    return o_.consolidation.enabled ? next_round_s_ : std::numeric_limits<double>::infinity();
+  }
+  std::optional<JobIndex> job_in_vm(std::size_t id) const override { return vms_[id].job; }
+  void migrated(std::size_t id, double) override {
+    Vm& vm = vms_[id];
+    auto it = moving_.find(id);
+    vm.migrating = false;
+    vm.server = it->second.first;
+    vm.allocation = std::move(it->second.second);
+    moving_.erase(it);
+    if (!vm.busy) idle_.insert({vm.idle_since_s, id});  // its idle time counts from before the move
+  }
+
+  void set_cluster(const Cluster& c) {
+    cluster_ = &c;
     for (const auto& g : c.gpus) gpu_server_.push_back(g.server);
   }
 
@@ -160,6 +230,9 @@ class VmRuntime final : public Runtime {
   std::map<JobIndex, std::vector<std::size_t>> vms_of_job_;
   std::set<JobIndex> reused_;
   std::vector<ServerIndex> gpu_server_;
+  const Cluster* cluster_ = nullptr;
+  double next_round_s_ = -std::numeric_limits<double>::infinity();
+  std::map<std::size_t, std::pair<ServerIndex, Allocation>> moving_;  // VM -> (server, allocation) it moves to
 };
 
 std::vector<Flavour> default_flavours() {
@@ -204,9 +277,10 @@ std::unique_ptr<Runtime> make_vm_runtime(PolicyArgs& args) {
   std::stable_sort(o.flavours.begin(), o.flavours.end(), [](const Flavour& a, const Flavour& b) {
     return std::tie(a.gpus, a.vcpus, a.mem_gib) < std::tie(b.gpus, b.vcpus, b.mem_gib);
   });
+  o.consolidation = read_consolidation_options(r);
   r.reject_unknown();
   auto vm = std::make_unique<VmRuntime>(std::move(o));
-  vm->set_gpu_servers(args.cluster);
+  vm->set_cluster(args.cluster);
   return vm;
 }
 

@@ -31,6 +31,26 @@ struct Startup {
   double delay_s = 0;
 };
 
+// A live migration of one VM (pre-copy): its memory is copied from its server to another while it
+// runs (each round copies what the previous round's time dirtied) until what is left is small; then
+// the VM pauses for the stop-and-copy of the rest and, when a job still runs in it, of that job's
+// `job_state_bytes` (its GPU memory), and resumes on the new server. The engine runs each round as a SimGrid communication between the
+// two servers.
+struct MigrationTransfer {
+  double memory_bytes = 0;        // first round
+  double dirty_bytes_per_s = 0;   // memory written by the VM's job while it runs
+  double stop_bytes = 0;          // stop pre-copying when the dirty pages left are at most this
+  int max_rounds = 30;            // pre-copy rounds at most
+  double job_state_bytes = 0;     // copied in the stop-and-copy when a job is paused in the VM
+};
+struct VmMigration {
+  std::size_t vm = 0;       // the runtime's VM id
+  Allocation from, to;      // the VM's resources before and after; each on one server
+  ServerIndex from_server = 0, to_server = 0;
+  MigrationTransfer transfer;
+  double slowdown = 0;      // its job's work runs at (1 - slowdown) of its speed during pre-copy
+};
+
 class Runtime {
  public:
   virtual ~Runtime() = default;
@@ -57,6 +77,16 @@ class Runtime {
   virtual std::vector<Allocation> expire(double /*now_s*/) { return {}; }
   // When the next expire() would return something (+inf when never).
   virtual double next_expiry_s() const { return std::numeric_limits<double>::infinity(); }
+
+  // Consolidation: VMs to live-migrate now, planned on `ledger` (the destinations are free in it).
+  // The core reserves each `to`, runs the transfer, and calls migrated() when the VM has moved;
+  // until then the VM's allocation is `from`.
+  virtual std::vector<VmMigration> consolidate(double /*now_s*/, const Ledger&) { return {}; }
+  // When consolidate() wants to run next (+inf when never).
+  virtual double next_consolidation_s() const { return std::numeric_limits<double>::infinity(); }
+  // The job whose run is in VM `vm` now, if any.
+  virtual std::optional<JobIndex> job_in_vm(std::size_t /*vm*/) const { return std::nullopt; }
+  virtual void migrated(std::size_t /*vm*/, double /*now_s*/) {}
 };
 
 }  // namespace aidcsim

@@ -18,7 +18,11 @@ Usage: check_invariants.py RUN_DIR [--replay-exact]
   * with --replay-exact (exclusive GPUs, trace model): end_s - start_s = duration_s.
 
 Preempted jobs (a `preemptions` column > 0) ran in pieces jobs.csv does not list; they are left out
-of the allocation sweep and of the replay rule.
+of the allocation sweep and of the replay rule. Jobs whose VM was live-migrated (a `migrations`
+column > 0) occupy, per migrations.csv, the first migration's from_hosts from their start to its end,
+then each migration's to_hosts from its start (the destination is reserved while it runs) to the
+next one's end or the job's end; their hosts chain must be consistent, and jobs.csv's hosts is the
+last destination. They are left out of the replay rule (a migration slows them).
 
 Exits 0 when every check holds, 1 with one line per violation on stderr otherwise, 2 on unusable input.
 Python 3 standard library only.
@@ -97,6 +101,47 @@ def read_jobs(path):
     return rows
 
 
+def read_migrations(path, v):
+    """job_id -> [(start_s, end_s, from_hosts, to_hosts)] of the migrations that moved it, by start."""
+    moves = {}
+    if not os.path.exists(path):
+        return moves
+    with open(path, newline="", encoding="utf-8") as f:
+        for line, row in enumerate(csv.DictReader(f), start=2):
+            if row.get("job_moved") != "1":
+                continue
+            try:
+                start, end = number(row["start_s"]), number(row["end_s"])
+            except (ValueError, KeyError) as e:
+                v.add(f"migrations.csv:{line}: unreadable row ({e})")
+                continue
+            if start is None or end is None or end < start - TOLERANCE:
+                v.add(f"migrations.csv:{line}: start_s {row['start_s']!r} / end_s {row['end_s']!r} out of order")
+                continue
+            moves.setdefault(row["job_id"], []).append(
+                (start, end, [h for h in row["from_hosts"].split(";") if h], [h for h in row["to_hosts"].split(";") if h]))
+    for m in moves.values():
+        m.sort(key=lambda x: x[0])
+    return moves
+
+
+def occupancy(where, start, stop, hosts, moves, v):
+    """(host set, from, to) intervals of a job, following its migrations."""
+    if not moves:
+        return [(set(hosts), start, stop)]
+    out = []
+    holder, since = moves[0][2], start
+    for i, (m_start, m_end, frm, to) in enumerate(moves):
+        if frm != holder:
+            v.add(f"{where}: migration at {m_start:g} leaves {';'.join(frm)}, but the job was on {';'.join(holder)}")
+        out.append((set(holder), since, m_end))
+        holder, since = to, m_start
+    out.append((set(holder), since, stop))
+    if holder != hosts:
+        v.add(f"{where}: hosts is {';'.join(hosts)}, but its last migration moved it to {';'.join(holder)}")
+    return out
+
+
 def check(run_dir, replay_exact):
     jobs_path = os.path.join(run_dir, "jobs.csv")
     summary = load_json(os.path.join(run_dir, "summary.json"))
@@ -114,6 +159,7 @@ def check(run_dir, replay_exact):
     events = []  # (time, order, host, milli, job_id): order 0 = release, 1 = acquire (releases first)
     gpu_hosts = set()
     skipped_preempted = 0
+    migrations = read_migrations(os.path.join(run_dir, "migrations.csv"), v)
 
     for row in rows:
         where = f"jobs.csv:{row['_line']}: job {row['job_id']!r}"
@@ -180,7 +226,10 @@ def check(run_dir, replay_exact):
         preempted = (row.get("preemptions") or "0") not in ("", "0")
         if preempted:
             skipped_preempted += 1
-        if (replay_exact and not preempted and state == "completed" and duration is not None
+        moves = migrations.get(job_id, [])
+        if len(moves) != int(row.get("migrations") or "0"):
+            v.add(f"{where}: migrations is {row.get('migrations')!r}, but migrations.csv moved it {len(moves)} time(s)")
+        if (replay_exact and not preempted and not moves and state == "completed" and duration is not None
                 and not close(end - start, duration)):
             v.add(f"{where}: ran {end - start:.6f} s, expected exactly duration_s = {duration} (replay rule)")
 
@@ -194,10 +243,11 @@ def check(run_dir, replay_exact):
             v.add(f"{where}: asks for {gpus} GPUs but hosts lists {len(hosts)} ({len(set(hosts))} distinct): {row['hosts']}")
         milli = 1000 if exclusive else gpu_milli
         stop = end if end is not None else math.inf  # still running when the run stopped
-        for host in set(hosts):
-            gpu_hosts.add(host)
-            events.append((start, 1, host, milli, job_id))
-            events.append((stop, 0, host, -milli, job_id))
+        for held_hosts, since, until in occupancy(where, start, stop, hosts, moves, v):
+            for host in held_hosts:
+                gpu_hosts.add(host)
+                events.append((since, 1, host, milli, job_id))
+                events.append((until, 0, host, -milli, job_id))
 
     # Sweep: at equal times releases come first (a GPU freed at t may be taken at t).
     events.sort(key=lambda e: (e[0], e[1]))

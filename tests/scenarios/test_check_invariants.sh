@@ -16,7 +16,8 @@ case_() {
   local name=$1 expect=$2 message=$3 sharing=$4 gpus_total=$5 counts=($6) flags=${7:-}
   local dir=$out_dir/$name
   mkdir -p "$dir"
-  { echo "$header"; cat; } > "$dir/jobs.csv"
+  { echo "${HEADER:-$header}"; cat; } > "$dir/jobs.csv"
+  if [[ -n ${MIGRATIONS:-} ]]; then printf '%s\n' "$MIGRATIONS" > "$dir/migrations.csv"; fi
   cat > "$dir/summary.json" <<JSON
 {"scenario": "$name", "seed": 1, "gpus_total": $gpus_total,
  "jobs": {"submitted": ${counts[0]}, "completed": ${counts[1]}, "rejected": ${counts[2]}, "unfinished": ${counts[3]}}}
@@ -132,6 +133,30 @@ a,t,0,0,12,0,12,1,1000,completed,g0,10
 ROWS
 case_ replay_rule_on fail "ran 12.000000 s, expected exactly duration_s = 10.0" exclusive 1 "1 1 0 0" --replay-exact <<'ROWS'
 a,t,0,0,12,0,12,1,1000,completed,g0,10
+ROWS
+
+# Live migrations (migrations.csv): a moves from g0 to g3 between 100 and 110; g3 is reserved from 100.
+migrated_header=$header,preemptions,migrations
+moved="vm,job_id,job_moved,from_hosts,to_hosts,start_s,paused_s,end_s,bytes
+0,a,1,g0,g3,100,108,110,1e10"
+HEADER=$migrated_header MIGRATIONS=$moved case_ migrated_job_valid pass "" exclusive 4 "3 3 0 0" <<'ROWS'
+a,t,0,0,1005,0,1005,1,1000,completed,g3,1000,0,1
+b,t,0,0,100,0,100,1,1000,completed,g3,100,0,0
+c,t,0,0,1000,0,1000,1,1000,completed,g2,1000,0,0
+ROWS
+HEADER=$migrated_header MIGRATIONS=$moved case_ migration_destination_busy fail "host g3: 2000 milli allocated at t=100" exclusive 4 "2 2 0 0" <<'ROWS'
+a,t,0,0,1005,0,1005,1,1000,completed,g3,1000,0,1
+b,t,0,0,105,0,105,1,1000,completed,g3,105,0,0
+ROWS
+HEADER=$migrated_header MIGRATIONS=$moved case_ migration_source_held_to_its_end fail "host g0: 2000 milli allocated at t=109" exclusive 4 "2 2 0 0" <<'ROWS'
+a,t,0,0,1005,0,1005,1,1000,completed,g3,1000,0,1
+b,t,109,109,200,0,91,1,1000,completed,g0,91,0,0
+ROWS
+HEADER=$migrated_header MIGRATIONS=$moved case_ migration_hosts_disagree fail "but its last migration moved it to g3" exclusive 4 "1 1 0 0" <<'ROWS'
+a,t,0,0,1005,0,1005,1,1000,completed,g2,1000,0,1
+ROWS
+HEADER=$migrated_header MIGRATIONS=$moved case_ migration_count_disagrees fail "migrations is '2', but migrations.csv moved it 1 time(s)" exclusive 4 "1 1 0 0" <<'ROWS'
+a,t,0,0,1005,0,1005,1,1000,completed,g3,1000,0,2
 ROWS
 
 # Unusable input is exit code 2, not a pass.
