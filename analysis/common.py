@@ -357,7 +357,11 @@ _BASE_LABELS = {
     "events": ("Events", ""),
     "energy_j": ("Energy", "J"),
     "jobs": ("Jobs", ""),
+    "vm_migrations": ("VM migrations", ""),
 }
+# Fields that count things, whatever their parent's unit (energy_j.servers_powered_off).
+_COUNT_FIELDS = {"servers_powered_off", "boots", "started", "completed", "jobs_moved", "rejected", "unfinished",
+                 "submitted"}
 _STAT_LABELS = {"mean": "mean", "p50": "median", "p95": "p95", "p99": "p99", "max": "max", "min": "min"}
 _UNIT_SUFFIXES = [("_s", "s"), ("_j", "J"), ("_w", "W"), ("_bytes", "bytes"), ("_flops", "flop"), ("_gib", "GiB")]
 
@@ -376,6 +380,16 @@ def metric_label(dotted: str, with_unit: bool = True) -> str:
                 break
         name = name.replace("_", " ")
         name = name[:1].upper() + name[1:]
+    if rest and rest[-1] in _COUNT_FIELDS:
+        unit = ""
+    elif rest and rest[-1] == "bytes":
+        unit = "bytes"
+    elif rest:
+        for suffix, u in _UNIT_SUFFIXES:  # a field's own unit ("mean_s") wins
+            if rest[-1].endswith(suffix):
+                rest = rest[:-1] + [rest[-1][: -len(suffix)]]
+                unit = u
+                break
     words = [name] + [_STAT_LABELS.get(p, p.replace("_", " ")) for p in rest]
     label = " ".join(words)
     return f"{label} ({unit})" if with_unit and unit else label

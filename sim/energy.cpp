@@ -90,8 +90,9 @@ std::vector<HostDemand> host_demands(const ActivityPlan& plan, const Cluster& cl
   return out;
 }
 
-PowerModel::PowerModel(const Cluster& cluster, PowerOptions options, double start_s)
+PowerModel::PowerModel(const Cluster& cluster, PowerOptions options, double start_s, std::size_t jobs)
     : cluster_(cluster), options_(options), gpus_(cluster.gpus.size()), start_s_(start_s), last_s_(start_s) {
+  jobs_.resize(jobs);
   hosts_.resize(cluster.gpus.size() + cluster.servers.size());
   for (std::size_t g = 0; g < cluster.gpus.size(); ++g) {
     HostState& h = hosts_[g];
@@ -164,9 +165,8 @@ void PowerModel::advance_to(double t) {
       ServerState& ss = servers_[e.index];
       if (e.generation == ss.generation && !std::isnan(ss.idle_since) && ss.state != State::off) power_off(e.index, e.t);
     } else {
-      auto it = jobs_.find(e.index);
-      if (it != jobs_.end() && it->second.planned && !it->second.active && it->second.generation == e.generation)
-        set_work(it->second, true);
+      JobWork* w = find_job(e.index);
+      if (w && !w->active && w->generation == e.generation) set_work(*w, true);
     }
   }
   integrate_to(t);
@@ -215,6 +215,7 @@ double PowerModel::run_starting(JobIndex, const Allocation& allocation, double n
 }
 
 void PowerModel::plan_work(JobIndex j, std::vector<HostDemand> demand, double work_start_s) {
+  if (j >= jobs_.size()) jobs_.resize(j + 1);  // vector growth: amortized
   JobWork& w = jobs_[j];
   if (w.active) set_work(w, false);
   w.demand = std::move(demand);
@@ -228,16 +229,17 @@ void PowerModel::plan_work(JobIndex j, std::vector<HostDemand> demand, double wo
 
 void PowerModel::work_started(JobIndex j, double now) {
   advance_to(now);
-  auto it = jobs_.find(j);
-  if (it != jobs_.end() && it->second.planned && !it->second.active) set_work(it->second, true);
+  JobWork* w = find_job(j);
+  if (w && !w->active) set_work(*w, true);
 }
 
 void PowerModel::run_ended(JobIndex j, double now) {
   advance_to(now);
-  auto it = jobs_.find(j);
-  if (it == jobs_.end()) return;
-  if (it->second.active) set_work(it->second, false);
-  jobs_.erase(it);  // its pending work-start event, if any, finds nothing
+  JobWork* w = find_job(j);
+  if (!w) return;
+  if (w->active) set_work(*w, false);
+  w->planned = false;  // its pending work-start event, if any, finds nothing
+  std::vector<HostDemand>().swap(w->demand);  // a million ended runs must not keep their buffers
 }
 
 void PowerModel::set_work(JobWork& w, bool active) {

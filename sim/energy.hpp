@@ -10,7 +10,6 @@
 #include <optional>
 #include <queue>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "sim/cluster.hpp"
@@ -51,7 +50,8 @@ std::vector<HostDemand> host_demands(const ActivityPlan& plan, const Cluster& cl
 class PowerModel {
  public:
   // Energy is counted from `start_s` (the first submission); every server is on and idle then.
-  PowerModel(const Cluster& cluster, PowerOptions options, double start_s);
+  // `jobs`: how many jobs there are (job indices below it cost no reallocation).
+  PowerModel(const Cluster& cluster, PowerOptions options, double start_s, std::size_t jobs = 0);
 
   // True when some GPU or server has a power profile (otherwise there is no energy to report).
   bool has_power_data() const { return has_power_data_; }
@@ -112,9 +112,9 @@ class PowerModel {
   };
   struct JobWork {
     std::vector<HostDemand> demand;
+    std::uint32_t generation = 0;
     bool planned = false;
     bool active = false;
-    std::uint64_t generation = 0;
   };
   struct Event {
     double t;
@@ -138,10 +138,11 @@ class PowerModel {
   bool has_power_data_ = false;
   std::vector<HostState> hosts_;  // GPUs, then servers
   std::vector<ServerState> servers_;
-  std::unordered_map<JobIndex, JobWork> jobs_;  // runs not ended yet
+  std::vector<JobWork> jobs_;  // by job; `planned` while a run has not ended
+  JobWork* find_job(JobIndex j) { return j < jobs_.size() && jobs_[j].planned ? &jobs_[j] : nullptr; }
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
   std::uint64_t sequence_ = 0;
-  std::uint64_t job_generation_ = 0;
+  std::uint32_t job_generation_ = 0;
   double start_s_ = 0;
   double last_s_ = 0;
   double power_gpu_w_ = 0, power_server_w_ = 0;

@@ -207,7 +207,7 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
     first_submit_s = std::min_element(p.jobs.begin(), p.jobs.end(), [](const JobSpec& a, const JobSpec& b) {
                        return a.submit_s < b.submit_s;
                      })->submit_s;
-  auto power = std::make_unique<PowerModel>(p.cluster, power_options, first_submit_s);
+  auto power = std::make_unique<PowerModel>(p.cluster, power_options, first_submit_s, p.jobs.size());
   // Kept without power data too when there are GPUs: it also integrates their busy time (gpu_busy).
   if (!power->has_power_data() && !p.scenario.power_off_after_s && p.cluster.gpus.empty()) power.reset();
   core_options.power = power.get();

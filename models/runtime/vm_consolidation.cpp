@@ -9,7 +9,13 @@ namespace aidcsim {
 
 ConsolidationOptions read_consolidation_options(OptionReader& vm_options) {
   ConsolidationOptions o;
-  o.enabled = vm_options.raw("consolidation") != nullptr;  // null = absent
+  // null (or no key) and false: off; true: on with the defaults; an object: on with its options.
+  const nlohmann::json* given = vm_options.raw("consolidation");
+  if (given && given->is_boolean()) {
+    o.enabled = given->get<bool>();
+    return o;
+  }
+  o.enabled = given != nullptr;
   OptionReader r = vm_options.nested("consolidation");
   o.interval_s = r.number("interval_s", o.interval_s, 1e-3, 1e15);
   o.max_migrations = r.integer("max_migrations", o.max_migrations, 1, 1 << 20);
