@@ -238,6 +238,8 @@ def short_keys(keys: Sequence[str]) -> Dict[str, str]:
 def format_value(value: Any) -> str:
     if value is None:
         return "-"
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as the scenario file spells it
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, str) and ("/" in value) and value.endswith((".xml", ".csv", ".json", ".gz")):
