@@ -185,6 +185,8 @@ void FragmentationTracker::refresh_server(const Cluster& cluster, const Ledger& 
 
 double FragmentationTracker::refresh(const Cluster& cluster, const Ledger& ledger) {
   resize(cluster);
+  // Most samples of a long replay find nothing changed since the last one: no scan then.
+  if (seen_ledger_ == &ledger && seen_version_ == ledger.version()) return total_milli_;
   for (ServerIndex s = 0; s < cluster.servers.size(); ++s) {
     bool changed = !seen_[s] || seen_cpus_[s] != ledger.free_cpus(s);
     for (GpuIndex g : cluster.servers[s].gpus)
@@ -198,6 +200,8 @@ double FragmentationTracker::refresh(const Cluster& cluster, const Ledger& ledge
   double sum = 0;
   for (double v : server_milli_) sum += v;
   total_milli_ = sum;
+  seen_ledger_ = &ledger;
+  seen_version_ = ledger.version();
   return total_milli_;
 }
 

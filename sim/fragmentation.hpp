@@ -130,6 +130,8 @@ class FragmentationTracker {
   std::vector<int> seen_gpu_milli_;   // per GPU index
   std::vector<char> seen_;            // per server: snapshot valid
   double total_milli_ = 0;
+  const Ledger* seen_ledger_ = nullptr;  // the ledger and version of the last refresh()
+  std::uint64_t seen_version_ = 0;
 };
 
 // Fragmented GPU milli of the whole cluster, computed from scratch.

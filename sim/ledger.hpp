@@ -1,6 +1,7 @@
 #pragma once
 // The allocation ledger: what is free on every GPU and server. The only place that changes
 // allocations, and it refuses (std::logic_error) anything that would over-allocate.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,9 @@ class Ledger {
   void apply(const Allocation& a);    // throws std::logic_error when it does not fit
   void release(const Allocation& a);  // throws std::logic_error when it was not held
 
+  // Bumped by every apply() and release(): a reader can tell that nothing changed since it looked.
+  std::uint64_t version() const { return version_; }
+
   double allocated_gpus() const { return allocated_milli_ / 1000.0; }
   long long allocated_milli() const { return allocated_milli_; }
   double allocated_gpus_of_model(int model_index) const { return allocated_milli_by_model_[model_index] / 1000.0; }
@@ -55,6 +59,7 @@ class Ledger {
   std::vector<int> tree_;  // segment tree (max of whole_free_) over servers
   std::size_t leaves_ = 1;
   long long allocated_milli_ = 0;
+  std::uint64_t version_ = 0;
   std::vector<long long> allocated_milli_by_model_;
 };
 
