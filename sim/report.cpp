@@ -62,7 +62,7 @@ void write_jobs_csv(const std::string& path, const Core& core) {
   std::string line;
   line.reserve(1 << 16);
   line += "job_id,tenant,submit_s,start_s,end_s,queue_delay_s,jct_s,gpus,gpu_milli,state,hosts,duration_s,slowdown,"
-          "cpus,mem_gib,reason,preemptions,run_s,slowdown_sharing,startup_s,migrations\n";
+          "cpus,mem_gib,reason,preemptions,run_s,slowdown_sharing,startup_s,migrations,gpu_milli_held\n";
   const Cluster& cluster = core.cluster();
   // Appends into one buffer (no per-field formatting calls): this runs for every job of every run.
   auto field = [&](double v) {
@@ -108,7 +108,11 @@ void write_jobs_csv(const std::string& path, const Core& core) {
     append_number(line, run.state == JobState::completed && run.alone_s > 0 ? run.run_s / run.alone_s : kNoTime);
     line += ',';
     append_number(line, run.startup_s);  // image pulls, boots: part of run_s
-    line += ',' + std::to_string(run.migrations) + '\n';  // live migrations of its VM while it ran
+    line += ',' + std::to_string(run.migrations) + ',';  // live migrations of its VM while it ran
+    // What the GPU-sharing mode took on each of its GPUs in the ledger (last run): the invariant
+    // checker's per-GPU sum. Empty when it never held a GPU.
+    if (!run.allocation.gpus.empty()) line += std::to_string(run.allocation.gpus.front().milli);
+    line += '\n';
     if (line.size() > (1 << 16) - 512) {
       file.stream() << line;
       line.clear();

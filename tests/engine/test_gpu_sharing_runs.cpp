@@ -45,7 +45,7 @@ TEST(GpuSharingRuns, MpsSharesEndInProportion) {
   EXPECT_NEAR(num(rows["c"]["end_s"]), 40, 1e-5);
   for (const char* j : {"a", "b", "c"}) EXPECT_NEAR(num(rows[j]["slowdown_sharing"]), 1, 1e-6) << j;
   std::string header = read_text(out + "/jobs.csv").substr(0, read_text(out + "/jobs.csv").find('\n'));
-  EXPECT_TRUE(header.ends_with(",run_s,slowdown_sharing,startup_s,migrations")) << header;
+  EXPECT_TRUE(header.ends_with(",run_s,slowdown_sharing,startup_s,migrations,gpu_milli_held")) << header;
 }
 
 TEST(GpuSharingRuns, MpsAdmissionNeverOverCommits) {

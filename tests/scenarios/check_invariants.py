@@ -10,8 +10,9 @@ Usage: check_invariants.py RUN_DIR [--replay-exact]
     three printed figures to 6 decimals);
   * a started job lists `gpus` distinct GPU hosts (or one server host when it asks for no GPU);
   * no GPU host is over-allocated at any instant: a sweep over the start and end events of every
-    host in the `hosts` column sums gpu_milli (a whole GPU, 1000, per job when run.json says the
-    scenario's virtualization.gpu_sharing is exclusive); jobs still running at the end of the run
+    host in the `hosts` column sums what each job held in the ledger on each of its GPUs (the
+    `gpu_milli_held` column; without it, gpu_milli, or a whole GPU, 1000, per job when run.json says
+    the scenario's virtualization.gpu_sharing is exclusive); jobs still running at the end of the run
     (unfinished with a start) hold their GPUs to the end; the platform-wide sum stays within
     summary.json's gpus_total;
   * summary.json's job counts match jobs.csv;
@@ -241,7 +242,12 @@ def check(run_dir, replay_exact):
             continue
         if len(hosts) != gpus or len(set(hosts)) != gpus:
             v.add(f"{where}: asks for {gpus} GPUs but hosts lists {len(hosts)} ({len(set(hosts))} distinct): {row['hosts']}")
-        milli = 1000 if exclusive else gpu_milli
+        # What the mode took in the ledger (jobs.csv gpu_milli_held) when the run says so; else the
+        # request (a whole GPU under exclusive).
+        held = (row.get("gpu_milli_held") or "").strip()
+        milli = int(held) if held else (1000 if exclusive else gpu_milli)
+        if held and not 1 <= milli <= 1000:
+            v.add(f"{where}: gpu_milli_held is {held}, expected 1..1000")
         stop = end if end is not None else math.inf  # still running when the run stopped
         for held_hosts, since, until in occupancy(where, start, stop, hosts, moves, v):
             for host in held_hosts:

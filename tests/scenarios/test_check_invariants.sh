@@ -135,6 +135,16 @@ case_ replay_rule_on fail "ran 12.000000 s, expected exactly duration_s = 10.0" 
 a,t,0,0,12,0,12,1,1000,completed,g0,10
 ROWS
 
+# gpu_milli_held (what the mode took in the ledger) wins over the request: time-slicing admits by memory.
+HEADER=$header,gpu_milli_held case_ held_shares_fit pass "" time-slicing 1 "2 2 0 0" <<'ROWS'
+a,t,0,0,10,0,10,1,600,completed,g0,10,1
+b,t,0,0,10,0,10,1,600,completed,g0,10,1
+ROWS
+HEADER=$header,gpu_milli_held case_ held_shares_over fail "host g0: 1200 milli" mps 1 "2 2 0 0" <<'ROWS'
+a,t,0,0,10,0,10,1,600,completed,g0,10,600
+b,t,0,0,10,0,10,1,400,completed,g0,10,600
+ROWS
+
 # Live migrations (migrations.csv): a moves from g0 to g3 between 100 and 110; g3 is reserved from 100.
 migrated_header=$header,preemptions,migrations
 moved="vm,job_id,job_moved,from_hosts,to_hosts,start_s,paused_s,end_s,bytes

@@ -39,36 +39,37 @@ runs=$out_dir/table/runs
 grep -q '^point_id' "$runs/results.csv" && [[ $(grep -c ',ok,' "$runs/results.csv") -eq 4 ]] ||
   fail "the sweep did not end with 4 points ok: $(cat "$runs/results.csv")"
 
-# Invariants of each run. The checker sums the requested gpu_milli on each GPU; under time-slicing the
-# requests may add up to more than a GPU (admission by GPU memory; OpenB pods declare none, so each
-# single-GPU pod holds 1 milli of the ledger): it checks a copy whose gpu_milli is the ledger's.
+# Invariants of each run. The checker sums what each job held in the ledger (jobs.csv gpu_milli_held):
+# under time-slicing the requests may add up to more than a GPU (admission by GPU memory; OpenB pods
+# declare none, so each single-GPU pod holds 1 milli of the ledger).
 for dir in "$runs"/*/; do
   dir=${dir%/}
   mode=$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["scenario"]["virtualization"]["gpu_sharing"])' "$dir/run.json")
-  case $mode in
-    exclusive) "$python" "$source_dir/tests/scenarios/check_invariants.py" "$dir" --replay-exact >/dev/null ||
-                 fail "invariants of the $mode run ($dir)" ;;
-    time-slicing)
-      ledger=$out_dir/time-slicing-ledger-view
-      mkdir -p "$ledger"
-      cp "$dir/summary.json" "$dir/run.json" "$ledger/"
-      "$python" - "$dir/jobs.csv" "$ledger/jobs.csv" <<'PY'
-import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1], newline="")))
-with open(sys.argv[2], "w", newline="") as f:
-    w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        if r["gpus"] == "1":
-            r["gpu_milli"] = "1"
-        w.writerow(r)
-PY
-      "$python" "$source_dir/tests/scenarios/check_invariants.py" "$ledger" >/dev/null ||
-        fail "invariants of the $mode run ($dir, ledger view $ledger)" ;;
-    *) "$python" "$source_dir/tests/scenarios/check_invariants.py" "$dir" >/dev/null ||
-         fail "invariants of the $mode run ($dir)" ;;
-  esac
+  flags=()
+  [[ $mode == exclusive ]] && flags=(--replay-exact)
+  "$python" "$source_dir/tests/scenarios/check_invariants.py" "$dir" "${flags[@]}" >/dev/null ||
+    fail "invariants of the $mode run ($dir)"
 done
+# The held shares are what each mode admits: a whole GPU (exclusive), the request (mps), 1 milli for a
+# single-GPU pod without gpu_mem_gib (time-slicing: jobs of several GPUs take them whole), floor(1000 k / 7) for a k-slice instance (mig).
+"$python" - "$runs" <<'PY' || fail "gpu_milli_held per mode"
+import csv, glob, json, os, sys
+problems = []
+for d in sorted(glob.glob(os.path.join(sys.argv[1], "*", "run.json"))):
+    d = os.path.dirname(d)
+    mode = json.load(open(os.path.join(d, "run.json")))["scenario"]["virtualization"]["gpu_sharing"]
+    for r in csv.DictReader(open(os.path.join(d, "jobs.csv"))):
+        if r["state"] == "rejected" or r["gpus"] == "0":
+            continue
+        held, milli, whole = int(r["gpu_milli_held"]), int(r["gpu_milli"]), r["gpus"] != "1" or r["gpu_milli"] == "1000"
+        allowed = {"exclusive": {1000}, "mps": {1000 if whole else milli}, "time-slicing": {1 if r["gpus"] == "1" else 1000},
+                   "mig": {1000} if whole else {1000 * 3 // 7, 1000 * 4 // 7}}[mode]
+        if held not in allowed:
+            problems.append(f"{mode}: job {r['job_id']} ({r['gpus']} x {milli}) held {held}, expected one of {sorted(allowed)}")
+if problems:
+    print("\n".join(problems[:10]), file=sys.stderr)
+    sys.exit(1)
+PY
 
 "$python" - "$runs" "$out_dir/table/sharing_modes.csv" <<'PY' || fail "sharing-mode checks"
 import csv, glob, json, math, os, sys
