@@ -108,6 +108,7 @@ class VmRuntime final : public Runtime {
         if (g.gpu < gpu_server_.size() && gpu_server_[g.gpu] == server.server) vm.allocation.gpus.push_back(g);
       ids.push_back(vms_.size());
       vms_.push_back(std::move(vm));
+      ++alive_vms_;
     }
     vms_of_job_[j] = std::move(ids);
     s.delay_s = o_.boot_s;
@@ -142,6 +143,7 @@ class VmRuntime final : public Runtime {
       Vm& vm = vms_[idle_.begin()->second];
       idle_.erase(idle_.begin());
       vm.alive = false;
+      --alive_vms_;
       out.push_back(std::move(vm.allocation));
       vm.allocation = {};
     }
@@ -190,7 +192,8 @@ class VmRuntime final : public Runtime {
     return out;
   }
   double next_consolidation_s() const override {
-    return o_.consolidation.enabled ? next_round_s_ : std::numeric_limits<double>::infinity();
+    // No VM, nothing to consolidate: no wake-up that would keep an otherwise finished run going.
+    return o_.consolidation.enabled && alive_vms_ > 0 ? next_round_s_ : std::numeric_limits<double>::infinity();
   }
   std::optional<JobIndex> job_in_vm(std::size_t id) const override { return vms_[id].job; }
   void migrated(std::size_t id, double) override {
@@ -232,6 +235,7 @@ class VmRuntime final : public Runtime {
   std::vector<ServerIndex> gpu_server_;
   const Cluster* cluster_ = nullptr;
   double next_round_s_ = -std::numeric_limits<double>::infinity();
+  std::size_t alive_vms_ = 0;
   std::map<std::size_t, std::pair<ServerIndex, Allocation>> moving_;  // VM -> (server, allocation) it moves to
 };
 

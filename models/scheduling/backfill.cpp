@@ -75,7 +75,7 @@ class EasyBackfill final : public Scheduler {
 
   void schedule(SchedulingContext& ctx) override {
     pass(ctx);
-    watch_.end();
+    watch_.end(ctx);
   }
 
  private:

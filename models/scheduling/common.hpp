@@ -31,7 +31,10 @@ inline double estimated_run_s(const JobSpec& j) { return j.estimate_s >= 0 ? j.e
 class PassWatch {
  public:
   bool begin(const SchedulingContext& ctx) {
-    bool full = !valid_ || preempted_ || ctx.running().size() != expected_running_;
+    // Resources come back by completions, but also without any: an idle VM shut down, a VM's
+    // migration ended. Any ledger change since the last pass ended calls for a full pass.
+    bool full = !valid_ || preempted_ || ctx.running().size() != expected_running_ ||
+                ctx.ledger().version() != ledger_version_;
     running_at_start_ = ctx.running().size();
     started_ = 0;
     preempted_ = false;
@@ -43,14 +46,16 @@ class PassWatch {
   JobIndex first_new() const { return first_new_; }
   void started() { ++started_; }
   void preempted() { preempted_ = true; }
-  void end() {
+  void end(const SchedulingContext& ctx) {
     expected_running_ = running_at_start_ + started_;
+    ledger_version_ = ctx.ledger().version();
     valid_ = true;
   }
 
  private:
   bool valid_ = false, preempted_ = false;
   std::size_t running_at_start_ = 0, started_ = 0, expected_running_ = 0;
+  std::uint64_t ledger_version_ = 0;
   JobIndex first_new_ = 0, next_unseen_ = 0;
 };
 

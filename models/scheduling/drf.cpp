@@ -77,7 +77,7 @@ class Drf final : public Scheduler {
       }
       if (started && tenant.next < tenant.queue.size()) offers.emplace(share(tenant), tenant.queue[tenant.next], t);
     }
-    watch_.end();
+    watch_.end(ctx);
   }
 
   void on_run_end(JobIndex j) override {

@@ -47,7 +47,7 @@ class PriorityScheduler final : public Scheduler {
         break;
       }
     }
-    watch_.end();
+    watch_.end(ctx);
   }
 
  private:

@@ -32,7 +32,7 @@ class Sjf final : public Scheduler {
       if (memo_.known_unfit(ctx, j)) continue;
       if (!start(ctx, j)) memo_.mark_unfit(ctx, j);
     }
-    watch_.end();
+    watch_.end(ctx);
   }
 
  private:

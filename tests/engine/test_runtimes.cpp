@@ -46,14 +46,14 @@ struct RuntimeRun {
   TempFolder dir{"runtimes"};
   std::string scenario;
   RuntimeRun(const std::string& trace, const std::string& virtualization, const std::string& latency = "0",
-             const std::string& placement = "first-fit") {
+             const std::string& placement = "first-fit", const std::string& scheduler = "fifo") {
     dir.write("platform.xml", registry_platform(latency));
     dir.write("trace.csv", trace);
     scenario = dir.write("scenario.json", R"({
   "name": "runtimes",
   "platform": "platform.xml",
   "workload": { "jobs": { "path": "trace.csv", "format": "native" } },
-  "scheduler": { "policy": "fifo" },
+  "scheduler": { "policy": ")" + scheduler + R"(" },
   "placement": { "policy": ")" + placement + R"(" },
   "virtualization": )" + virtualization + R"(,
   "engine": { "network_model": "CM02" },
@@ -145,6 +145,20 @@ TEST(Runtimes, VmIdleTimeoutAndOverhead) {
   // VM boots there, 200 + 30 + 11 = 241.
   EXPECT_NEAR(num(rows["d"]["startup_s"]), 30, 1e-9);
   EXPECT_NEAR(num(rows["d"]["end_s"]), 241, 1e-9);
+}
+
+// Resources also come back without a completion: tenant A's idle VMs shut down at 10 + 60 = 70, and
+// tenant B's c, waiting since 5, starts then under every scheduler (SJF, backfill, DRF and priority
+// once looked again only after a completion or an arrival, and c never started).
+TEST(Runtimes, AJobWaitingForAnIdleVmToShutDownStartsThen) {
+  for (const char* scheduler : {"fifo", "sjf", "backfill", "drf", "priority", "las"}) {
+    RuntimeRun run("job_id,submit_s,duration_s,gpus,tenant\na,0,10,1,A\nb,0,10,1,A\nc,5,10,1,B\n",
+                   R"({"runtime": "vm", "vm": {"boot_s": 0, "idle_timeout_s": 60, "gpu_overhead": 0}})", "0",
+                   "first-fit", scheduler);
+    auto rows = run.run();
+    EXPECT_EQ(rows["c"]["state"], "completed") << scheduler;
+    EXPECT_NEAR(num(rows["c"]["start_s"]), 70, 1e-9) << scheduler;
+  }
 }
 
 TEST(Runtimes, OptionErrorsNameThePath) {
