@@ -23,18 +23,21 @@ jobs.csv, or [start_s, end of the run] for a job still running at the end):
   completed, rejected   job counts (summary.json)
   GPU allocation        time-weighted mean of the GPU capacity the ledger holds for jobs, as a fraction
                         of G: sum over jobs of milli/1000 x GPUs x time / (G x window). The milli a job
-                        holds per GPU follows the mode (docs/gpu_sharing.md): exclusive 1000; mps
-                        ceil(gpu_milli / oversubscription) for a fractional job; time-slicing 1 for a
-                        single-GPU job (the trace has no gpu_mem_gib); mig floor(1000 k / K) of the
-                        smallest covering instance of the layout; whole GPUs otherwise. Over the whole
-                        run this is summary.json's `gpu_allocation` (the CSV has both, as a check).
+                        holds per GPU is jobs.csv's gpu_milli_held (what the simulator's ledger held);
+                        for runs without that column it follows the mode (docs/gpu_sharing.md):
+                        exclusive 1000; mps ceil(gpu_milli / oversubscription) for a fractional job;
+                        time-slicing 1 for a single-GPU job (the trace has no gpu_mem_gib); static mig
+                        floor(1000 k / K) of the smallest covering instance of the layout; whole GPUs
+                        otherwise. Over the whole run this is summary.json's `gpu_allocation` (the CSV
+                        has both, as a check).
   GPUs in use           fraction of GPU-time during which a GPU hosts at least one job (under
                         time-slicing the ledger holds 1 milli per pod, so this is the column to read).
   busy                  fraction of the GPU capacity computing the work the jobs asked for. A job's
                         work on each of its GPUs is gpu_milli/1000 x duration_s full-GPU-seconds (its
                         requested share for its trace run time: the replay rule). exclusive and mig
                         jobs run alone (on their GPUs, on their instance), at a constant rate: work /
-                        (end_s - start_s) over their run. So under exclusive a fractional pod holds a
+                        (end_s - start_s - startup_s) from the end of their start-up (a dynamic MIG
+                        reconfiguration) to their end. So under exclusive a fractional pod holds a
                         whole GPU but keeps only its share of it busy. mps and time-slicing GPUs are
                         shared: their fair sharing is replayed GPU by GPU from the jobs' starts (each
                         job capped at its share when fractional, max-min fair otherwise: SimGrid's
@@ -101,8 +104,7 @@ def ledger_milli_function(virtualization: Dict[str, Any]):
         instances = []
         layouts = virtualization.get("layouts") or {}
         if not isinstance(layouts, dict) or any(not isinstance(p, list) for p in layouts.values()):
-            raise SystemExit("sharing_modes.py: only static MIG layouts ({model: [profiles]}) are tabulated, "
-                             f"found {json.dumps(layouts)}")
+            return None  # dynamic layouts: only jobs.csv's gpu_milli_held tells
         for model, profiles in sorted(layouts.items()):
             big_k = mig_compute_slices(model)
             for name in profiles:
@@ -258,7 +260,15 @@ def analyse(run: common.Run, window_s: float) -> Dict[str, Any]:
         end = run_end if end is None else end
         milli = int(r["gpu_milli"])
         share = milli / WHOLE_GPU
-        ledger = held(gpus, milli) / WHOLE_GPU * gpus
+        # What the simulator's ledger held (jobs.csv gpu_milli_held); older runs: the mode's rule.
+        held_text = (r.get("gpu_milli_held") or "").strip()
+        if held_text:
+            ledger = int(held_text) / WHOLE_GPU * gpus
+        elif held is not None:
+            ledger = held(gpus, milli) / WHOLE_GPU * gpus
+        else:
+            raise common.InputError(f"{run.dir}: dynamic MIG layouts need jobs.csv's gpu_milli_held column "
+                                    "(written by this aidcsim version)")
         alloc_run += ledger * max(0.0, end - start)
         alloc_win += ledger * overlap(start, end, lo, hi)
         hosts = [h for h in r["hosts"].split(";") if h]
@@ -272,9 +282,12 @@ def analyse(run: common.Run, window_s: float) -> Dict[str, Any]:
                 pieces.setdefault(host, []).append(
                     Piece(index, start, share * float(r["duration_s"]), share if fractional else 1.0, 1.0))
         elif r["state"] == "completed" and end > start:
-            # Alone on its GPUs or its MIG instance, at a constant rate: exclusive keeps only the requested
-            # share of its GPUs busy; a MIG instance computes the job's work W in its run time.
-            busy_win += gpus * share * float(r["duration_s"]) * overlap(start, end, lo, hi) / (end - start)
+            # Alone on its GPUs or its MIG instance, at a constant rate once its work started (after
+            # startup_s: a dynamic MIG reconfiguration): exclusive keeps only the requested share of
+            # its GPUs busy; a MIG instance computes the job's work W in its work time.
+            work_start = min(end, start + (number(r.get("startup_s", "")) or 0.0))
+            if end > work_start:
+                busy_win += gpus * share * float(r["duration_s"]) * overlap(work_start, end, lo, hi) / (end - work_start)
     # mps and time-slicing: replay each GPU's fair sharing (co-runners counted at each start).
     reconstruction_error = 0.0
     if shared:
@@ -306,7 +319,13 @@ def analyse(run: common.Run, window_s: float) -> Dict[str, Any]:
     jobs = summary["jobs"]
     layout = ""
     if mode == "mig":
-        layout = "; ".join(f"{m}: {'+'.join(p)}" for m, p in sorted((virtualization.get("layouts") or {}).items()))
+        layouts = virtualization.get("layouts") or {}
+        if isinstance(layouts, dict):
+            layout = "; ".join(f"{m}: {'+'.join(p) if isinstance(p, list) else p}" for m, p in sorted(layouts.items()))
+        else:
+            layout = str(layouts)
+        if virtualization.get("reconfigure_s"):
+            layout += f" (reconfigure_s {virtualization['reconfigure_s']:g})"
     return {
         "mode": mode,
         "layout": layout,

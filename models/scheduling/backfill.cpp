@@ -85,7 +85,7 @@ class EasyBackfill final : public Scheduler {
     started_.clear();
     ++version_;
     std::size_t i = 0;
-    // Without a completion since the last pass, a head that waited then still waits.
+    // Without a release since the last pass (a completion, a VM shut down), a head that waited then still waits.
     if (full || pending.empty() || pending.front() >= watch_.first_new()) {
       for (; i < pending.size(); ++i) {
         if (!ctx.try_start(pending[i])) break;

@@ -36,7 +36,7 @@ class Drf final : public Scheduler {
     // Shares: kept up to date by this policy's starts and the core's on_run_end() (in integer
     // micro-units, so adding and removing a job leaves the sums exact and ties stay ties). Jobs
     // running before this policy first ran are counted once. Candidates: every pending job, or,
-    // without a completion since the last pass, only the new arrivals (the others did not fit then
+    // without a release since the last pass (a completion, a VM shut down), only the new arrivals (the others did not fit then
     // and still do not).
     if (!seen_running_) {
       seen_running_ = true;

@@ -30,7 +30,7 @@ class PriorityScheduler final : public Scheduler {
     memo_.new_pass(ctx);
     victims_built_ = false;
     hopeless_.clear();
-    // Without a completion or preemption since the last pass, jobs that could not start then
+    // Without a release (a completion, a VM shut down) or preemption since the last pass, jobs that could not start then
     // (even by preempting) cannot now: only new arrivals need a look.
     const auto& jobs = blocking_ || full ? order_.all() : order_.arrivals();
     for (const auto& [key, j] : jobs) {

@@ -21,7 +21,7 @@ class Sjf final : public Scheduler {
     order_.sync(ctx);
     bool full = watch_.begin(ctx);
     memo_.new_pass(ctx);
-    // Without a completion since the last pass, only new arrivals can start (non-blocking).
+    // Without a release since the last pass (a completion, a VM shut down), only new arrivals can start.
     const auto& jobs = blocking_ || full ? order_.all() : order_.arrivals();
     for (const auto& [estimate_s, j] : jobs) {
       if (blocking_) {

@@ -36,8 +36,8 @@ start=$(date +%s.%N)
 end=$(date +%s.%N)
 cat "$out_dir/table.stdout"
 runs=$out_dir/table/runs
-grep -q '^point_id' "$runs/results.csv" && [[ $(grep -c ',ok,' "$runs/results.csv") -eq 4 ]] ||
-  fail "the sweep did not end with 4 points ok: $(cat "$runs/results.csv")"
+grep -q '^point_id' "$runs/results.csv" && [[ $(grep -c ',ok,' "$runs/results.csv") -eq 5 ]] ||
+  fail "the sweep did not end with 5 points ok: $(cat "$runs/results.csv")"
 
 # Invariants of each run. The checker sums what each job held in the ledger (jobs.csv gpu_milli_held):
 # under time-slicing the requests may add up to more than a GPU (admission by GPU memory; OpenB pods
@@ -57,13 +57,15 @@ import csv, glob, json, os, sys
 problems = []
 for d in sorted(glob.glob(os.path.join(sys.argv[1], "*", "run.json"))):
     d = os.path.dirname(d)
-    mode = json.load(open(os.path.join(d, "run.json")))["scenario"]["virtualization"]["gpu_sharing"]
+    v = json.load(open(os.path.join(d, "run.json")))["scenario"]["virtualization"]
+    mode = v["gpu_sharing"] + ("-dynamic" if v.get("layouts") == "dynamic" else "")
     for r in csv.DictReader(open(os.path.join(d, "jobs.csv"))):
         if r["state"] == "rejected" or r["gpus"] == "0":
             continue
         held, milli, whole = int(r["gpu_milli_held"]), int(r["gpu_milli"]), r["gpus"] != "1" or r["gpu_milli"] == "1000"
         allowed = {"exclusive": {1000}, "mps": {1000 if whole else milli}, "time-slicing": {1 if r["gpus"] == "1" else 1000},
-                   "mig": {1000} if whole else {1000 * 3 // 7, 1000 * 4 // 7}}[mode]
+                   "mig": {1000} if whole else {1000 * 3 // 7, 1000 * 4 // 7},
+                   "mig-dynamic": {1000} if whole else {1000 * k // 7 for k in (1, 2, 3, 4, 7)}}[mode]
         if held not in allowed:
             problems.append(f"{mode}: job {r['job_id']} ({r['gpus']} x {milli}) held {held}, expected one of {sorted(allowed)}")
 if problems:
@@ -85,9 +87,10 @@ def num(x):
 runs = {}
 for d in sorted(glob.glob(os.path.join(runs_dir, "*", "run.json"))):
     d = os.path.dirname(d)
-    mode = json.load(open(os.path.join(d, "run.json")))["scenario"]["virtualization"]["gpu_sharing"]
+    v = json.load(open(os.path.join(d, "run.json")))["scenario"]["virtualization"]
+    mode = v["gpu_sharing"] + ("-dynamic" if v.get("layouts") == "dynamic" else "")
     runs[mode] = (json.load(open(os.path.join(d, "summary.json"))), list(csv.DictReader(open(os.path.join(d, "jobs.csv")))))
-expect(sorted(runs) == ["exclusive", "mig", "mps", "time-slicing"], f"modes run: {sorted(runs)}")
+expect(sorted(runs) == ["exclusive", "mig", "mig-dynamic", "mps", "time-slicing"], f"modes run: {sorted(runs)}")
 
 for mode, (summary, jobs) in sorted(runs.items()):
     j = summary["jobs"]
@@ -118,6 +121,21 @@ for mode, (summary, jobs) in sorted(runs.items()):
             if abs(s - expected) > 1e-6:
                 problems.append(f"mig: {r['job_id']} slowdown_sharing {s}, expected {expected} ({milli} milli on {k}g)")
                 break
+    elif mode == "mig-dynamic":
+        # Instances created on demand: every pod runs, a fractional one on the smallest profile covering
+        # its share (1g, 2g, 3g, 4g or 7g of 7 slices), the others on whole GPUs.
+        expect(j["rejected"] == 0, f"mig-dynamic: {j['rejected']} rejected")
+        # The work (run_s less the reconfiguration in startup_s) takes duration_s x share x 7 / k.
+        for r, s in sd:
+            milli = int(r["gpu_milli"])
+            k = next(k for k in (1, 2, 3, 4, 7) if k * 1000 >= milli * 7 - 1e-6) if fractional(r) else 7
+            expected = milli / 1000 * 7 / k if fractional(r) else 1.0
+            work = (num(r["run_s"]) - num(r["startup_s"])) / num(r["duration_s"])
+            if abs(work - expected) > 1e-6 or num(r["startup_s"]) not in (0.0, 5.0):
+                problems.append(f"mig-dynamic: {r['job_id']} work {work} x duration_s, startup_s {r['startup_s']}, "
+                                f"expected {expected} ({milli} milli on {k}g) and 0 or 5")
+                break
+    if mode == "mig":
         # Instances: at any time a GPU runs one whole-GPU pod, or at most one pod per instance (3g, 4g).
         events = []
         for r in jobs:
@@ -134,7 +152,7 @@ for mode, (summary, jobs) in sorted(runs.items()):
                 problems.append(f"mig: {h} holds {c} at t={t}")
                 break
 
-table = {r["mode"]: r for r in csv.DictReader(open(table_path))}
+table = {r["mode"] + ("-dynamic" if r["layout"].startswith("dynamic") else ""): r for r in csv.DictReader(open(table_path))}
 expect(sorted(table) == sorted(runs), f"table rows: {sorted(table)}")
 for mode, r in sorted(table.items()):
     f = {k: num(v) for k, v in r.items() if k not in ("mode", "layout", "dir")}
@@ -145,7 +163,7 @@ for mode, r in sorted(table.items()):
     if mode in ("mps", "time-slicing"):
         expect(f["reconstruction_error_s"] <= 1e-3,
                f"{mode}: the fair-sharing replay ends jobs up to {f['reconstruction_error_s']} s off jobs.csv")
-e, m, ts, mig = (table[k] for k in ("exclusive", "mps", "time-slicing", "mig"))
+e, m, ts, mig, dyn = (table[k] for k in ("exclusive", "mps", "time-slicing", "mig", "mig-dynamic"))
 g = lambda row, k: float(row[k])
 expect(abs(g(e, "gpu_allocation") - g(e, "gpus_in_use")) <= 1e-9 and g(e, "busy") < g(e, "gpu_allocation") - 0.01,
        "exclusive: allocation must equal GPUs in use and exceed busy (fractional pods hold whole GPUs)")
@@ -156,6 +174,8 @@ expect(g(ts, "gpu_allocation") < g(ts, "gpus_in_use"), "time-slicing: 1 milli of
 expect(g(e, "queue_delay_mean_s") > 0, "exclusive: no queue formed (the load level of scenarios/openb-sharing.json)")
 expect(g(m, "queue_delay_mean_s") <= g(e, "queue_delay_mean_s") and g(mig, "queue_delay_mean_s") <= g(e, "queue_delay_mean_s"),
        "mps and mig queue no more than exclusive")
+expect(g(dyn, "queue_delay_mean_s") <= g(e, "queue_delay_mean_s") and int(dyn["rejected"]) == 0,
+       "dynamic MIG queues no more than exclusive and rejects nothing")
 if problems:
     print("\n".join(problems), file=sys.stderr)
     sys.exit(1)
@@ -168,4 +188,4 @@ cp "$out_dir/table/sharing_modes.csv" "$out_dir/first.csv"
 cmp -s "$out_dir/first.md" "$out_dir/table/sharing_modes.md" && cmp -s "$out_dir/first.csv" "$out_dir/table/sharing_modes.csv" ||
   fail "analysis/sharing_modes.py: a second analysis of the same runs differs"
 
-echo "test_sharing_modes: ok (4 runs and the table in $(awk "BEGIN { printf \"%.1f\", $end - $start }") s)"
+echo "test_sharing_modes: ok (5 runs and the table in $(awk "BEGIN { printf \"%.1f\", $end - $start }") s)"
