@@ -57,7 +57,7 @@ struct ConsolidationRun {
   "scheduler": { "policy": "fifo" },
   "placement": { "policy": "first-fit" },
   "virtualization": { "runtime": "vm", "vm": { "boot_s": 0, "idle_timeout_s": 10, "gpu_overhead": 0, "cpu_overhead": 0,
-      "flavours": [ {"name": "g1", "gpus": 1, "vcpus": 1, "mem_gib": 10} ],
+      "flavours": [ {"name": "g1", "gpus": 1, "vcpus": 1, "mem_gib": 10}, {"name": "g2", "gpus": 2, "vcpus": 2, "mem_gib": 20} ],
       "consolidation": )" + consolidation + R"( } },)" + extra_top + R"(
   "engine": { "network_model": "CM02")" + engine + R"( },
   "monitoring": { "interval_s": 1000 }
@@ -142,6 +142,23 @@ TEST(Consolidation, AJobThatEndsDuringTheMigrationEndsWhereItWas) {
   EXPECT_EQ(m["completed"], 1);
   EXPECT_EQ(m["jobs_moved"], 1 - 1);
   EXPECT_EQ(m["bytes"].get<double>(), 10 * kGib);
+}
+
+// Large jobs fit: d (2 GPUs of one server, from 50) finds one GPU free on each server. The round at
+// 100 moves a's VM to srv1; srv0 is whole again at 110 and d runs 110-210 there. Without
+// consolidation it waits for a and c to end at 1000 and their idle VMs to shut down at 1010.
+TEST(Consolidation, AnEmptiedServerTakesALargeJob) {
+  const std::string trace = "job_id,submit_s,duration_s,gpus\na,0,1000,1\nb,0,50,1\nc,0,1000,1\nd,50,100,2\n";
+  ConsolidationRun run(R"({"interval_s": 100, "slowdown": 0.5, "gpu_memory": false})", trace);
+  ASSERT_EQ(run.run().exit_code, 0);
+  auto rows = run.rows();
+  EXPECT_NEAR(num(rows["d"]["start_s"]), 110, 1e-9);
+  EXPECT_NEAR(num(rows["d"]["end_s"]), 210, 1e-9);
+  EXPECT_EQ(rows["d"]["hosts"], "srv0-gpu0;srv0-gpu1");
+  EXPECT_NEAR(num(rows["a"]["end_s"]), 1005, 1e-9);
+  ConsolidationRun off("false", trace);
+  ASSERT_EQ(off.run().exit_code, 0);
+  EXPECT_NEAR(num(off.rows()["d"]["start_s"]), 1010, 1e-9);
 }
 
 // Emptied servers power down: srv0 is idle from 110 (the end of the move) and off 100 s later.
