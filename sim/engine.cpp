@@ -1,5 +1,6 @@
 #include "sim/engine.hpp"
 
+#include <fmt/format.h>
 #include <simgrid/s4u.hpp>
 
 #include <cmath>
@@ -10,6 +11,8 @@
 #include <queue>
 #include <stdexcept>
 #include <set>
+
+#include "sim/errors.hpp"
 
 namespace aidcsim {
 
@@ -131,9 +134,10 @@ class SimGridExecutor final : public Executor {
   }
 
   void migrate(std::size_t id, ServerIndex from, ServerIndex to, const MigrationTransfer& t) override {
-    ++in_flight_;
     sg4::Host* source = server_hosts_[from];
     sg4::Host* destination = server_hosts_[to];
+    if (!reachable(source, destination, "a live migration of a VM")) return;
+    ++in_flight_;
     // Pre-copy rounds, each a SimGrid communication: a round resends what the VM dirtied during
     // the previous one, until little is left (or max_rounds); then the stop-and-copy.
     auto gate = std::make_shared<MigrationGate>();
@@ -192,6 +196,7 @@ class SimGridExecutor final : public Executor {
     pulls_.emplace(key, pull);
     sg4::Host* from = registry_host(p.registry);
     sg4::Host* to = server_hosts_[p.server];
+    if (from != to && !reachable(from, to, "an image pull from the registry")) return nullptr;
     sg4::Actor::create("image-pull", to, [this, pull, key, from, to, bytes = p.bytes]() {
       if (from != to) sg4::Comm::sendto(from, to, static_cast<std::uint64_t>(std::llround(bytes)));
       std::unique_lock lock(*pull->mutex);
@@ -206,6 +211,23 @@ class SimGridExecutor final : public Executor {
     if (inserted) it->second = sg4::Host::by_name(name);
     return it->second;
   }
+
+  // Whether SimGrid can send from a to b (it aborts the process when it cannot). A platform without
+  // the path is an input error: recorded here, reported by run_simulation() once the engine stops.
+  bool reachable(sg4::Host* a, sg4::Host* b, const char* what) {
+    auto [it, inserted] = reachable_.try_emplace({a, b}, true);
+    if (inserted) {
+      std::vector<sg4::Link*> links;
+      double latency = 0;
+      a->route_to(b, links, &latency);
+      it->second = !links.empty() || latency > 0;  // SimGrid's own test (network_cm02.cpp)
+    }
+    if (!it->second && failure_.empty())
+      failure_ = fmt::format("no network path from host '{}' to host '{}', which {} needs; add a route between them",
+                             a->get_name(), b->get_name(), what);
+    return it->second;
+  }
+  const std::string& failure() const { return failure_; }
 
   // Timers of preempted runs are dropped here, so they neither wake the engine nor keep it running.
   void cancel_timer(JobIndex j, std::uint32_t epoch) override { cancelled_.insert({j, epoch}); }
@@ -279,6 +301,8 @@ class SimGridExecutor final : public Executor {
   Core* core_ = nullptr;
   std::map<std::pair<ServerIndex, std::string>, std::shared_ptr<Pull>> pulls_;  // under way
   std::map<std::string, sg4::Host*> registries_;  // registry hosts by id, resolved once
+  std::map<std::pair<sg4::Host*, sg4::Host*>, bool> reachable_;
+  std::string failure_;  // an input error found during the run (no network path)
   std::uint64_t sequence_ = 0;
   std::vector<std::pair<JobIndex, std::uint32_t>> finished_;
   struct MigrationEvent {
@@ -333,6 +357,7 @@ EngineResult run_simulation(sg4::Engine& engine, const PlatformHosts& hosts, Cor
       executor.finish_due(core, now);
       core.admit_arrivals(now);
       core.schedule(now);
+      if (!executor.failure().empty()) break;
       if (now >= next_sample_s) {
         std::vector<Sample> samples;
         core.sample(now, samples);
@@ -349,6 +374,8 @@ EngineResult run_simulation(sg4::Engine& engine, const PlatformHosts& hosts, Cor
   engine.run();
   // SimGrid returns from run() when it detects a deadlock, with the controller still blocked: that
   // is a failure of the run, never a result.
+  if (!executor.failure().empty())
+    throw InputErrors({{core.cluster().platform_file, 0, "", executor.failure()}});
   if (!closed) throw std::runtime_error("SimGrid stopped before the simulation ended (deadlock among actors)");
   return result;
 }

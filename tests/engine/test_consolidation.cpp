@@ -190,6 +190,21 @@ TEST(Consolidation, NullMeansNone) {
   EXPECT_TRUE(run.migrations().is_null());
 }
 
+// SimGrid aborts a transfer between hosts with no path; aidcsim stops first with an input error.
+TEST(Consolidation, NoPathBetweenServersIsAnInputError) {
+  ConsolidationRun run(R"({"interval_s": 100})");
+  std::string platform = two_server_platform();
+  const std::string route = R"(  <route src="srv0" dst="srv1"><link_ctn id="up0" direction="UP"/><link_ctn id="up1" direction="DOWN"/></route>
+)";
+  platform.erase(platform.find(route), route.size());
+  run.dir.write("platform.xml", platform);
+  CliResult r = run.run();
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("platform.xml: no network path from host 'srv0' to host 'srv1', which a live migration of a VM needs"),
+            std::string::npos) << r.err;
+  EXPECT_TRUE(no_outputs_in(run.out));
+}
+
 TEST(Consolidation, OptionErrorsNameThePath) {
   ConsolidationRun bad(R"({"interval_s": -5, "slowdwn": 0.1})");
   CliResult r = bad.run();

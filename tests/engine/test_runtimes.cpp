@@ -161,6 +161,23 @@ TEST(Runtimes, AJobWaitingForAnIdleVmToShutDownStartsThen) {
   }
 }
 
+// A registry with no path to a server would make SimGrid abort the pull: an input error instead.
+TEST(Runtimes, NoPathFromTheRegistryIsAnInputError) {
+  RuntimeRun run("job_id,submit_s,duration_s,gpus\na,0,10,1\nb,0,10,1\n", kContainer);
+  std::string platform = registry_platform("0");
+  const std::string route = R"(  <route src="registry" dst="srv1"><link_ctn id="up1" direction="UP"/></route>
+)";
+  ASSERT_NE(platform.find(route), std::string::npos);
+  platform.erase(platform.find(route), route.size());
+  run.dir.write("platform.xml", platform);
+  std::string out = run.dir / "out";
+  CliResult r = run_cli("run " + run.scenario + " --out " + out + " --quiet");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("no network path from host 'registry' to host 'srv1', which an image pull from the registry needs"),
+            std::string::npos) << r.err;
+  EXPECT_TRUE(no_outputs_in(out));
+}
+
 TEST(Runtimes, OptionErrorsNameThePath) {
   RuntimeRun bad("job_id,submit_s,duration_s,gpus\na,0,10,1\n",
                  R"({"runtime": "container", "container": {"registry": "nowhere", "image_byte": 1}})");
