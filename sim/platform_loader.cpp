@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
+#include <cctype>
+#include <fstream>
 #include <set>
 
 #include "models/platform/gpu_models.hpp"
@@ -66,9 +69,41 @@ static HostPower power_of(const sg4::Host* host, const std::string& gpu_model, c
   return p;
 }
 
+// SimGrid 3.32 aborts the process (xbt_die "Not a valid model!") on a zone routing it does not know,
+// so the values are checked here first, case-insensitively as SimGrid compares them.
+static void check_zone_routings(const std::string& file) {
+  static const std::vector<std::string> kRoutings = {"Cluster", "Dijkstra", "DijkstraCache", "Floyd",
+                                                      "Full",    "None",     "Vivaldi",       "Wifi"};
+  std::ifstream in(file, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ProblemList problems;
+  for (std::size_t at = text.find("routing"); at != std::string::npos; at = text.find("routing", at + 7)) {
+    std::size_t p = at + 7;
+    while (p < text.size() && std::isspace(static_cast<unsigned char>(text[p]))) ++p;
+    if (p >= text.size() || text[p] != '=' || (at > 0 && !std::isspace(static_cast<unsigned char>(text[at - 1])))) continue;
+    ++p;
+    while (p < text.size() && std::isspace(static_cast<unsigned char>(text[p]))) ++p;
+    if (p >= text.size() || (text[p] != '"' && text[p] != '\'')) continue;
+    std::size_t end = text.find(text[p], p + 1);
+    if (end == std::string::npos) continue;
+    std::string value = text.substr(p + 1, end - p - 1);
+    auto same = [&](const std::string& known) {
+      return known.size() == value.size() &&
+             std::equal(known.begin(), known.end(), value.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); });
+    };
+    if (std::any_of(kRoutings.begin(), kRoutings.end(), same)) continue;
+    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+    std::string hint = closest_name(value, kRoutings);
+    problems.add(file, line, "routing", fmt::format("zone routing \"{}\" is not one SimGrid 3.32 knows; expected one of: {}{}", value,
+                                                   join_names(kRoutings), hint.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", hint)));
+  }
+  problems.throw_if_any();
+}
+
 Cluster load_cluster(sg4::Engine& engine, const std::string& file, PlatformHosts* hosts_out) {
   if (!std::filesystem::exists(file))
     throw InputErrors({{file, 0, "", "platform file not found"}});
+  check_zone_routings(file);
   try {
     engine.load_platform(file);
     engine.seal_platform();  // routes (route_to) exist only once the platform is sealed

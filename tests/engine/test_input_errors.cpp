@@ -171,6 +171,17 @@ TEST(InputErrors, PlatformThatSimGridRejects) {
                      {"error: " + in.platform + ": SimGrid could not parse the platform", in.platform + ":7"});
 }
 
+// SimGrid would abort the process on a zone routing it does not know; aidcsim checks it first.
+TEST(InputErrors, UnknownZoneRouting) {
+  Inputs in;
+  std::string head = kPlatformHead;
+  head.replace(head.find("routing=\"Full\""), 14, "routing=\"Fulll\"");
+  write_text(in.platform, head + kPlatformTail);
+  expect_input_error(in, in.run(),
+                     {"error: " + in.platform + ":4: routing: zone routing \"Fulll\" is not one SimGrid 3.32 knows",
+                      "(did you mean \"Full\"?)"});
+}
+
 TEST(InputErrors, MalformedSetFlag) {
   Inputs in;
   expect_input_error(in, in.run("--set scheduler.policy"), {"error: --set: scheduler.policy: expected KEY=VALUE"});
