@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <set>
 
 #include "models/scheduling/common.hpp"
@@ -202,8 +203,12 @@ class Las final : public Scheduler {
   }
 
   bool start_by_preempting(SchedulingContext& ctx, JobIndex j, int q, double now) {
-    auto key = std::make_pair(memo_.shape_of(ctx, j), q);
-    if (hopeless_.count(key)) return false;
+    // Hopeless stays hopeless for the rest of the pass, and for every later queue: a later queue has
+    // fewer candidates (only queues below it), and a preemption never helps another shape, because
+    // after it the free resources plus the remaining candidates are those before it less what the
+    // started job took.
+    const int shape = memo_.shape_of(ctx, j);
+    if (auto it = hopeless_.find(shape); it != hopeless_.end() && it->second <= q) return false;
     if (!victims_built_) {
       std::vector<scheduling::VictimOrder::Item> items;
       for (auto [r, rq] : running_levels_)
@@ -221,7 +226,7 @@ class Las final : public Scheduler {
     };
     auto victims = scheduling::choose_victims(ctx, *ctx.status(j).request, candidate);
     if (!victims) {
-      hopeless_.insert(key);
+      hopeless_.emplace(shape, q);  // the first (lowest) queue it was hopeless in
       return false;
     }
     for (JobIndex v : *victims) {
@@ -231,7 +236,6 @@ class Las final : public Scheduler {
       victims_.push_back(v);
     }
     memo_.forget();  // victims may have freed more than j takes
-    hopeless_.clear();
     return start(ctx, j, now);
   }
 
@@ -262,7 +266,7 @@ class Las final : public Scheduler {
   bool victims_built_ = false;
   scheduling::VictimOrder victims_order_;
   std::vector<JobIndex> started_, victims_;
-  std::set<std::pair<int, int>> hopeless_;  // (shape, queue) that no preemption can place this pass
+  std::map<int, int> hopeless_;  // shape -> lowest queue in which no preemption can place it, this pass
   scheduling::FitMemo memo_;
 };
 
