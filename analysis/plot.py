@@ -9,8 +9,9 @@ inputs have the data:
 
   cdf_jct          CDF of job completion time, completed jobs of every run of a group pooled
   cdf_queue_delay  CDF of queueing delay, likewise
-  timeseries       GPU allocation and queue length over time (timeseries.csv), one run per group:
-                   the one with the lowest seed
+  timeseries       GPU allocation and queue length over time (timeseries.csv), and power draw and
+                   servers powered off when the runs report them; one run per group: the one with
+                   the lowest seed
   METRIC_vs_PARAM  each metric against a swept numeric parameter (--x, default the first one that
                    varies), mean and 95% Student-t confidence interval over seeds as error bars,
                    one line per combination of the other parameters
@@ -152,7 +153,7 @@ def read_timeseries(run: common.Run) -> Optional[pd.DataFrame]:
 
 
 def plot_timeseries(groups: List[common.Group], keys: Sequence[str], writer: Writer, title: str) -> None:
-    panels = (("gpu_allocation", "GPU allocation\n(fraction)"), ("queue_length", "Queue length\n(jobs)"))
+    panels = [("gpu_allocation", "GPU allocation\n(fraction)", 1.0), ("queue_length", "Queue length\n(jobs)", 1.0)]
     data = []
     for g in groups:
         run = min(g.runs, key=lambda r: (r.seed is None, r.seed or 0))
@@ -166,21 +167,30 @@ def plot_timeseries(groups: List[common.Group], keys: Sequence[str], writer: Wri
     if not data:
         print("note: no timeseries.csv: timeseries skipped", file=sys.stderr)
         return
+    # Runs with energy data also get their power draw and powered-off servers (docs/energy.md).
+    has = lambda metric: any((ts["metric"] == metric).any() for _, ts in data)
+    if has("power_w"):
+        panels.append(("power_w", "Power\n(kW)", 1e3))
+    if has("servers_off") and any(ts[ts["metric"] == "servers_off"]["value"].max() > 0 for _, ts in data):
+        panels.append(("servers_off", "Servers off", 1.0))
     top = max(float(ts["time_s"].max()) for _, ts in data)
     unit, scale = time_unit(top)
-    fig, axes = plt.subplots(2, 1, sharex=True, figsize=(6.0, 4.6))
-    for ax, (metric, ylabel) in zip(axes, panels):
+    fig, axes = plt.subplots(len(panels), 1, sharex=True, figsize=(6.0, 2.3 * len(panels)))
+    for ax, (metric, ylabel, divisor) in zip(axes, panels):
         for i, (label, ts) in enumerate(data):
             s = ts[ts["metric"] == metric]
             if s.empty:
                 continue
-            ax.step(s["time_s"] / scale, s["value"], where="post", label=label, linewidth=1.1, **style_of(i))
+            ax.step(s["time_s"] / scale, s["value"] / divisor, where="post", label=label, linewidth=1.1, **style_of(i))
         ax.set_ylabel(ylabel)
+        if metric != "gpu_allocation":
+            ax.set_ylim(bottom=0)
+        if metric in ("queue_length", "servers_off"):
+            ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     axes[0].set_ylim(0, 1.05)
-    axes[1].set_ylim(bottom=0)
-    axes[1].yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    axes[1].set_xlabel(f"Simulated time ({unit})")
-    axes[0].set_title(title or "GPU allocation and queue length over time")
+    axes[-1].set_xlabel(f"Simulated time ({unit})")
+    axes[0].set_title(title or ("GPU allocation, queue length and power over time" if len(panels) > 2
+                                else "GPU allocation and queue length over time"))
     axes[0].legend(title=legend_title(keys), loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.align_ylabels(axes)
     writer.save(fig, "timeseries")
