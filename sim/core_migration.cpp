@@ -87,7 +87,10 @@ void Core::relaunch(JobIndex j, double delay_s, double stretch) {
   run.run_delay_s = now_ - run.run_started_s + delay_s;
   run.run_work_s = work_s;
   run.run_on_timer = plan_is_isolated(plan);
-  if (options_.power) options_.power->plan_work(j, host_demands(plan, cluster_), now_ + delay_s);
+  if (options_.power) {
+    options_.power->advance_to(now_);  // the old segment's load counts up to now, not to the last event
+    options_.power->plan_work(j, host_demands(plan, cluster_), now_ + delay_s);
+  }
   if (run.run_on_timer) executor_->complete_at(j, run.epoch, now_ + delay_s + work_s);
   else executor_->run_activities(j, run.epoch, plan);
 }
@@ -102,7 +105,10 @@ void Core::pause(JobIndex j) {
   ActivityPlan plan = rest_plan(policies_, cluster_, jobs_[j], run);
   run.run_alone_work_s = run.run_work_s = plan_work_time_s(j, plan, 1 - run.done_fraction);
   run.run_delay_s = now_ - run.run_started_s + delay_left_s;
-  if (options_.power) options_.power->plan_work(j, {}, now_);  // no load while paused
+  if (options_.power) {
+    options_.power->advance_to(now_);
+    options_.power->plan_work(j, {}, now_);  // no load while paused
+  }
 }
 
 bool Core::migration_paused(std::size_t id, double now) {

@@ -128,6 +128,26 @@ TEST(Consolidation, SameTimesWithSimGridExecutions) {
   EXPECT_NEAR(num(run.rows()["a"]["end_s"]), 1018, 1e-6);
 }
 
+// Energy through a migration (slowed, paused, resumed elsewhere) as SimGrid's host energy plugin
+// measures it when every job runs as SimGrid executions: the same to 1e-9 relative.
+TEST(Consolidation, EnergyMatchesSimGridsPlugin) {
+  ConsolidationRun run(R"({"interval_s": 100, "slowdown": 0.5, "dirty_bytes_per_s": 536870912})", "", "",
+                       R"(, "activities": "always")");
+  std::string platform = two_server_platform();
+  for (std::size_t at = platform.find(R"(value="A100-80GB"/>)"); at != std::string::npos;
+       at = platform.find(R"(value="A100-80GB"/>)", at + 1))
+    platform.insert(at + 19, R"(<prop id="wattage_per_state" value="50:400"/>)");
+  for (const char* server : {R"(<host id="srv0" speed="1Gf" core="64">)", R"(<host id="srv1" speed="1Gf" core="64">)"})
+    platform.insert(platform.find(server) + std::string(server).size(), R"(<prop id="wattage_per_state" value="100:300"/>)");
+  run.dir.write("platform.xml", platform);
+  CliResult r = run.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NEAR(num(run.rows()["a"]["end_s"]), 1018, 1e-6);
+  const auto e = read_json(run.out + "/summary.json")["energy_j"];
+  ASSERT_TRUE(e["simgrid_plugin"].is_number()) << e.dump();
+  EXPECT_NEAR(e["simgrid_plugin"].get<double>(), e["total"].get<double>(), 1e-9 * e["total"].get<double>()) << e.dump();
+}
+
 // a has 4 s of work left at 100: at half speed it ends at 108, during the pre-copy, on srv0. Its
 // VM, now idle, still moves (no GPU memory to copy: an idle VM's GPUs hold no job state).
 TEST(Consolidation, AJobThatEndsDuringTheMigrationEndsWhereItWas) {
