@@ -529,7 +529,7 @@ static std::string dotted_to_pointer(const std::string& dotted) {
   std::size_t start = 0;
   while (true) {
     auto dot = dotted.find('.', start);
-    out += "/" + json_pointer_escape(dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    (out += '/') += json_pointer_escape(dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
     if (dot == std::string::npos) return out;
     start = dot + 1;
   }

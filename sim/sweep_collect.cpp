@@ -127,19 +127,19 @@ static std::string cell(const nlohmann::json& v) {
 
 std::string results_csv(const SweepPlan& plan, const std::vector<PointOutcome>& outcomes) {
   std::string out = "point_id";
-  for (const auto& c : plan.columns) out += "," + csv_escape(c);
-  for (const auto& m : plan.metrics) out += "," + csv_escape(m);
+  for (const auto& c : plan.columns) (out += ',') += csv_escape(c);
+  for (const auto& m : plan.metrics) (out += ',') += csv_escape(m);
   out += ",status,exit_code,error,dir\n";
   for (std::size_t i = 0; i < plan.points.size(); ++i) {
     const auto& p = plan.points[i];
     const PointOutcome& o = outcomes.at(i);
     out += csv_escape(p.id);
-    for (const auto& q : p.params) out += "," + cell(q.value);
-    for (std::size_t m = 0; m < plan.metrics.size(); ++m) out += "," + (m < o.metrics.size() ? cell(o.metrics[m]) : "");
-    out += "," + o.status;
-    out += "," + (o.exit_code ? std::to_string(*o.exit_code) : std::string());
-    out += "," + csv_escape(o.error);
-    out += "," + csv_escape(p.id);
+    for (const auto& q : p.params) (out += ',') += cell(q.value);
+    for (std::size_t m = 0; m < plan.metrics.size(); ++m) (out += ',') += (m < o.metrics.size() ? cell(o.metrics[m]) : "");
+    (out += ',') += o.status;
+    (out += ',') += o.exit_code ? std::to_string(*o.exit_code) : std::string();
+    (out += ',') += csv_escape(o.error);
+    (out += ',') += csv_escape(p.id);
     out += "\n";
   }
   return out;

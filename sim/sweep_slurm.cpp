@@ -32,7 +32,7 @@ std::string shell_quote(const std::string& word) {
 
 std::string slurm_points_line(const std::string& point_dir, const std::vector<std::string>& args) {
   std::string line = shell_quote(point_dir);
-  for (const auto& a : args) line += " " + shell_quote(a);
+  for (const auto& a : args) (line += ' ') += shell_quote(a);
   return line;
 }
 
