@@ -134,6 +134,12 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
       problems.add(s.file, s.located.line(std::string("/virtualization/") + other),
                    std::string("/virtualization/") + other,
                    fmt::format("options for runtime \"{}\", but virtualization.runtime is \"{}\"", other, s.runtime));
+  // A VM lives on one server; its passthrough GPUs too.
+  if (s.runtime == "vm" && root.contains("placement") && root["placement"].is_object() &&
+      root["placement"].value("multi_gpu", "") == "spread")
+    problems.add(s.file, s.located.line("/placement/multi_gpu"), "/placement/multi_gpu",
+                 "runtime \"vm\" places each VM on one server: expected multi_gpu \"one-server\" or \"whole-servers\", "
+                 "found \"spread\"");
   if (s.runtime == "vm" && s.gpu_sharing != "exclusive")
     problems.add(s.file, s.located.line("/virtualization/gpu_sharing"), "/virtualization/gpu_sharing",
                  fmt::format("runtime \"vm\" passes whole GPUs through to VMs: expected gpu_sharing \"exclusive\", found \"{}\"",

@@ -178,6 +178,16 @@ TEST(Runtimes, NoPathFromTheRegistryIsAnInputError) {
   EXPECT_TRUE(no_outputs_in(out));
 }
 
+// A VM lives on one server: spreading a job's GPUs over servers cannot hold one.
+TEST(Runtimes, VmWithSpreadPlacementIsAnInputError) {
+  RuntimeRun run("job_id,submit_s,duration_s,gpus\na,0,10,1\n", R"({"runtime": "vm"})");
+  std::string out = run.dir / "out";
+  CliResult r = run_cli("run " + run.scenario + " --out " + out + " --quiet --set placement.multi_gpu=spread");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("/placement/multi_gpu: runtime \"vm\" places each VM on one server"), std::string::npos) << r.err;
+  EXPECT_TRUE(no_outputs_in(out));
+}
+
 TEST(Runtimes, OptionErrorsNameThePath) {
   RuntimeRun bad("job_id,submit_s,duration_s,gpus\na,0,10,1\n",
                  R"({"runtime": "container", "container": {"registry": "nowhere", "image_byte": 1}})");
