@@ -140,9 +140,11 @@ class EasyBackfill final : public Scheduler {
       if (head_fits && ctx.try_start(k)) {
         started();
         const Allocation& actual = *ctx.status(k).allocation;
-        if (!same_allocation(actual, *proposal)) {  // only with a placement that is not deterministic
+        if (!same_allocation(actual, *proposal)) {  // a placement that is not deterministic, or a reuse
           r.ledger.release(*proposal);
-          r.ledger.apply(actual);
+          // A runtime may start the job on resources it already holds (an idle VM of its tenant):
+          // they are held in the shadow ledger already, and the job takes nothing more.
+          if (r.ledger.check(actual).empty()) r.ledger.apply(actual);
         }
       } else {
         r.ledger.release(*proposal);

@@ -16,6 +16,11 @@ scenario=$source_dir/scenarios/quickstart-vm-consolidation.json
 for f in jobs.csv migrations.csv timeseries.csv; do
   cmp "$out_dir/run/$f" "$out_dir/again/$f" || { echo "FAIL: $f differs between two runs" >&2; exit 1; }
 done
+# EASY backfill with VMs reused while migrations run (it once re-applied a reused VM's GPUs to its
+# shadow ledger and aborted): every job completes, invariants hold.
+"$cli" run "$source_dir/scenarios/quickstart.json" --out "$out_dir/backfill" --quiet --set scheduler.policy=backfill \
+  --set 'virtualization={"runtime":"vm","gpu_sharing":"exclusive","vm":{"boot_s":30,"idle_timeout_s":300,"consolidation":{"interval_s":120,"dirty_bytes_per_s":1e9}}}'
+"$python" "$source_dir/tests/scenarios/check_invariants.py" "$out_dir/backfill"
 # A Philly week under VMs (2,490 GPUs, 14,724 jobs) with consolidation on: the invariants hold there too.
 philly=$source_dir/scenarios/philly-vm.json
 if [[ -f $source_dir/../shared/traces/philly/philly.csv ]]; then
