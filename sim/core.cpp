@@ -174,32 +174,19 @@ bool Core::try_start(JobIndex j) {
   }
   started_in_pass_ = true;
 
-  // The workload model sizes the work for the job's compute share of each GPU (the ledger may hold
-  // another amount: MPS oversubscription, time-slicing memory, a MIG instance).
-  Allocation compute = run.allocation;
-  if (sharing)
-    for (auto& g : compute.gpus) g.milli = sharing->compute_milli(jobs_[j]);
-  ActivityPlan plan = policies_.workload_model->plan(jobs_[j], compute, cluster_);
+  ActivityPlan plan = rest_plan(j);
   double left = 1 - run.done_fraction;
   auto work_time_s = [&](const ActivityPlan& p) { return plan_work_time_s(j, p, left); };
-  for (auto& e : plan.execs) e.flops *= left;
-  // The runtime's overheads (a VM's) come before the sharing baseline: slowdown_sharing shows sharing only.
   Startup startup;
   if (runtime) {
     startup = runtime->startup(j, jobs_[j], run.allocation, now_);
-    runtime->adjust(jobs_[j], plan, cluster_);
     plan.delay_s += startup.delay_s;
   }
   if (sharing) plan.delay_s += sharing->bind_delay_s(j);
   // Powered-off servers of the allocation boot first (docs/energy.md).
   if (options_.power) plan.delay_s += options_.power->run_starting(j, run.allocation, now_);
   run.run_alone_work_s = work_time_s(plan);  // with the requested share and nothing else
-  if (sharing) {
-    std::vector<int> co_runners(plan.execs.size(), 0);
-    for (std::size_t i = 0; i < plan.execs.size(); ++i)
-      if (plan.execs[i].on_gpu) co_runners[i] = jobs_on_gpu_[plan.execs[i].index];
-    sharing->adjust(j, jobs_[j], plan, cluster_, co_runners);
-  }
+  adjust_for_co_runners(j, plan, 0);
   for (const auto& g : run.allocation.gpus) ++jobs_on_gpu_[g.gpu];
   double work_s = work_time_s(plan);
   plan.delay_s += run.restart_penalty_s;
@@ -220,6 +207,29 @@ bool Core::try_start(JobIndex j) {
   if (run.run_on_timer) executor_->complete_at(j, run.epoch, now_ + plan.delay_s + work_s);
   else executor_->run_activities(j, run.epoch, plan, startup.pulls, isolated ? work_s : -1);
   return true;
+}
+
+ActivityPlan Core::rest_plan(JobIndex j) const {
+  const JobRun& run = runs_[j];
+  // The workload model sizes the work for the job's compute share of each GPU (the ledger may hold
+  // another amount: MPS oversubscription, time-slicing memory, a MIG instance).
+  Allocation compute = run.allocation;
+  if (policies_.gpu_sharing)
+    for (auto& g : compute.gpus) g.milli = policies_.gpu_sharing->compute_milli(jobs_[j]);
+  ActivityPlan plan = policies_.workload_model->plan(jobs_[j], compute, cluster_);
+  for (auto& e : plan.execs) e.flops *= 1 - run.done_fraction;
+  // The runtime's overheads (a VM's) come before the sharing baseline: slowdown_sharing shows sharing only.
+  if (policies_.runtime) policies_.runtime->adjust(jobs_[j], plan, cluster_);
+  return plan;
+}
+
+void Core::adjust_for_co_runners(JobIndex j, ActivityPlan& plan, int counted_self) {
+  GpuSharing* sharing = policies_.gpu_sharing.get();
+  if (!sharing) return;
+  std::vector<int> co_runners(plan.execs.size(), 0);
+  for (std::size_t i = 0; i < plan.execs.size(); ++i)
+    if (plan.execs[i].on_gpu) co_runners[i] = jobs_on_gpu_[plan.execs[i].index] - counted_self;
+  sharing->adjust(j, jobs_[j], plan, cluster_, co_runners);
 }
 
 double Core::plan_work_time_s(JobIndex j, const ActivityPlan& p, double left) const {

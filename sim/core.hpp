@@ -170,6 +170,10 @@ class Core final : private SchedulingContext {
     if (t_s > now_ && executor_) executor_->wake_at(t_s);
   }
   void end_run(JobIndex j);  // frees resources and closes the current run's accounting
+  // The plan of the rest of j's work (1 - done_fraction) on its allocation, with the runtime's overheads.
+  ActivityPlan rest_plan(JobIndex j) const;
+  // The sharing mode's slowdown from the other jobs on each GPU (`counted_self`: 1 when j is counted there).
+  void adjust_for_co_runners(JobIndex j, ActivityPlan& plan, int counted_self);
   double plan_work_time_s(JobIndex j, const ActivityPlan& p, double left) const;
   bool plan_is_isolated(const ActivityPlan& plan) const;
   // Live migration (core_migration.cpp): the runtime's consolidation orders, and the running job's

@@ -55,33 +55,15 @@ double Core::stop_segment(JobIndex j) {
   return delay_left_s;
 }
 
-// The plan of the rest of j's work on its allocation, with the runtime's overheads; `alone_s` is
-// its time with the job's requested share and nothing else.
-static ActivityPlan rest_plan(const Policies& policies, const Cluster& cluster, const JobSpec& job,
-                              const JobRun& run) {
-  Allocation compute = run.allocation;
-  if (policies.gpu_sharing)
-    for (auto& g : compute.gpus) g.milli = policies.gpu_sharing->compute_milli(job);
-  ActivityPlan plan = policies.workload_model->plan(job, compute, cluster);
-  for (auto& e : plan.execs) e.flops *= 1 - run.done_fraction;
-  if (policies.runtime) policies.runtime->adjust(job, plan, cluster);
-  return plan;
-}
-
 void Core::relaunch(JobIndex j, double delay_s, double stretch) {
   JobRun& run = runs_[j];
   const double left = 1 - run.done_fraction;
-  ActivityPlan plan = rest_plan(policies_, cluster_, jobs_[j], run);
+  ActivityPlan plan = rest_plan(j);
   plan.delay_s = delay_s;
   // Time before this segment counts as it was in slowdown_sharing's baseline: a migration's cost
   // is not sharing's.
   run.run_alone_work_s = plan_work_time_s(j, plan, left);
-  if (GpuSharing* sharing = policies_.gpu_sharing.get()) {
-    std::vector<int> co_runners(plan.execs.size(), 0);
-    for (std::size_t i = 0; i < plan.execs.size(); ++i)
-      if (plan.execs[i].on_gpu) co_runners[i] = jobs_on_gpu_[plan.execs[i].index] - 1;
-    sharing->adjust(j, jobs_[j], plan, cluster_, co_runners);
-  }
+  adjust_for_co_runners(j, plan, 1);  // the job itself is counted on its GPUs already
   for (auto& e : plan.execs) e.flops *= stretch;
   const double work_s = plan_work_time_s(j, plan, left * stretch);
   run.run_delay_s = now_ - run.run_started_s + delay_s;
@@ -102,7 +84,7 @@ void Core::pause(JobIndex j) {
   run.paused_delay_s = delay_left_s;
   run.run_on_timer = false;
   // status() shows the rest at full speed from now; the pause's length is the network's to tell.
-  ActivityPlan plan = rest_plan(policies_, cluster_, jobs_[j], run);
+  ActivityPlan plan = rest_plan(j);
   run.run_alone_work_s = run.run_work_s = plan_work_time_s(j, plan, 1 - run.done_fraction);
   run.run_delay_s = now_ - run.run_started_s + delay_left_s;
   if (options_.power) {

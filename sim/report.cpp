@@ -28,12 +28,22 @@ std::string csv_quote(const std::string& text) {
   return out;
 }
 
-// The GPU hosts of an allocation (its server hosts when it has no GPU), ';'-separated.
+// Appends the GPU hosts of an allocation (its server hosts when it has no GPU), ';'-separated.
+static void append_hosts(std::string& out, const Allocation& a, const Cluster& cluster) {
+  bool first = true;
+  auto add = [&](const std::string& name) {
+    if (!first) out += ';';
+    out += name;
+    first = false;
+  };
+  for (const auto& g : a.gpus) add(cluster.gpus[g.gpu].name);
+  if (a.gpus.empty())
+    for (const auto& sv : a.servers) add(cluster.servers[sv.server].name);
+}
+
 static std::string hosts_of(const Allocation& a, const Cluster& cluster) {
   std::string out;
-  for (const auto& g : a.gpus) out += (out.empty() ? "" : ";") + cluster.gpus[g.gpu].name;
-  if (a.gpus.empty())
-    for (const auto& sv : a.servers) out += (out.empty() ? "" : ";") + cluster.servers[sv.server].name;
+  append_hosts(out, a, cluster);
   return out;
 }
 
@@ -83,18 +93,7 @@ void write_jobs_csv(const std::string& path, const Core& core) {
     field(run.start_s - spec.submit_s);  // NaN (empty) when never started
     field(run.end_s - spec.submit_s);
     line += std::to_string(spec.gpus) + ',' + std::to_string(spec.gpu_milli) + ',' + to_string(run.state) + ',';
-    bool first = true;
-    for (const auto& g : run.allocation.gpus) {
-      line += first ? "" : ";";
-      line += cluster.gpus[g.gpu].name;
-      first = false;
-    }
-    if (run.allocation.gpus.empty())
-      for (const auto& sv : run.allocation.servers) {
-        line += first ? "" : ";";
-        line += cluster.servers[sv.server].name;
-        first = false;
-      }
+    append_hosts(line, run.allocation, cluster);
     line += ',';
     field(spec.duration_s);
     field(ended ? (run.end_s - spec.submit_s) / spec.duration_s : kNoTime);

@@ -135,8 +135,7 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
                    std::string("/virtualization/") + other,
                    fmt::format("options for runtime \"{}\", but virtualization.runtime is \"{}\"", other, s.runtime));
   // A VM lives on one server; its passthrough GPUs too.
-  if (s.runtime == "vm" && root.contains("placement") && root["placement"].is_object() &&
-      root["placement"].value("multi_gpu", "") == "spread")
+  if (s.runtime == "vm" && p.policies.placement && p.policies.placement->multi_gpu() == MultiGpu::spread)
     problems.add(s.file, s.located.line("/placement/multi_gpu"), "/placement/multi_gpu",
                  "runtime \"vm\" places each VM on one server: expected multi_gpu \"one-server\" or \"whole-servers\", "
                  "found \"spread\"");
