@@ -114,7 +114,7 @@ void Core::migration_done(std::size_t id, double now, double bytes) {
   migrations_.erase(it);
   const VmMigration& m = record.order;
   ledger_.release(m.from);
-  policies_.runtime->migrated(m.vm, now);
+  policies_.runtime->migrated(m, now);
   if (options_.power) options_.power->servers_changed(m.from, ledger_, now);
   MigrationLogEntry entry{m.vm, record.job, false, m.from, m.to, record.started_s, record.paused_s, now, bytes};
   if (auto j = policies_.runtime->job_in_vm(m.vm); j && runs_[*j].state == JobState::running) {

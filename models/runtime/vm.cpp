@@ -105,7 +105,7 @@ class VmRuntime final : public Runtime {
       vm.ready_s = now_s + o_.boot_s;
       vm.allocation.servers.push_back(server);
       for (const auto& g : a.gpus)
-        if (g.gpu < gpu_server_.size() && gpu_server_[g.gpu] == server.server) vm.allocation.gpus.push_back(g);
+        if (cluster_->gpus[g.gpu].server == server.server) vm.allocation.gpus.push_back(g);
       ids.push_back(vms_.size());
       vms_.push_back(std::move(vm));
       ++alive_vms_;
@@ -179,7 +179,6 @@ class VmRuntime final : public Runtime {
       m.to = std::move(move.to);
       m.from_server = vm.server;
       m.to_server = move.to_server;
-      moving_[move.vm] = {move.to_server, m.to};
       m.slowdown = c.slowdown;
       m.transfer.memory_bytes = o_.flavours[vm.flavour].mem_gib * kBytesPerGib;
       m.transfer.dirty_bytes_per_s = vm.busy ? c.dirty_bytes_per_s : 0;
@@ -196,20 +195,15 @@ class VmRuntime final : public Runtime {
     return o_.consolidation.enabled && alive_vms_ > 0 ? next_round_s_ : std::numeric_limits<double>::infinity();
   }
   std::optional<JobIndex> job_in_vm(std::size_t id) const override { return vms_[id].job; }
-  void migrated(std::size_t id, double) override {
-    Vm& vm = vms_[id];
-    auto it = moving_.find(id);
+  void migrated(const VmMigration& m, double) override {
+    Vm& vm = vms_[m.vm];
     vm.migrating = false;
-    vm.server = it->second.first;
-    vm.allocation = std::move(it->second.second);
-    moving_.erase(it);
-    if (!vm.busy) idle_.insert({vm.idle_since_s, id});  // its idle time counts from before the move
+    vm.server = m.to_server;
+    vm.allocation = m.to;
+    if (!vm.busy) idle_.insert({vm.idle_since_s, m.vm});  // its idle time counts from before the move
   }
 
-  void set_cluster(const Cluster& c) {
-    cluster_ = &c;
-    for (const auto& g : c.gpus) gpu_server_.push_back(g.server);
-  }
+  void set_cluster(const Cluster& c) { cluster_ = &c; }
 
  private:
   // (flavour, how many VMs of it), or count 0 when none covers the job.
@@ -232,11 +226,9 @@ class VmRuntime final : public Runtime {
   std::set<std::pair<double, std::size_t>> idle_;  // (idle since, VM) of idle VMs
   std::map<JobIndex, std::vector<std::size_t>> vms_of_job_;
   std::set<JobIndex> reused_;
-  std::vector<ServerIndex> gpu_server_;
   const Cluster* cluster_ = nullptr;
   double next_round_s_ = -std::numeric_limits<double>::infinity();
   std::size_t alive_vms_ = 0;
-  std::map<std::size_t, std::pair<ServerIndex, Allocation>> moving_;  // VM -> (server, allocation) it moves to
 };
 
 std::vector<Flavour> default_flavours() {

@@ -86,7 +86,8 @@ class Runtime {
   virtual double next_consolidation_s() const { return std::numeric_limits<double>::infinity(); }
   // The job whose run is in VM `vm` now, if any.
   virtual std::optional<JobIndex> job_in_vm(std::size_t /*vm*/) const { return std::nullopt; }
-  virtual void migrated(std::size_t /*vm*/, double /*now_s*/) {}
+  // The migration `m` (one consolidate() returned) has ended: the VM is on m.to_server, holding m.to.
+  virtual void migrated(const VmMigration& /*m*/, double /*now_s*/) {}
 };
 
 }  // namespace aidcsim
