@@ -40,21 +40,31 @@ struct ActiveJob {
   double isolated_work_s = -1;   // >= 0: the work is a plain wait of this length (no Exec)
 };
 
-// One image transfer from a registry to a server. Its own actor runs it, so that it completes (and
-// the image lands in the cache) even when the job that asked for it is preempted; every job that
-// needs it meanwhile waits for it.
-struct Pull {
+// Something that happens once, which actors wait for (an image pull's end, the core's answer to a
+// migration).
+struct Event {
   bool done = false;
   sg4::MutexPtr mutex = sg4::Mutex::create();
-  sg4::ConditionVariablePtr finished = sg4::ConditionVariable::create();
+  sg4::ConditionVariablePtr cv = sg4::ConditionVariable::create();
+  void wait() {
+    std::unique_lock lock(*mutex);
+    while (!done) cv->wait(lock);
+  }
+  void set() {
+    std::unique_lock lock(*mutex);
+    done = true;
+    cv->notify_all();
+  }
 };
+// One image transfer from a registry to a server. Its own actor runs it, so that it completes (and
+// the image lands in the cache) even when the job that asked for it is preempted; every job that
+// needs it meanwhile waits for its end.
+using Pull = Event;
 
 // A migration's actor waits here at the end of pre-copy until the core has paused the VM's job.
 struct MigrationGate {
-  bool decided = false;
+  Event decided;
   bool job_paused = false;
-  sg4::MutexPtr mutex = sg4::Mutex::create();
-  sg4::ConditionVariablePtr decided_cv = sg4::ConditionVariable::create();
 };
 
 class SimGridExecutor final : public Executor {
@@ -84,8 +94,7 @@ class SimGridExecutor final : public Executor {
     active.actor = sg4::Actor::create("job", home, [this, j, epoch, delay_s = plan.delay_s, steps = std::move(steps),
                                                     waits = std::move(waits), reports_start = !pulls.empty()]() {
       for (const auto& pull : waits) {
-        std::unique_lock lock(*pull->mutex);
-        while (!pull->done) pull->finished->wait(lock);
+        pull->wait();
       }
       if (delay_s > 0) sg4::this_actor::sleep_for(delay_s);
       ActiveJob& me = active_[j];
@@ -157,10 +166,7 @@ class SimGridExecutor final : public Executor {
       migration_events_.push_back({id, false, 0});
       wakeup_->notify_one();
       // The core says whether a job is paused in the VM: its GPU memory is then copied too.
-      {
-        std::unique_lock lock(*gate->mutex);
-        while (!gate->decided) gate->decided_cv->wait(lock);
-      }
+      gate->decided.wait();
       sent += send(round_bytes + (gate->job_paused ? t.job_state_bytes : 0));
       migration_events_.push_back({id, true, sent});
       wakeup_->notify_one();
@@ -192,16 +198,14 @@ class SimGridExecutor final : public Executor {
     auto it = pulls_.find(key);
     if (it != pulls_.end()) return it->second;
     if (p.bytes <= 0) return nullptr;  // cached, and no transfer of it under way
-    auto pull = std::make_shared<Pull>();
-    pulls_.emplace(key, pull);
     sg4::Host* from = registry_host(p.registry);
     sg4::Host* to = server_hosts_[p.server];
     if (from != to && !reachable(from, to, "an image pull from the registry")) return nullptr;
+    auto pull = std::make_shared<Pull>();
+    pulls_.emplace(key, pull);
     sg4::Actor::create("image-pull", to, [this, pull, key, from, to, bytes = p.bytes]() {
       if (from != to) sg4::Comm::sendto(from, to, static_cast<std::uint64_t>(std::llround(bytes)));
-      std::unique_lock lock(*pull->mutex);
-      pull->done = true;
-      pull->finished->notify_all();
+      pull->set();
       pulls_.erase(key);
     })->set_stacksize(64 * 1024);
     return pull;
@@ -271,11 +275,9 @@ class SimGridExecutor final : public Executor {
     for (const auto& e : migrations) {
       if (!e.done) {
         bool job_paused = core.migration_paused(e.id, now);
-        std::shared_ptr<MigrationGate> gate = gates_[e.id];
-        std::unique_lock lock(*gate->mutex);
-        gate->decided = true;
-        gate->job_paused = job_paused;
-        gate->decided_cv->notify_all();
+        MigrationGate& gate = *gates_[e.id];
+        gate.job_paused = job_paused;
+        gate.decided.set();
         continue;
       }
       gates_.erase(e.id);
