@@ -20,7 +20,9 @@ configure: deps $(BUILD_DIR)/Makefile
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-run: build
+# Only the simulator: the tests are built by `make test`.
+run: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target aidcsim_cli
 	$(BUILD_DIR)/aidcsim run scenarios/quickstart.json --out results/quickstart
 
 test: build

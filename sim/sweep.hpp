@@ -123,6 +123,9 @@ struct SlurmScriptInputs {
   std::size_t task_count = 0;
   int max_parallel = 0;
 };
+// Given `squeue -h -o "%i %T %r"` lines of a job array: "" while every task can still run, else why one
+// cannot (held by Slurm or a user, launch failed, node or boot failure), naming the task.
+std::string slurm_stuck_reason(const std::string& squeue_lines);
 std::string slurm_script(const SweepPlan& plan, const SlurmSettings& settings, const SlurmScriptInputs& in);
 
 }  // namespace aidcsim

@@ -36,6 +36,24 @@ std::string slurm_points_line(const std::string& point_dir, const std::vector<st
   return line;
 }
 
+std::string slurm_stuck_reason(const std::string& squeue_lines) {
+  std::istringstream in(squeue_lines);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, state, reason;
+    fields >> id >> state;
+    std::getline(fields >> std::ws, reason);
+    std::string lower = reason;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    bool held = lower.rfind("jobheld", 0) == 0 || lower.find("held") != std::string::npos ||
+                lower.find("launch failed") != std::string::npos;
+    if (held || state == "NODE_FAIL" || state == "BOOT_FAIL")
+      return fmt::format("task {} is {} ({})", id, state, reason.empty() ? "no reason given" : reason);
+  }
+  return "";
+}
+
 std::string slurm_script(const SweepPlan& plan, const SlurmSettings& s, const SlurmScriptInputs& in) {
   std::string job_name = s.job_name.empty() ? "aidcsim-" + fs::path(plan.file).stem().string() : s.job_name;
   std::string out;

@@ -421,8 +421,14 @@ std::string run_slurm(const SweepPlan& plan, const fs::path& out, const SlurmSet
       note = "interrupted";
       break;
     }
-    CommandResult q = run_command({"squeue", "-h", "-j", job_id, "-o", "%i %T"});
+    CommandResult q = run_command({"squeue", "-h", "-j", job_id, "-o", "%i %T %r"});
     if (q.code == 0 && first_line(q.out).empty()) break;  // no task pending or running any more
+    // A task Slurm holds or cannot launch would keep the array in the queue for ever.
+    if (std::string stuck = q.code == 0 ? slurm_stuck_reason(q.out) : ""; !stuck.empty()) {
+      run_command({"scancel", job_id});
+      throw std::runtime_error(fmt::format("Slurm job {} cannot finish: {}; cancelled it (see {}/task-<i>.out and "
+                                           "Slurm's slurmd log)", job_id, stuck, f.dir.string()));
+    }
     if (q.code != 0) {
       if (q.err.find("Invalid job id") != std::string::npos) break;  // already purged: finished
       if (++squeue_errors > 60) throw std::runtime_error(fmt::format("squeue keeps failing: {}", first_line(q.err)));

@@ -46,7 +46,10 @@ if ! have_slurm; then
   echo "installed in $(elapsed) s"
 fi
 
-S=$out_dir/slurm-state  # config, state, spool, logs and pid files: all private, all thrown away
+# Config, state, spool, logs and pid files: all private, all thrown away. Under a short /tmp path
+# wherever the checkout is: slurmstepd's Unix socket lives in the spool directory, and a socket path
+# longer than 108 characters makes every task fail to launch (held, "launch failed requeued held").
+S=$(mktemp -d /tmp/aidcsim-slurm.XXXXXX) || fail "mktemp failed"
 mkdir -p "$S/ctld" "$S/spool" "$S/log"
 AUTH=${AIDCSIM_SLURM_AUTH:-munge}
 
@@ -117,6 +120,7 @@ cleanup() {
     echo "--- slurm logs (last lines) ---" >&2
     tail -n 25 "$S"/log/*.log >&2 2>/dev/null
   fi
+  rm -rf "$S"
   echo "slurm test: total $(elapsed) s"
   exit "$rc"
 }
@@ -209,5 +213,15 @@ rc=0
 timeout 300 "$cli" sweep "$out_dir/sweep.json" --out "$out_dir/slurm" --executor slurm 2>"$out_dir/slurm2.stderr" >/dev/null || rc=$?
 grep -q '6 already complete (skipped), 2 to run' "$out_dir/slurm2.stderr" || fail "re-run: $(head -3 "$out_dir/slurm2.stderr")"
 cmp "$out_dir/local/results.csv" "$out_dir/slurm/results.csv" || fail "results.csv changed on the slurm re-run"
+
+# A task Slurm holds (here submitted held, as Slurm holds a task it cannot launch) stops the sweep
+# with an error naming the job and Slurm's reason, instead of waiting for ever.
+sed 's/"extra": \["--nice=0"\]/"extra": ["--nice=0", "--hold"]/' "$out_dir/sweep.json" >"$out_dir/sweep-held.json"
+rc=0
+timeout 120 "$cli" sweep "$out_dir/sweep-held.json" --out "$out_dir/held" --executor slurm 2>"$out_dir/held.stderr" >/dev/null || rc=$?
+[[ $rc -eq 1 ]] || { cat "$out_dir/held.stderr" >&2; fail "held sweep: exit $rc, expected 1"; }
+grep -Eq 'error: Slurm job [0-9]+ cannot finish: .*JobHeldUser' "$out_dir/held.stderr" \
+  || { cat "$out_dir/held.stderr" >&2; fail "held sweep: no error naming the job and Slurm's reason"; }
+[[ -z $(squeue -h 2>/dev/null) ]] || fail "held sweep left its job in the queue: $(squeue -h)"
 
 echo "OK: slurm executor: results.csv identical to the local executor's (8 points, 2 failing)"

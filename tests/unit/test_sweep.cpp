@@ -285,3 +285,14 @@ TEST(SweepPlanJson, ListsEveryPointWithItsArguments) {
   EXPECT_EQ(j["set"]["b"], "x");
   EXPECT_EQ(j["points"][0]["args"][3], "<OUT>/" + plan.points[0].id);
 }
+
+TEST(SweepSlurm, StuckTasksAreRecognised) {
+  EXPECT_EQ(slurm_stuck_reason(""), "");
+  EXPECT_EQ(slurm_stuck_reason("12_0 RUNNING None\n12_[1-7%2] PENDING JobArrayTaskLimit\n"), "");
+  EXPECT_EQ(slurm_stuck_reason("12_3 PENDING Resources\n12_4 PENDING BeginTime\n"), "");
+  EXPECT_EQ(slurm_stuck_reason("12_0 RUNNING None\n12_1 PENDING launch failed requeued held\n"),
+            "task 12_1 is PENDING (launch failed requeued held)");
+  EXPECT_EQ(slurm_stuck_reason("12_[0-7%2] PENDING JobHeldUser\n"), "task 12_[0-7%2] is PENDING (JobHeldUser)");
+  EXPECT_EQ(slurm_stuck_reason("12_5 PENDING JobHeldAdmin\n"), "task 12_5 is PENDING (JobHeldAdmin)");
+  EXPECT_EQ(slurm_stuck_reason("12_2 NODE_FAIL None\n"), "task 12_2 is NODE_FAIL (None)");
+}
