@@ -2,7 +2,7 @@
 #include <memory>
 
 #include "sim/policy/monitor.hpp"
-#include "sim/registry.hpp"
+#include "sim/core/registry.hpp"
 
 namespace aidcsim {
 std::unique_ptr<Monitor> make_periodic_monitor(PolicyArgs& args);

@@ -1,13 +1,13 @@
 // The periodic monitor: every interval, the platform's allocation, jobs and per-tenant GPUs, and the
-// GPU fragmentation of the FGD paper (sim/fragmentation.hpp) for the run's own workload:
+// GPU fragmentation of the FGD paper (sim/core/fragmentation.hpp) for the run's own workload:
 //   gpu_fragmentation  fragmented GPUs / all GPUs (0..1)
 //   gpus_fragmented    fragmented GPUs (GPU milli / 1000)
 // Option "fragmentation": false turns the two fragmentation metrics off.
 #include <memory>
 
 #include "models/monitoring/monitors.hpp"
-#include "sim/fragmentation.hpp"
-#include "sim/options.hpp"
+#include "sim/core/fragmentation.hpp"
+#include "sim/config/options.hpp"
 
 namespace aidcsim {
 namespace {

@@ -12,7 +12,7 @@
 // first wholly free GPUs. Options: tie_break.
 #include "models/placement/placements.hpp"
 #include "models/placement/scoring.hpp"
-#include "sim/options.hpp"
+#include "sim/config/options.hpp"
 
 namespace aidcsim {
 namespace {

@@ -2,7 +2,7 @@
 // Workloads with Fragmentation Gradient Descent", USENIX ATC'23), as the published simulator runs it
 // (kubernetes-scheduler-simulator, plugin/fgd_score.go with pkg/utils/frag.go).
 //
-// The target workload is the trace's distribution of task shapes (sim/fragmentation.hpp: the most
+// The target workload is the trace's distribution of task shapes (sim/core/fragmentation.hpp: the most
 // popular shapes covering popularity_percent = 95 % of the tasks, CPU-only tasks included). For each
 // server that can hold the job, FGD computes the server's expected fragmentation F (GPU milli the
 // target tasks could not use) before and after placing the job there, and scores
@@ -25,8 +25,8 @@
 
 #include "models/placement/placements.hpp"
 #include "models/placement/scoring.hpp"
-#include "sim/fragmentation.hpp"
-#include "sim/options.hpp"
+#include "sim/core/fragmentation.hpp"
+#include "sim/config/options.hpp"
 
 namespace aidcsim {
 namespace {

@@ -4,7 +4,7 @@
 
 #include "models/placement/placements.hpp"
 #include "models/placement/scoring.hpp"
-#include "sim/options.hpp"
+#include "sim/config/options.hpp"
 
 namespace aidcsim::placement {
 

@@ -1,6 +1,6 @@
 #pragma once
 // The placement option "multi_gpu": how the GPUs of a multi-GPU job are laid out over servers, for
-// every placement policy (sim/request.hpp, MultiGpu and Layout):
+// every placement policy (sim/core/request.hpp, MultiGpu and Layout):
 //   "one-server" (default)  a job whose GPUs fit on one eligible server goes on one server; a larger
 //                           job takes whole idle servers. The policies do this themselves.
 //   "spread"                a job's GPUs may come from several servers: it is placed as `gpus` one-GPU
@@ -16,7 +16,7 @@
 #include <optional>
 
 #include "sim/policy/placement.hpp"
-#include "sim/request.hpp"
+#include "sim/core/request.hpp"
 
 namespace aidcsim {
 class OptionReader;

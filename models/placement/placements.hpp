@@ -2,7 +2,7 @@
 #include <memory>
 
 #include "sim/policy/placement.hpp"
-#include "sim/registry.hpp"
+#include "sim/core/registry.hpp"
 
 namespace aidcsim {
 std::unique_ptr<PlacementPolicy> make_first_fit(PolicyArgs& args);

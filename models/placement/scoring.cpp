@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string>
 
-#include "sim/options.hpp"
+#include "sim/config/options.hpp"
 
 namespace aidcsim::placement {
 

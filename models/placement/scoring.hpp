@@ -25,9 +25,9 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/cluster.hpp"
-#include "sim/ledger.hpp"
-#include "sim/request.hpp"
+#include "sim/core/cluster.hpp"
+#include "sim/core/ledger.hpp"
+#include "sim/core/request.hpp"
 
 namespace aidcsim {
 class OptionReader;

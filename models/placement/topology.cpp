@@ -23,7 +23,7 @@
 #include "models/placement/multi_gpu.hpp"
 #include "models/placement/placements.hpp"
 #include "models/placement/scoring.hpp"
-#include "sim/topology.hpp"
+#include "sim/core/topology.hpp"
 
 namespace aidcsim {
 namespace {

@@ -13,8 +13,8 @@
 
 #include "models/platform/gpu_models.hpp"
 #include "models/traces/readers.hpp"
-#include "sim/csv.hpp"
-#include "sim/errors.hpp"
+#include "sim/core/csv.hpp"
+#include "sim/core/errors.hpp"
 
 namespace aidcsim {
 namespace {

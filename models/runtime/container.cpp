@@ -15,7 +15,7 @@
 #include <unordered_map>
 
 #include "models/runtime/runtimes.hpp"
-#include "sim/options.hpp"
+#include "sim/config/options.hpp"
 
 namespace aidcsim {
 namespace {

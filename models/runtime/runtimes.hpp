@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "sim/policy/runtime.hpp"
-#include "sim/registry.hpp"
+#include "sim/core/registry.hpp"
 
 namespace aidcsim {
 

@@ -18,7 +18,7 @@
 
 #include "models/runtime/runtimes.hpp"
 #include "models/runtime/vm_consolidation.hpp"
-#include "sim/options.hpp"
+#include "sim/config/options.hpp"
 
 namespace aidcsim {
 namespace {

@@ -4,9 +4,9 @@
 #include <cstddef>
 #include <vector>
 
-#include "sim/cluster.hpp"
-#include "sim/ledger.hpp"
-#include "sim/options.hpp"
+#include "sim/core/cluster.hpp"
+#include "sim/core/ledger.hpp"
+#include "sim/config/options.hpp"
 
 namespace aidcsim {
 

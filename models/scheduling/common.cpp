@@ -1,7 +1,7 @@
 #include "models/scheduling/common.hpp"
 
-#include "sim/cluster.hpp"
-#include "sim/request.hpp"
+#include "sim/core/cluster.hpp"
+#include "sim/core/request.hpp"
 
 namespace aidcsim::scheduling {
 

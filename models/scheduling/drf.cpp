@@ -19,8 +19,8 @@
 
 #include "models/scheduling/common.hpp"
 #include "models/scheduling/schedulers.hpp"
-#include "sim/cluster.hpp"
-#include "sim/options.hpp"
+#include "sim/core/cluster.hpp"
+#include "sim/config/options.hpp"
 
 namespace aidcsim {
 namespace {

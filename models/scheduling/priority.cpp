@@ -14,7 +14,7 @@
 
 #include "models/scheduling/common.hpp"
 #include "models/scheduling/schedulers.hpp"
-#include "sim/options.hpp"
+#include "sim/config/options.hpp"
 
 namespace aidcsim {
 namespace {

@@ -2,7 +2,7 @@
 #include <memory>
 
 #include "sim/policy/scheduler.hpp"
-#include "sim/registry.hpp"
+#include "sim/core/registry.hpp"
 
 namespace aidcsim {
 std::unique_ptr<Scheduler> make_fifo(PolicyArgs& args);

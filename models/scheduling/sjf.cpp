@@ -8,7 +8,7 @@
 // one until it fits (as FIFO's head does), which never lets small jobs overtake a large short one.
 #include "models/scheduling/common.hpp"
 #include "models/scheduling/schedulers.hpp"
-#include "sim/options.hpp"
+#include "sim/config/options.hpp"
 
 namespace aidcsim {
 namespace {

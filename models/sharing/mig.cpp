@@ -25,7 +25,7 @@
 #include <unordered_map>
 
 #include "models/sharing/sharing.hpp"
-#include "sim/options.hpp"
+#include "sim/config/options.hpp"
 
 namespace aidcsim {
 namespace {

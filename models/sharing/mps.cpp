@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "models/sharing/sharing.hpp"
-#include "sim/options.hpp"
+#include "sim/config/options.hpp"
 
 namespace aidcsim {
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "sim/policy/gpu_sharing.hpp"
-#include "sim/registry.hpp"
+#include "sim/core/registry.hpp"
 
 namespace aidcsim {
 

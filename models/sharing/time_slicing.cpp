@@ -11,8 +11,8 @@
 #include <fmt/format.h>
 
 #include "models/sharing/sharing.hpp"
-#include "sim/options.hpp"
-#include "sim/units.hpp"
+#include "sim/config/options.hpp"
+#include "sim/core/units.hpp"
 
 namespace aidcsim {
 namespace {

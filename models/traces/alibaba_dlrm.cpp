@@ -18,7 +18,7 @@
 #include <unordered_set>
 
 #include "models/traces/readers.hpp"
-#include "sim/options.hpp"
+#include "sim/config/options.hpp"
 
 namespace aidcsim {
 namespace {

@@ -27,7 +27,7 @@
 #include <unordered_map>
 
 #include "models/traces/readers.hpp"
-#include "sim/options.hpp"
+#include "sim/config/options.hpp"
 
 namespace aidcsim {
 namespace {

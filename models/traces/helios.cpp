@@ -17,7 +17,7 @@
 #include <limits>
 
 #include "models/traces/readers.hpp"
-#include "sim/options.hpp"
+#include "sim/config/options.hpp"
 
 namespace aidcsim {
 namespace {

@@ -5,8 +5,8 @@
 #include <unordered_set>
 
 #include "models/traces/readers.hpp"
-#include "sim/csv.hpp"
-#include "sim/errors.hpp"
+#include "sim/core/csv.hpp"
+#include "sim/core/errors.hpp"
 
 namespace aidcsim {
 namespace {

@@ -7,10 +7,10 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/csv.hpp"
-#include "sim/errors.hpp"
+#include "sim/core/csv.hpp"
+#include "sim/core/errors.hpp"
 #include "sim/policy/trace_reader.hpp"
-#include "sim/registry.hpp"
+#include "sim/core/registry.hpp"
 
 namespace aidcsim {
 

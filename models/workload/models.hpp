@@ -2,7 +2,7 @@
 #include <memory>
 
 #include "sim/policy/workload_model.hpp"
-#include "sim/registry.hpp"
+#include "sim/core/registry.hpp"
 
 namespace aidcsim {
 std::unique_ptr<WorkloadModel> make_trace_model(PolicyArgs& args);

@@ -3,7 +3,7 @@
 #include <exception>
 
 #include "sim/cli/commands.hpp"
-#include "sim/errors.hpp"
+#include "sim/core/errors.hpp"
 
 namespace aidcsim::cli {
 

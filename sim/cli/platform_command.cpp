@@ -7,10 +7,10 @@
 #include "models/platform/cluster_presets.hpp"
 #include "models/platform/fat_tree.hpp"
 #include "sim/cli/commands.hpp"
-#include "sim/errors.hpp"
-#include "sim/outputs.hpp"
-#include "sim/platform_loader.hpp"
-#include "sim/run.hpp"
+#include "sim/core/errors.hpp"
+#include "sim/io/outputs.hpp"
+#include "sim/engine/platform_loader.hpp"
+#include "sim/run/run.hpp"
 
 namespace aidcsim::cli {
 

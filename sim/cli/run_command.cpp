@@ -2,8 +2,8 @@
 #include <unistd.h>
 
 #include "sim/cli/commands.hpp"
-#include "sim/report.hpp"
-#include "sim/run.hpp"
+#include "sim/run/report.hpp"
+#include "sim/run/run.hpp"
 
 namespace aidcsim::cli {
 

@@ -19,8 +19,8 @@
 #include <thread>
 
 #include "sim/cli/commands.hpp"
-#include "sim/outputs.hpp"
-#include "sim/sweep.hpp"
+#include "sim/io/outputs.hpp"
+#include "sim/experiments/sweep.hpp"
 
 namespace aidcsim::cli {
 

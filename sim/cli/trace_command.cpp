@@ -6,11 +6,11 @@
 #include <numeric>
 
 #include "sim/cli/commands.hpp"
-#include "sim/cluster.hpp"
-#include "sim/options.hpp"
+#include "sim/core/cluster.hpp"
+#include "sim/config/options.hpp"
 #include "sim/policy/trace_reader.hpp"
-#include "sim/registry.hpp"
-#include "sim/units.hpp"
+#include "sim/core/registry.hpp"
+#include "sim/core/units.hpp"
 
 namespace aidcsim::cli {
 

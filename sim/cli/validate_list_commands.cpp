@@ -1,7 +1,7 @@
 #include <fmt/format.h>
 
 #include "sim/cli/commands.hpp"
-#include "sim/run.hpp"
+#include "sim/run/run.hpp"
 
 namespace aidcsim::cli {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/cluster.hpp"
-#include "sim/ledger.hpp"
+#include "sim/core/cluster.hpp"
+#include "sim/core/ledger.hpp"
 #include "sim/policy/workload_model.hpp"
 
 namespace aidcsim {

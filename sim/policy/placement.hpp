@@ -3,8 +3,8 @@
 // that the core checks against the ledger before applying.
 #include <optional>
 
-#include "sim/ledger.hpp"
-#include "sim/request.hpp"
+#include "sim/core/ledger.hpp"
+#include "sim/core/request.hpp"
 
 namespace aidcsim {
 

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "sim/cluster.hpp"
-#include "sim/ledger.hpp"
+#include "sim/core/cluster.hpp"
+#include "sim/core/ledger.hpp"
 #include "sim/policy/workload_model.hpp"
-#include "sim/request.hpp"
+#include "sim/core/request.hpp"
 
 namespace aidcsim {
 

@@ -6,9 +6,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include "sim/ledger.hpp"
-#include "sim/request.hpp"
-#include "sim/types.hpp"
+#include "sim/core/ledger.hpp"
+#include "sim/core/request.hpp"
+#include "sim/core/types.hpp"
 
 namespace aidcsim {
 

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/cluster.hpp"
-#include "sim/ledger.hpp"
+#include "sim/core/cluster.hpp"
+#include "sim/core/ledger.hpp"
 
 namespace aidcsim {
 

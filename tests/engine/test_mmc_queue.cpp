@@ -20,7 +20,7 @@
 #include <queue>
 #include <random>
 
-#include "sim/csv.hpp"
+#include "sim/core/csv.hpp"
 #include "tests/engine/support/engine_support.hpp"
 #include "tests/engine/support/run_helpers.hpp"
 

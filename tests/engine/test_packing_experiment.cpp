@@ -1,6 +1,6 @@
-// The FGD packing experiment (sim/packing_experiment.hpp): on the OpenB cluster built directly from
+// The FGD packing experiment (sim/experiments/packing_experiment.hpp): on the OpenB cluster built directly from
 // the trace's node list (no SimGrid), and through the CLI with "arrival": "inflation".
-#include "sim/packing_experiment.hpp"
+#include "sim/experiments/packing_experiment.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -13,10 +13,10 @@
 #include <set>
 
 #include "models/placement/placements.hpp"
-#include "sim/csv.hpp"
-#include "sim/options.hpp"
+#include "sim/core/csv.hpp"
+#include "sim/config/options.hpp"
 #include "sim/policy/trace_reader.hpp"
-#include "sim/registry.hpp"
+#include "sim/core/registry.hpp"
 #include "tests/engine/support/engine_support.hpp"
 
 namespace fs = std::filesystem;

@@ -1,12 +1,12 @@
-// The power model (sim/energy.cpp): SimGrid's host energy plugin formulas and prop parsing, energy
+// The power model (sim/metrics/energy.cpp): SimGrid's host energy plugin formulas and prop parsing, energy
 // integrated by hand on one server with one GPU, lazy power-off and boots, and the scenario's
 // "power" key. See docs/energy.md.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "sim/energy.hpp"
-#include "sim/scenario.hpp"
+#include "sim/metrics/energy.hpp"
+#include "sim/config/scenario.hpp"
 #include "tests/unit/unit_support.hpp"
 
 using namespace aidcsim;

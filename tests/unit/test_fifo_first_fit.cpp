@@ -4,10 +4,10 @@
 
 #include <functional>
 
-#include "sim/ledger.hpp"
+#include "sim/core/ledger.hpp"
 #include "sim/policy/placement.hpp"
 #include "sim/policy/scheduler.hpp"
-#include "sim/request.hpp"
+#include "sim/core/request.hpp"
 #include "tests/unit/unit_support.hpp"
 
 using namespace aidcsim;

@@ -1,6 +1,6 @@
-// GPU fragmentation (sim/fragmentation.hpp) on hand-built nodes with answers worked out by hand from
+// GPU fragmentation (sim/core/fragmentation.hpp) on hand-built nodes with answers worked out by hand from
 // the FGD paper's definition (and the published simulator's frag.go).
-#include "sim/fragmentation.hpp"
+#include "sim/core/fragmentation.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,11 +1,11 @@
-// The allocation ledger (sim/ledger.cpp): it never over-allocates, refuses to release what was not
+// The allocation ledger (sim/core/ledger.cpp): it never over-allocates, refuses to release what was not
 // held, and its segment-tree query agrees with a brute-force scan under random operations.
 #include <gtest/gtest.h>
 
 #include <random>
 #include <stdexcept>
 
-#include "sim/ledger.hpp"
+#include "sim/core/ledger.hpp"
 #include "tests/unit/unit_support.hpp"
 
 using namespace aidcsim;

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "sim/metrics.hpp"
-#include "sim/units.hpp"
+#include "sim/metrics/metrics.hpp"
+#include "sim/core/units.hpp"
 
 using namespace aidcsim;
 

@@ -8,10 +8,10 @@
 #include <set>
 
 #include "models/placement/multi_gpu.hpp"
-#include "sim/ledger.hpp"
-#include "sim/options.hpp"
+#include "sim/core/ledger.hpp"
+#include "sim/config/options.hpp"
 #include "sim/policy/placement.hpp"
-#include "sim/request.hpp"
+#include "sim/core/request.hpp"
 #include "tests/unit/unit_support.hpp"
 
 using namespace aidcsim;

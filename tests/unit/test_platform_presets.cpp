@@ -5,7 +5,7 @@
 #include "models/platform/cluster_presets.hpp"
 #include "models/platform/fat_tree.hpp"
 #include "models/platform/gpu_models.hpp"
-#include "sim/errors.hpp"
+#include "sim/core/errors.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,11 +1,11 @@
-// The scenario loader (sim/scenario.cpp): every problem reported at once, each with FILE:LINE and
+// The scenario loader (sim/config/scenario.cpp): every problem reported at once, each with FILE:LINE and
 // its JSON path; did-you-mean hints; valid names listed; --set overrides parsed as JSON or as text.
 #include <gtest/gtest.h>
 
 #include <set>
 #include <tuple>
 
-#include "sim/scenario.hpp"
+#include "sim/config/scenario.hpp"
 #include "tests/unit/unit_support.hpp"
 
 using namespace aidcsim;

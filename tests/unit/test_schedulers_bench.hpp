@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "sim/ledger.hpp"
-#include "sim/options.hpp"
+#include "sim/core/ledger.hpp"
+#include "sim/config/options.hpp"
 #include "sim/policy/placement.hpp"
 #include "sim/policy/scheduler.hpp"
-#include "sim/request.hpp"
+#include "sim/core/request.hpp"
 #include "tests/unit/unit_support.hpp"
 
 namespace aidcsim::unit::sched {

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <set>
 
-#include "sim/sweep.hpp"
+#include "sim/experiments/sweep.hpp"
 
 using namespace aidcsim;
 

@@ -13,10 +13,10 @@
 #include <set>
 
 #include "models/traces/readers.hpp"
-#include "sim/cluster.hpp"
-#include "sim/options.hpp"
+#include "sim/core/cluster.hpp"
+#include "sim/config/options.hpp"
 #include "sim/policy/trace_reader.hpp"
-#include "sim/registry.hpp"
+#include "sim/core/registry.hpp"
 
 namespace aidcsim::cli {
 std::string format_trace_stats(const TraceReadResult& read);  // sim/cli/trace_command.cpp

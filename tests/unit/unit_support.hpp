@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "sim/cluster.hpp"
-#include "sim/errors.hpp"
-#include "sim/options.hpp"
-#include "sim/registry.hpp"
-#include "sim/types.hpp"
+#include "sim/core/cluster.hpp"
+#include "sim/core/errors.hpp"
+#include "sim/config/options.hpp"
+#include "sim/core/registry.hpp"
+#include "sim/core/types.hpp"
 
 namespace aidcsim::unit {
 

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "sim/csv.hpp"
+#include "sim/core/csv.hpp"
 
 namespace aidcsim::testing {
 

@@ -1,0 +1,205 @@
+#include "sim/config/scenario.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "sim/config/options.hpp"
+
+namespace aidcsim {
+
+namespace fs = std::filesystem;
+
+Override parse_override(const std::string& text) {
+  auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw InputErrors({{"--set", 0, text, "expected KEY=VALUE with a dotted key, e.g. scheduler.policy=sjf"}});
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+static void apply_override(nlohmann::json& root, const Override& o, ProblemList& problems) {
+  nlohmann::json value;
+  try {
+    value = nlohmann::json::parse(o.value);
+  } catch (const nlohmann::json::parse_error&) {
+    value = o.value;  // not JSON: a plain string
+  }
+  nlohmann::json* node = &root;
+  std::size_t start = 0;
+  while (true) {
+    auto dot = o.path.find('.', start);
+    std::string key = o.path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (key.empty()) {
+      problems.add("--set", 0, o.path, "empty key component; expected a dotted path such as scheduler.policy");
+      return;
+    }
+    if (node->is_null()) *node = nlohmann::json::object();
+    if (!node->is_object()) {
+      problems.add("--set", 0, o.path, fmt::format("cannot set \"{}\" inside a {}", key, node->type_name()));
+      return;
+    }
+    if (dot == std::string::npos) {
+      (*node)[key] = value;
+      return;
+    }
+    node = &(*node)[key];
+    start = dot + 1;
+  }
+}
+
+namespace {
+// Walks the scenario with one OptionReader per section, so every problem is collected.
+class ScenarioReader {
+ public:
+  ScenarioReader(Scenario& s, const Registries& r, ProblemList& p) : s_(s), registries_(r), problems_(p) {}
+
+  void read() {
+    const nlohmann::json& root = s_.resolved;
+    if (!root.is_object()) {
+      problems_.add(s_.file, 1, "", "the scenario must be a JSON object");
+      return;
+    }
+    OptionReader top(root, "", s_.file, &s_.located, problems_);
+    s_.name = top.text("name", fs::path(s_.file).stem().string());
+    s_.seed = static_cast<std::uint64_t>(top.number("seed", 1, 0, 9007199254740992.0));
+    if (root.contains("seed") && root["seed"].is_number() && !root["seed"].is_number_integer())
+      top.problem("seed", "expected a non-negative integer");
+    s_.platform_path = resolve(top.text("platform", ""));
+    if (!root.contains("platform")) top.problem("platform", "missing; expected the path of a SimGrid platform file");
+    else if (!s_.platform_path.empty() && !fs::exists(s_.platform_path))
+      top.problem("platform", fmt::format("file not found: {}", s_.platform_path));
+    top.text("description", "");
+    auto horizon = top.number("horizon_s", -1, 0, 1e18);
+    if (horizon >= 0) s_.horizon_s = horizon;
+
+    read_workload(section(root, "workload"), "/workload");
+    if (!root.contains("workload")) top.problem("workload", "missing; expected {\"jobs\": {\"path\": ..., \"format\": ...}}");
+    read_policy(section(root, "scheduler"), s_.scheduler, registries_.schedulers.names());
+    read_policy(section(root, "placement"), s_.placement, registries_.placements.names());
+    read_virtualization(section(root, "virtualization"));
+    read_monitoring(section(root, "monitoring"));
+    read_engine(section(root, "engine"));
+    read_power(section(root, "power"));
+    for (const char* key : {"quota", "autoscaling", "failures"}) {
+      if (root.contains(key) && !root[key].is_null())
+        top.problem(key, fmt::format("\"{}\" is not supported by this version of aidcsim yet; expected null", key));
+      top.has(key);
+    }
+    top.reject_unknown({"quota", "autoscaling", "failures", "scheduler", "placement", "virtualization", "monitoring",
+                        "engine", "workload", "power"});
+  }
+
+ private:
+  const nlohmann::json& section(const nlohmann::json& parent, const char* key) {
+    static const nlohmann::json kEmpty = nlohmann::json::object();
+    auto it = parent.find(key);
+    if (it == parent.end() || it->is_null()) return kEmpty;
+    return *it;
+  }
+  std::string resolve(const std::string& relative) {
+    if (relative.empty()) return relative;
+    fs::path p(relative);
+    if (p.is_absolute()) return p.string();
+    return (fs::path(s_.file).parent_path() / p).lexically_normal().string();
+  }
+  void expect_object(const nlohmann::json& j, const std::string& pointer) {
+    if (!j.is_object())
+      problems_.add(s_.file, s_.located.line(pointer), pointer, fmt::format("found {}, expected an object", j.dump()));
+  }
+  void read_policy(const nlohmann::json& j, PolicyChoice& choice, const std::vector<std::string>& valid) {
+    expect_object(j, choice.pointer);
+    OptionReader r(j, choice.pointer, s_.file, &s_.located, problems_);
+    choice.policy = r.text("policy", choice.policy, valid);
+    // Policy-specific keys are checked when the policy is instantiated.
+  }
+  void read_workload(const nlohmann::json& j, const std::string& pointer) {
+    expect_object(j, pointer);
+    OptionReader r(j, pointer, s_.file, &s_.located, problems_);
+    if (j.contains("services") && j["services"].is_array() && !j["services"].empty())
+      r.problem("services", "inference services are not supported by this version of aidcsim yet; expected []");
+    r.has("services");
+    r.reject_unknown({"jobs", "services"});
+    const nlohmann::json& jobs = section(j, "jobs");
+    std::string jp = pointer + "/jobs";
+    if (!j.contains("jobs")) {
+      r.problem("jobs", "missing; expected {\"path\": ..., \"format\": \"native\"}");
+      return;
+    }
+    expect_object(jobs, jp);
+    OptionReader jr(jobs, jp, s_.file, &s_.located, problems_);
+    s_.jobs.path = resolve(jr.text("path", ""));
+    if (s_.jobs.path.empty()) jr.problem("path", "missing; expected the path of the job trace");
+    else if (!fs::exists(s_.jobs.path)) jr.problem("path", fmt::format("file not found: {}", s_.jobs.path));
+    s_.jobs.format = jr.text("format", "native", registries_.trace_readers.names());
+    s_.jobs.limit = jr.integer("limit", -1, -1, 2147483647);
+    auto window = jr.numbers("time_window", {});
+    if (!window.empty()) {
+      if (window.size() != 2 || window[0] < 0 || window[1] <= window[0])
+        jr.problem("time_window", "expected [start_s, end_s] with 0 <= start_s < end_s");
+      else {
+        s_.jobs.window_start_s = window[0];
+        s_.jobs.window_end_s = window[1];
+      }
+    }
+    s_.jobs.time_scale = jr.number("time_scale", 1, 1e-9, 1e9);
+    s_.workload_model.policy = jr.text("model", "trace", registries_.workload_models.names());
+    // Reader-specific keys are checked when the reader is instantiated.
+  }
+  void read_virtualization(const nlohmann::json& j) {
+    expect_object(j, "/virtualization");
+    OptionReader r(j, "/virtualization", s_.file, &s_.located, problems_);
+    s_.runtime = r.text("runtime", "bare-metal", registries_.runtimes.names());
+    s_.gpu_sharing = r.text("gpu_sharing", "exclusive", registries_.gpu_sharing.names());
+    // Keys of the GPU-sharing modes (models/sharing/); each mode reports those it does not use when
+    // it is instantiated (docs/gpu_sharing.md).
+    r.reject_unknown({"oversubscription", "interference_factor", "context_switch_overhead", "replicas", "layouts", "reconfigure_s",
+                     "container", "vm"});
+  }
+  void read_monitoring(const nlohmann::json& j) {
+    expect_object(j, "/monitoring");
+    OptionReader r(j, "/monitoring", s_.file, &s_.located, problems_);
+    s_.monitoring_interval_s = r.number("interval_s", 60, 1e-3, 1e12);
+    s_.monitor.policy = r.text("policy", "periodic", registries_.monitors.names());
+  }
+  void read_engine(const nlohmann::json& j) {
+    expect_object(j, "/engine");
+    OptionReader r(j, "/engine", s_.file, &s_.located, problems_);
+    s_.always_simgrid_activities = r.text("activities", "shared", {"shared", "always"}) == "always";
+    s_.network_model = r.text("network_model", "LV08", {"LV08", "CM02"});
+    r.reject_unknown();
+  }
+
+  // "power": {"off_after_s": null | seconds, "boot_s": seconds} (docs/energy.md).
+  void read_power(const nlohmann::json& j) {
+    expect_object(j, "/power");
+    OptionReader r(j, "/power", s_.file, &s_.located, problems_);
+    double off_after = r.number("off_after_s", -1, 0, 1e18);
+    if (off_after >= 0) s_.power_off_after_s = off_after;
+    s_.power_boot_s = r.number("boot_s", 0, 0, 1e12);
+    r.reject_unknown();
+  }
+
+  Scenario& s_;
+  const Registries& registries_;
+  ProblemList& problems_;
+};
+}  // namespace
+
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides,
+                       std::optional<std::uint64_t> seed, const Registries& registries, ProblemList& problems) {
+  Scenario s;
+  s.file = path;
+  s.located = load_located_json(path);
+  s.resolved = s.located.value;
+  if (s.resolved.is_object()) {
+    ProblemList override_problems;
+    for (const auto& o : overrides) apply_override(s.resolved, o, override_problems);
+    override_problems.throw_if_any();
+    if (seed) s.resolved["seed"] = *seed;
+  }
+  ScenarioReader(s, registries, problems).read();
+  if (!s.resolved.is_object()) problems.throw_if_any();
+  return s;
+}
+
+}  // namespace aidcsim

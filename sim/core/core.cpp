@@ -1,0 +1,422 @@
+#include "sim/core/core.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+#include "sim/core/errors.hpp"
+
+namespace aidcsim {
+
+Core::Core(const Cluster& cluster, std::vector<JobSpec> jobs, Policies policies, CoreOptions options)
+    : cluster_(cluster), jobs_(std::move(jobs)), policies_(std::move(policies)), options_(options), ledger_(cluster) {
+  auto by_submit = [](const JobSpec& a, const JobSpec& b) { return a.submit_s < b.submit_s; };
+  if (!std::is_sorted(jobs_.begin(), jobs_.end(), by_submit)) std::stable_sort(jobs_.begin(), jobs_.end(), by_submit);
+  runs_.resize(jobs_.size());
+  std::map<std::string, TenantIndex> tenant_index;
+  for (const auto& j : jobs_) tenant_index.emplace(j.tenant, 0);
+  for (auto& [name, index] : tenant_index) {
+    index = static_cast<TenantIndex>(tenant_names_.size());
+    tenant_names_.push_back(name);
+  }
+  tenant_allocated_gpus_.assign(tenant_names_.size(), 0);
+  for (std::size_t j = 0; j < jobs_.size(); ++j) {
+    runs_[j].tenant = tenant_index[jobs_[j].tenant];
+    runs_[j].request = make_request(jobs_[j], runs_[j].reason);
+  }
+  last_change_s_ = first_submit_s();
+  allocated_gpu_seconds_by_model_.assign(cluster_.gpu_models.size(), 0);
+  jobs_on_gpu_.assign(cluster_.gpus.size(), 0);
+}
+
+Request Core::make_request(const JobSpec& job, std::string& reason) const {
+  Request r;
+  r.gpus = job.gpus;
+  r.gpu_milli = options_.exclusive_gpus || job.gpus == 0 ? kWholeGpuMilli : job.gpu_milli;
+  r.cpus = job.cpus;
+  r.mem_gib = job.mem_gib;
+  if (!job.gpu_models.empty()) {
+    r.model_allowed.assign(cluster_.gpu_models.size(), 0);
+    std::vector<std::string> absent;
+    for (const auto& m : job.gpu_models) {
+      auto it = cluster_.model_index.find(m);
+      if (it == cluster_.model_index.end()) absent.push_back(m);
+      else r.model_allowed[it->second] = 1;
+    }
+    if (job.gpus > 0 && std::none_of(r.model_allowed.begin(), r.model_allowed.end(), [](char c) { return c; }))
+      reason = fmt::format("gpu_model {} is not on the platform (models: {})", join_names(absent),
+                           join_names(cluster_.gpu_models));
+  }
+  // The GPU-sharing mode decides what each GPU of the job takes in the ledger (and may narrow the models).
+  if (policies_.gpu_sharing && job.gpus > 0 && reason.empty()) {
+    int milli = policies_.gpu_sharing->admission_milli(job, r.model_allowed, cluster_, reason);
+    if (milli > 0) r.gpu_milli = milli;
+  }
+  if (policies_.runtime && reason.empty()) reason = policies_.runtime->shape_request(job, r);
+  return r;
+}
+
+double Core::next_arrival_s() const {
+  return next_arrival_ < jobs_.size() ? jobs_[next_arrival_].submit_s : std::numeric_limits<double>::infinity();
+}
+
+void Core::advance_to(double now) {
+  if (now > last_change_s_) {
+    double dt = now - last_change_s_;
+    allocated_gpu_seconds_ += ledger_.allocated_gpus() * dt;
+    for (std::size_t m = 0; m < allocated_gpu_seconds_by_model_.size(); ++m)
+      allocated_gpu_seconds_by_model_[m] += ledger_.allocated_gpus_of_model(static_cast<int>(m)) * dt;
+    last_change_s_ = now;
+  }
+  now_ = now;
+}
+
+void Core::admit_arrivals(double now) {
+  advance_to(now);
+  while (next_arrival_ < jobs_.size() && jobs_[next_arrival_].submit_s <= now) {
+    auto j = static_cast<JobIndex>(next_arrival_++);
+    ++events_;
+    JobRun& run = runs_[j];
+    if (run.reason.empty()) {
+      auto [it, inserted] = never_fits_cache_.try_emplace(run.request.shape_key());
+      if (inserted) it->second = never_fits_reason(cluster_, run.request, policies_.placement->multi_gpu());
+      run.reason = it->second;
+    }
+    if (!run.reason.empty()) {
+      run.state = JobState::rejected;
+      continue;
+    }
+    queue_.push_back(j);
+  }
+}
+
+static double allocated_gpus(const Allocation& a) {
+  double gpus = 0;
+  for (const auto& g : a.gpus) gpus += g.milli / 1000.0;
+  return gpus;
+}
+
+JobStatus Core::status(JobIndex j) const {
+  const JobRun& r = runs_[j];
+  bool running = r.state == JobState::running;
+  double current_gpu_s = running ? allocated_gpus(r.allocation) * (now_ - r.run_started_s) : 0;
+  return {r.state,
+          r.start_s,
+          running ? r.run_started_s : kNoTime,
+          running ? r.run_started_s + r.run_delay_s + r.run_work_s : kNoTime,
+          r.attained_gpu_s + current_gpu_s,
+          r.done_fraction,
+          r.preemptions,
+          &r.request,
+          &r.allocation};
+}
+
+bool Core::would_fit(const Request& r, const Ledger& ledger) {
+  return policies_.placement->place(r, ClusterView{cluster_, ledger}).has_value();
+}
+
+std::optional<Allocation> Core::propose(const Request& r, const Ledger& ledger) {
+  return policies_.placement->place(r, ClusterView{cluster_, ledger});
+}
+
+bool Core::try_start(JobIndex j) {
+  JobRun& run = runs_[j];
+  if (run.state != JobState::pending) return false;
+  // A job preempted in this pass waits for the next one (it is already on its way back to the queue).
+  if (in_pass_ && !requeued_.empty() && std::find(requeued_.begin(), requeued_.end(), j) != requeued_.end())
+    return false;
+  Runtime* runtime = policies_.runtime.get();
+  // A runtime may already hold resources for the job's tenant (an idle VM): no placement then.
+  std::optional<Allocation> proposal;
+  if (runtime) proposal = runtime->reuse(j, jobs_[j], now_);
+  const bool reused = proposal.has_value();
+  if (!reused) proposal = policies_.placement->place(run.request, ClusterView{cluster_, ledger_});
+  if (!proposal) return false;
+  GpuSharing* sharing = policies_.gpu_sharing.get();
+  if (sharing && !reused) {
+    std::optional<Allocation> bound = sharing->bind(j, jobs_[j], *proposal, cluster_);
+    if (!bound && !proposal->gpus.empty()) {
+      // The mode cannot honour these GPUs (e.g. no free MIG instance of the job's profile): ask the
+      // placement again with the GPUs tried so far shown as full.
+      Ledger masked = ledger_;
+      while (!bound && proposal) {
+        Allocation full;
+        for (const auto& g : proposal->gpus)
+          if (masked.free_milli(g.gpu) > 0) full.gpus.push_back({g.gpu, masked.free_milli(g.gpu)});
+        if (full.gpus.empty()) break;
+        masked.apply(full);
+        proposal = policies_.placement->place(run.request, ClusterView{cluster_, masked});
+        if (proposal) bound = sharing->bind(j, jobs_[j], *proposal, cluster_);
+      }
+    }
+    if (!bound) return false;
+    proposal = std::move(bound);
+  }
+  if (!reused) {
+    if (std::string why = ledger_.check(*proposal); !why.empty())
+      throw std::logic_error(fmt::format("placement proposed an allocation that does not fit for job {}: {}",
+                                         jobs_[j].job_id, why));
+    ledger_.apply(*proposal);
+  }
+  run.allocation = std::move(*proposal);
+  policies_.placement->on_applied(run.request, run.allocation);
+  run.state = JobState::running;
+  if (std::isnan(run.start_s)) run.start_s = now_;
+  run.run_started_s = now_;
+  tenant_allocated_gpus_[run.tenant] += allocated_gpus(run.allocation);
+  if (in_pass_) started_in_pass_list_.push_back(j);
+  else {
+    run.running_slot = running_list_.size();
+    running_list_.push_back(j);
+  }
+  started_in_pass_ = true;
+
+  ActivityPlan plan = rest_plan(j);
+  double left = 1 - run.done_fraction;
+  auto work_time_s = [&](const ActivityPlan& p) { return plan_work_time_s(j, p, left); };
+  Startup startup;
+  if (runtime) {
+    startup = runtime->startup(j, jobs_[j], run.allocation, now_);
+    plan.delay_s += startup.delay_s;
+  }
+  if (sharing) plan.delay_s += sharing->bind_delay_s(j);
+  // Powered-off servers of the allocation boot first (docs/energy.md).
+  if (options_.availability) plan.delay_s += options_.availability->bring_up(run.allocation, now_);
+  run.run_alone_work_s = work_time_s(plan);  // with the requested share and nothing else
+  adjust_for_co_runners(j, plan, 0);
+  for (const auto& g : run.allocation.gpus) ++jobs_on_gpu_[g.gpu];
+  double work_s = work_time_s(plan);
+  plan.delay_s += run.restart_penalty_s;
+  run.restart_penalty_s = 0;
+  run.run_delay_s = plan.delay_s;
+  run.run_work_s = work_s;
+  // Nothing is shared when GPUs are exclusive and no step is capped: the end is known exactly
+  // (with the trace model, duration_s after the start: the replay rule).
+  const bool isolated = plan_is_isolated(plan);
+  // Image pulls share the network: their end is SimGrid's to tell, so such a run is never a timer.
+  run.run_on_timer = isolated && startup.pulls.empty();
+  run.run_startup_s = startup.pulls.empty() ? plan.delay_s : kNoTime;
+  // The work's load counts from its start (after pulls: work_started() tells).
+  publish([&](LifecycleObserver& o) { o.work_planned(j, plan, now_ + run.run_startup_s, now_); });
+  publish([&](LifecycleObserver& o) { o.servers_changed(run.allocation, ledger_, now_); });
+  if (run.run_on_timer) executor_->complete_at(j, run.epoch, now_ + plan.delay_s + work_s);
+  else executor_->run_activities(j, run.epoch, plan, startup.pulls, isolated ? work_s : -1);
+  return true;
+}
+
+ActivityPlan Core::rest_plan(JobIndex j) const {
+  const JobRun& run = runs_[j];
+  // The workload model sizes the work for the job's compute share of each GPU (the ledger may hold
+  // another amount: MPS oversubscription, time-slicing memory, a MIG instance).
+  Allocation compute = run.allocation;
+  if (policies_.gpu_sharing)
+    for (auto& g : compute.gpus) g.milli = policies_.gpu_sharing->compute_milli(jobs_[j]);
+  ActivityPlan plan = policies_.workload_model->plan(jobs_[j], compute, cluster_);
+  for (auto& e : plan.execs) e.flops *= 1 - run.done_fraction;
+  // The runtime's overheads (a VM's) come before the sharing baseline: slowdown_sharing shows sharing only.
+  if (policies_.runtime) policies_.runtime->adjust(jobs_[j], plan, cluster_);
+  return plan;
+}
+
+void Core::adjust_for_co_runners(JobIndex j, ActivityPlan& plan, int counted_self) {
+  GpuSharing* sharing = policies_.gpu_sharing.get();
+  if (!sharing) return;
+  std::vector<int> co_runners(plan.execs.size(), 0);
+  for (std::size_t i = 0; i < plan.execs.size(); ++i)
+    if (plan.execs[i].on_gpu) co_runners[i] = jobs_on_gpu_[plan.execs[i].index] - counted_self;
+  sharing->adjust(j, jobs_[j], plan, cluster_, co_runners);
+}
+
+double Core::plan_work_time_s(JobIndex j, const ActivityPlan& p, double left) const {
+  if (p.execs.empty()) return jobs_[j].duration_s * left;
+  double t = 0;
+  for (const auto& e : p.execs) {
+    double speed = e.on_gpu ? cluster_.gpus[e.index].speed_flops : cluster_.servers[e.index].core_speed_flops;
+    t = std::max(t, e.bound_flops > 0 ? e.flops / std::min(speed, e.bound_flops) : e.flops / speed);
+  }
+  return t;
+}
+
+bool Core::plan_is_isolated(const ActivityPlan& plan) const {
+  if (options_.always_activities) return false;
+  if (policies_.gpu_sharing) return policies_.gpu_sharing->isolated(plan);
+  return options_.exclusive_gpus &&
+         std::all_of(plan.execs.begin(), plan.execs.end(), [](const ExecStep& e) { return e.bound_flops == 0; });
+}
+
+void Core::remove_from_running(JobIndex j) {
+  std::size_t slot = runs_[j].running_slot;
+  JobIndex last = running_list_.back();
+  running_list_[slot] = last;
+  runs_[last].running_slot = slot;
+  running_list_.pop_back();
+}
+
+void Core::work_started(JobIndex j, std::uint32_t epoch, double now) {
+  JobRun& run = runs_[j];
+  if (epoch != run.epoch || run.state != JobState::running) return;
+  publish([&](LifecycleObserver& o) { o.work_started(j, now); });
+  run.run_startup_s = now - run.run_started_s;
+  run.run_delay_s = run.run_startup_s;  // the expected end (status()) counts from here
+}
+
+// Start-up time of the current run up to `now`; a start-up still under way (a pull) when the run
+// stops makes all of the run so far start-up.
+static double current_startup_s(const JobRun& run, double now) {
+  double so_far = now - run.run_started_s;
+  return std::isnan(run.run_startup_s) ? so_far : std::min(run.run_startup_s, so_far);
+}
+
+void Core::end_run(JobIndex j, RunEnd how) {
+  JobRun& run = runs_[j];
+  // A runtime may keep holding the resources (an idle VM waiting for its tenant's next job).
+  bool kept = policies_.runtime && policies_.runtime->on_run_end(j, jobs_[j], run.allocation, now_);
+  if (!kept) ledger_.release(run.allocation);
+  run.startup_s += current_startup_s(run, now_);
+  run.run_startup_s = kNoTime;
+  policies_.placement->on_released(run.request, run.allocation);
+  if (policies_.gpu_sharing) policies_.gpu_sharing->unbind(j);
+  for (const auto& g : run.allocation.gpus) --jobs_on_gpu_[g.gpu];
+  double gpus = allocated_gpus(run.allocation);
+  tenant_allocated_gpus_[run.tenant] -= gpus;
+  run.run_s += now_ - run.run_started_s;
+  run.attained_gpu_s += gpus * (now_ - run.run_started_s);
+  run.run_started_s = kNoTime;
+  policies_.scheduler->on_run_end(j);
+  publish([&](LifecycleObserver& o) { o.run_ended(j, how, now_); });
+  publish([&](LifecycleObserver& o) { o.servers_changed(run.allocation, ledger_, now_); });
+}
+
+void Core::finish(JobIndex j, std::uint32_t epoch, double now) {
+  JobRun& run = runs_[j];
+  if (epoch != run.epoch) return;  // the run this completion belongs to was preempted
+  advance_to(now);
+  ++events_;
+  if (run.state != JobState::running)
+    throw std::logic_error(fmt::format("job {} finished while {}", jobs_[j].job_id, to_string(run.state)));
+  run.alone_s += run.run_delay_s + run.run_alone_work_s;
+  end_run(j, RunEnd::completed);
+  remove_from_running(j);
+  run.done_fraction = 1;
+  run.state = JobState::completed;
+  run.end_s = now;
+  last_completion_s_ = now;
+}
+
+void Core::preempt(JobIndex j, double restart_cost_s) {
+  JobRun& run = runs_[j];
+  if (run.state != JobState::running)
+    throw std::logic_error(fmt::format("preempt of job {} while {}", jobs_[j].job_id, to_string(run.state)));
+  double fraction_of_run;
+  if (run.paused) {
+    fraction_of_run = 0;  // its VM is in a migration's stop-and-copy: nothing runs
+    run.paused = false;
+  } else if (run.run_on_timer) {
+    executor_->cancel_timer(j, run.epoch);
+    double worked_s = std::max(0.0, now_ - run.run_started_s - run.run_delay_s);
+    fraction_of_run = run.run_work_s > 0 ? std::min(1.0, worked_s / run.run_work_s) : 1;
+  } else {
+    fraction_of_run = executor_->stop_activities(j);
+  }
+  run.alone_s += std::min(run.run_delay_s, now_ - run.run_started_s) + fraction_of_run * run.run_alone_work_s;
+  double done = run.done_fraction + (1 - run.done_fraction) * fraction_of_run;
+  double checkpoint_s = policies_.workload_model->checkpoint_interval_s();
+  if (checkpoint_s > 0 && jobs_[j].duration_s > 0) {
+    double step = checkpoint_s / jobs_[j].duration_s;  // work since the last checkpoint is lost
+    done = std::floor(done / step + 1e-9) * step;
+  }
+  run.done_fraction = std::clamp(done, 0.0, 1.0);
+  end_run(j, RunEnd::preempted);
+  run.allocation = {};
+  run.state = JobState::pending;
+  ++run.preemptions;
+  ++run.epoch;
+  run.restart_penalty_s = restart_cost_s;
+  ++events_;
+  if (in_pass_) {
+    preempted_in_pass_ = true;
+    requeued_.push_back(j);
+  } else {
+    remove_from_running(j);
+    queue_.insert(std::upper_bound(queue_.begin(), queue_.end(), j), j);
+  }
+}
+
+void Core::schedule(double now) {
+  advance_to(now);
+  if (Runtime* runtime = policies_.runtime.get()) {
+    for (const Allocation& a : runtime->expire(now)) {
+      ledger_.release(a);
+      publish([&](LifecycleObserver& o) { o.servers_changed(a, ledger_, now); });
+    }
+    if (double t = runtime->next_expiry_s(); t > now && executor_) executor_->wake_at(t);
+  }
+  if (queue_.empty()) {
+    start_migrations();
+    return;
+  }
+  started_in_pass_ = false;
+  preempted_in_pass_ = false;
+  in_pass_ = true;
+  policies_.scheduler->schedule(*this);
+  in_pass_ = false;
+  if (preempted_in_pass_) {
+    // Rebuild the running list: preempted jobs leave it, and slots are renumbered.
+    running_list_.erase(std::remove_if(running_list_.begin(), running_list_.end(),
+                                       [&](JobIndex j) { return runs_[j].state != JobState::running; }),
+                        running_list_.end());
+    for (std::size_t i = 0; i < running_list_.size(); ++i) runs_[running_list_[i]].running_slot = i;
+  }
+  for (JobIndex j : started_in_pass_list_) {
+    runs_[j].running_slot = running_list_.size();
+    running_list_.push_back(j);
+  }
+  started_in_pass_list_.clear();
+  if (started_in_pass_)
+    queue_.erase(std::remove_if(queue_.begin(), queue_.end(), [&](JobIndex j) { return runs_[j].state != JobState::pending; }),
+                 queue_.end());
+  if (!requeued_.empty()) {
+    // Back in arrival order: job indices follow submission order.
+    std::sort(requeued_.begin(), requeued_.end());
+    std::vector<JobIndex> merged;
+    merged.reserve(queue_.size() + requeued_.size());
+    std::merge(queue_.begin(), queue_.end(), requeued_.begin(), requeued_.end(), std::back_inserter(merged));
+    queue_.swap(merged);
+    requeued_.clear();
+  }
+  start_migrations();  // on what the pass left free
+}
+
+void Core::sample(double now, std::vector<Sample>& out) {
+  advance_to(now);
+  ++events_;
+  MonitorView view{now, cluster_, ledger_, running_list_.size(), queue_.size(), tenant_names_, tenant_allocated_gpus_};
+  policies_.monitor->sample(view, out);
+}
+
+void Core::close(double now, const std::string& reason) {
+  advance_to(now);
+  for (std::size_t j = 0; j < jobs_.size(); ++j) {
+    JobRun& run = runs_[j];
+    if (run.state == JobState::running) {
+      run.startup_s += current_startup_s(run, now);
+      run.run_s += now - run.run_started_s;
+      run.attained_gpu_s += allocated_gpus(run.allocation) * (now - run.run_started_s);
+    }
+    if (run.state == JobState::pending || run.state == JobState::running) {
+      run.state = JobState::unfinished;
+      run.reason = reason;
+    }
+  }
+  // Jobs that never arrived before the horizon are unfinished as well.
+  for (; next_arrival_ < jobs_.size(); ++next_arrival_) {
+    runs_[next_arrival_].state = JobState::unfinished;
+    runs_[next_arrival_].reason = "submitted after the horizon";
+  }
+  queue_.clear();
+  running_list_.clear();
+}
+
+}  // namespace aidcsim

@@ -1,0 +1,232 @@
+#pragma once
+// The simulation core: job table, queue, ledger and policies. It owns what happens at an instant;
+// the engine (engine.cpp, the only SimGrid code) owns time and tells the core when things happen.
+#include <cmath>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sim/core/cluster.hpp"
+#include "sim/core/ledger.hpp"
+#include "sim/core/lifecycle.hpp"
+#include "sim/policy/gpu_sharing.hpp"
+#include "sim/policy/monitor.hpp"
+#include "sim/policy/placement.hpp"
+#include "sim/policy/runtime.hpp"
+#include "sim/policy/scheduler.hpp"
+#include "sim/policy/workload_model.hpp"
+#include "sim/core/request.hpp"
+
+namespace aidcsim {
+
+struct JobRun {
+  JobState state = JobState::pending;
+  double start_s = kNoTime;  // first start
+  double end_s = kNoTime;
+  Request request;
+  Allocation allocation;
+  TenantIndex tenant = 0;
+  std::string reason;  // why rejected or unfinished
+  // Preemption bookkeeping.
+  int preemptions = 0;
+  double run_s = 0;              // time spent running, all runs
+  double done_fraction = 0;      // share of the work done before the current run
+  double restart_penalty_s = 0;  // paid at the next start
+  double attained_gpu_s = 0;     // service of finished runs
+  double run_started_s = kNoTime;
+  double run_delay_s = 0;        // delay before work in the current run
+  double run_work_s = 0;         // work time of the current run at full speed
+  bool run_on_timer = false;     // the current run's end is known exactly
+  // GPU sharing: time the runs would take with the requested share alone (jobs.csv slowdown_sharing).
+  double alone_s = 0;            // of ended runs
+  double run_alone_work_s = 0;   // work time of the current run with its requested share alone
+  // Runtimes: time between a run's start and its work's start (image pulls, boots), all runs.
+  double startup_s = 0;
+  double run_startup_s = kNoTime;  // of the current run; NaN until known (pulls still under way)
+  // Live migration of the job's VM (consolidation): the run goes on, in segments.
+  int migrations = 0;            // of its VM while it ran
+  bool paused = false;           // in a migration's stop-and-copy: no work runs
+  double paused_delay_s = 0;     // delay before work that was left when it paused
+  std::uint32_t epoch = 0;       // bumped at each preemption or segment: stale completions are ignored
+  std::size_t running_slot = 0;  // position in the running list
+};
+
+struct Policies {
+  std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<PlacementPolicy> placement;
+  std::unique_ptr<WorkloadModel> workload_model;
+  std::unique_ptr<Monitor> monitor;
+  std::unique_ptr<GpuSharing> gpu_sharing;  // null = exclusive
+  std::unique_ptr<Runtime> runtime;         // null = bare metal
+};
+
+// How a started job is run; implemented by the engine. `epoch` comes back with the completion.
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  // Nothing the job uses is shared: its end time is known and costs no SimGrid solve.
+  virtual void complete_at(JobIndex j, std::uint32_t epoch, double end_s) = 0;
+  // The run (j, epoch) given to complete_at() was preempted: its timer must not wake the engine.
+  virtual void cancel_timer(JobIndex, std::uint32_t) {}
+  // The core wants to run at t_s (a scheduler's wake-up) even if no other event happens then.
+  virtual void wake_at(double) {}
+  // Something may be shared: SimGrid runs the activities and reports the end. With image pulls,
+  // they run first (as SimGrid communications) and the engine reports the work's start with
+  // Core::work_started(); when `isolated_work_s` >= 0 the work then shares nothing and takes exactly
+  // that long (no SimGrid execution is needed).
+  virtual void run_activities(JobIndex j, std::uint32_t epoch, const ActivityPlan& plan,
+                              const std::vector<ImagePull>& pulls = {}, double isolated_work_s = -1) = 0;
+  // Stops the activities of j; returns the share of the plan's work they completed.
+  virtual double stop_activities(JobIndex j) = 0;
+  // Live migration `id` of a VM between two servers (sim/policy/runtime.hpp): the engine reports
+  // the end of pre-copy with Core::migration_paused() and the end with Core::migration_done().
+  virtual void migrate(std::size_t /*id*/, ServerIndex /*from*/, ServerIndex /*to*/, const MigrationTransfer&) {}
+};
+
+// One live migration (migrations.csv).
+struct MigrationLogEntry {
+  std::size_t vm = 0;
+  std::optional<JobIndex> job;  // in the VM when the migration started
+  bool job_moved = false;       // still running in it at the end: it moved with the VM
+  Allocation from, to;
+  double start_s = 0, paused_s = 0, end_s = 0;
+  double bytes = 0;
+};
+
+// Live migrations so far (summary.json vm_migrations).
+struct MigrationStats {
+  long long started = 0;
+  long long completed = 0;
+  double bytes = 0;       // sent by completed migrations, all rounds
+  double total_s = 0;     // sum of their durations
+  double paused_s = 0;    // sum of their stop-and-copy times
+  long long jobs_moved = 0;
+};
+
+struct CoreOptions {
+  bool exclusive_gpus = true;       // gpu_sharing == exclusive
+  bool always_activities = false;   // engine.activities == "always"
+  std::vector<LifecycleObserver*> observers;      // told of every lifecycle event, in this order
+  ServerAvailability* availability = nullptr;     // servers that power off (sim/metrics/energy.hpp); null = always on
+};
+
+class Core final : private SchedulingContext {
+ public:
+  Core(const Cluster& cluster, std::vector<JobSpec> jobs, Policies policies, CoreOptions options);
+
+  void set_executor(Executor* executor) { executor_ = executor; }
+  // Time of the next submission, or +inf.
+  double next_arrival_s() const;
+  void admit_arrivals(double now);
+  // Ignored when `epoch` is stale (the run it belongs to was preempted).
+  void finish(JobIndex j, std::uint32_t epoch, double now);
+  void schedule(double now);
+  // The work of run (j, epoch) starts at `now` (its image pulls and start-up delay are over).
+  void work_started(JobIndex j, std::uint32_t epoch, double now);
+  void sample(double now, std::vector<Sample>& out);
+  // A live migration's pre-copy ended (its VM pauses), and the migration ended (`bytes` sent).
+  // migration_paused() returns whether a job is paused in the VM (its state is copied too).
+  bool migration_paused(std::size_t id, double now);
+  void migration_done(std::size_t id, double now, double bytes);
+  const MigrationStats& migration_stats() const { return migration_stats_; }
+  const std::vector<MigrationLogEntry>& migration_log() const { return migration_log_; }  // ended ones
+  // Marks everything still pending or running as unfinished at `now` (end of run or horizon).
+  void close(double now, const std::string& reason);
+
+  bool all_arrived() const { return next_arrival_ == jobs_.size(); }
+  std::size_t running_count() const { return running_list_.size(); }
+  std::size_t queued_count() const { return queue_.size(); }
+  const std::vector<JobSpec>& jobs() const { return jobs_; }
+  const std::vector<JobRun>& runs() const { return runs_; }
+  const std::vector<std::string>& tenants() const { return tenant_names_; }
+  const Cluster& cluster() const override { return cluster_; }
+  const Ledger& ledger() const override { return ledger_; }
+
+  // Time-weighted allocation: integral of allocated GPUs over time, in GPU-seconds.
+  double allocated_gpu_seconds() const { return allocated_gpu_seconds_; }
+  // The same integral per GPU model (index into Cluster::gpu_models).
+  const std::vector<double>& allocated_gpu_seconds_by_model() const { return allocated_gpu_seconds_by_model_; }
+  double first_submit_s() const { return jobs_.empty() ? 0 : jobs_.front().submit_s; }
+  double last_completion_s() const { return last_completion_s_; }
+  long long events() const { return events_; }
+
+ private:
+  // SchedulingContext
+  double now() const override { return now_; }
+  const std::vector<JobIndex>& pending() const override { return queue_; }
+  bool is_pending(JobIndex j) const override { return runs_[j].state == JobState::pending; }
+  const std::vector<JobIndex>& running() const override { return running_list_; }
+  const JobSpec& spec(JobIndex j) const override { return jobs_[j]; }
+  JobStatus status(JobIndex j) const override;
+  bool try_start(JobIndex j) override;
+  bool would_fit(const Request& r, const Ledger& ledger) override;
+  std::optional<Allocation> propose(const Request& r, const Ledger& ledger) override;
+  void preempt(JobIndex j, double restart_cost_s) override;
+  void wake_at(double t_s) override {
+    if (t_s > now_ && executor_) executor_->wake_at(t_s);
+  }
+  void end_run(JobIndex j, RunEnd how);  // frees resources and closes the current run's accounting
+  // The plan of the rest of j's work (1 - done_fraction) on its allocation, with the runtime's overheads.
+  ActivityPlan rest_plan(JobIndex j) const;
+  // The sharing mode's slowdown from the other jobs on each GPU (`counted_self`: 1 when j is counted there).
+  void adjust_for_co_runners(JobIndex j, ActivityPlan& plan, int counted_self);
+  double plan_work_time_s(JobIndex j, const ActivityPlan& p, double left) const;
+  bool plan_is_isolated(const ActivityPlan& plan) const;
+  // Live migration (core_migration.cpp): the runtime's consolidation orders, and the running job's
+  // work cut into segments (stopped, then relaunched on its allocation, maybe slowed or paused).
+  void start_migrations();
+  double stop_segment(JobIndex j);  // returns the delay before work that was still to come
+  void relaunch(JobIndex j, double delay_s, double stretch);
+  void pause(JobIndex j);
+  void remove_from_running(JobIndex j);
+  template <class Event>
+  void publish(Event&& event) {
+    for (LifecycleObserver* o : options_.observers) event(*o);
+  }
+
+  void advance_to(double now);  // accumulates the allocation integral
+  Request make_request(const JobSpec& job, std::string& reason) const;
+
+  const Cluster& cluster_;
+  std::vector<JobSpec> jobs_;
+  std::vector<JobRun> runs_;
+  Policies policies_;
+  CoreOptions options_;
+  Ledger ledger_;
+  Executor* executor_ = nullptr;
+
+  std::vector<std::string> tenant_names_;
+  std::vector<double> tenant_allocated_gpus_;
+  std::vector<int> jobs_on_gpu_;  // running jobs per GPU (co-runners for GPU sharing)
+  std::vector<JobIndex> queue_;
+  std::vector<JobIndex> requeued_;      // preempted during a pass; merged into queue_ after it
+  std::vector<JobIndex> running_list_;
+  std::vector<JobIndex> started_in_pass_list_;  // joins running_list_ when the pass ends
+  bool in_pass_ = false;
+  bool preempted_in_pass_ = false;
+  std::unordered_map<std::string, std::string> never_fits_cache_;  // shape -> reason ("" = fits)
+  std::size_t next_arrival_ = 0;
+  bool started_in_pass_ = false;
+  double now_ = 0;
+  double last_change_s_ = 0;
+  double allocated_gpu_seconds_ = 0;
+  std::vector<double> allocated_gpu_seconds_by_model_;
+  double last_completion_s_ = kNoTime;
+  long long events_ = 0;
+  struct MigrationRecord {
+    VmMigration order;
+    double started_s = 0;
+    double paused_s = 0;
+    std::optional<JobIndex> job;
+  };
+  std::vector<MigrationLogEntry> migration_log_;
+  std::map<std::size_t, MigrationRecord> migrations_;  // under way, by id
+  std::size_t next_migration_id_ = 0;
+  MigrationStats migration_stats_;
+};
+
+}  // namespace aidcsim

@@ -1,0 +1,135 @@
+// Live migration of VMs (consolidation, docs/runtimes.md): the core reserves the destination,
+// slows the VM's job during pre-copy, pauses it for the stop-and-copy, and resumes it on the new
+// server. The run goes on throughout: its work is cut into segments, each a timer or SimGrid
+// activities like any run.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "sim/core/core.hpp"
+
+namespace aidcsim {
+
+void Core::start_migrations() {
+  Runtime* runtime = policies_.runtime.get();
+  if (!runtime || !executor_) return;
+  for (VmMigration& m : runtime->consolidate(now_, ledger_)) {
+    if (std::string why = ledger_.check(m.to); !why.empty())
+      throw std::logic_error(fmt::format("consolidation chose a destination that does not fit: {}", why));
+    ledger_.apply(m.to);
+    publish([&](LifecycleObserver& o) { o.servers_changed(m.to, ledger_, now_); });
+    std::size_t id = next_migration_id_++;
+    auto j = runtime->job_in_vm(m.vm);
+    if (j && runs_[*j].state == JobState::running && m.slowdown > 0 && !std::isnan(runs_[*j].run_startup_s)) {
+      double delay_s = stop_segment(*j);
+      relaunch(*j, delay_s, 1 / (1 - m.slowdown));
+    }
+    executor_->migrate(id, m.from_server, m.to_server, m.transfer);
+    ++migration_stats_.started;
+    migrations_.emplace(id, MigrationRecord{std::move(m), now_, kNoTime, j});
+  }
+  if (double t = runtime->next_consolidation_s(); t > now_) executor_->wake_at(t);
+}
+
+double Core::stop_segment(JobIndex j) {
+  JobRun& run = runs_[j];
+  double fraction = 0, delay_left_s = 0;
+  if (run.paused) {
+    delay_left_s = run.paused_delay_s;
+    run.paused = false;
+  } else {
+    double work_start_s = run.run_started_s + run.run_delay_s;
+    delay_left_s = std::max(0.0, work_start_s - now_);
+    if (run.run_on_timer) {
+      executor_->cancel_timer(j, run.epoch);
+      double worked_s = std::max(0.0, now_ - work_start_s);
+      fraction = run.run_work_s > 0 ? std::min(1.0, worked_s / run.run_work_s) : 1;
+    } else {
+      fraction = executor_->stop_activities(j);
+    }
+  }
+  run.done_fraction = std::clamp(run.done_fraction + (1 - run.done_fraction) * fraction, 0.0, 1.0);
+  ++run.epoch;  // the stopped segment's timer or completion is stale
+  return delay_left_s;
+}
+
+void Core::relaunch(JobIndex j, double delay_s, double stretch) {
+  JobRun& run = runs_[j];
+  const double left = 1 - run.done_fraction;
+  ActivityPlan plan = rest_plan(j);
+  plan.delay_s = delay_s;
+  // Time before this segment counts as it was in slowdown_sharing's baseline: a migration's cost
+  // is not sharing's.
+  run.run_alone_work_s = plan_work_time_s(j, plan, left);
+  adjust_for_co_runners(j, plan, 1);  // the job itself is counted on its GPUs already
+  for (auto& e : plan.execs) e.flops *= stretch;
+  const double work_s = plan_work_time_s(j, plan, left * stretch);
+  run.run_delay_s = now_ - run.run_started_s + delay_s;
+  run.run_work_s = work_s;
+  run.run_on_timer = plan_is_isolated(plan);
+  publish([&](LifecycleObserver& o) { o.work_planned(j, plan, now_ + delay_s, now_); });
+  if (run.run_on_timer) executor_->complete_at(j, run.epoch, now_ + delay_s + work_s);
+  else executor_->run_activities(j, run.epoch, plan);
+}
+
+void Core::pause(JobIndex j) {
+  JobRun& run = runs_[j];
+  const double delay_left_s = stop_segment(j);
+  run.paused = true;
+  run.paused_delay_s = delay_left_s;
+  run.run_on_timer = false;
+  // status() shows the rest at full speed from now; the pause's length is the network's to tell.
+  ActivityPlan plan = rest_plan(j);
+  run.run_alone_work_s = run.run_work_s = plan_work_time_s(j, plan, 1 - run.done_fraction);
+  run.run_delay_s = now_ - run.run_started_s + delay_left_s;
+  publish([&](LifecycleObserver& o) { o.work_planned(j, ActivityPlan{}, now_, now_); });  // no load while paused
+}
+
+bool Core::migration_paused(std::size_t id, double now) {
+  advance_to(now);
+  ++events_;
+  auto it = migrations_.find(id);
+  if (it == migrations_.end()) return false;
+  it->second.paused_s = now;
+  auto j = policies_.runtime->job_in_vm(it->second.order.vm);
+  if (!j || runs_[*j].state != JobState::running) return false;
+  if (!runs_[*j].paused && !std::isnan(runs_[*j].run_startup_s)) pause(*j);
+  return true;
+}
+
+void Core::migration_done(std::size_t id, double now, double bytes) {
+  advance_to(now);
+  ++events_;
+  auto it = migrations_.find(id);
+  if (it == migrations_.end()) return;
+  MigrationRecord record = std::move(it->second);
+  migrations_.erase(it);
+  const VmMigration& m = record.order;
+  ledger_.release(m.from);
+  policies_.runtime->migrated(m, now);
+  publish([&](LifecycleObserver& o) { o.servers_changed(m.from, ledger_, now); });
+  MigrationLogEntry entry{m.vm, record.job, false, m.from, m.to, record.started_s, record.paused_s, now, bytes};
+  if (auto j = policies_.runtime->job_in_vm(m.vm); j && runs_[*j].state == JobState::running) {
+    entry.job_moved = true;
+    JobRun& run = runs_[*j];
+    policies_.placement->on_released(run.request, run.allocation);
+    for (const auto& g : run.allocation.gpus) --jobs_on_gpu_[g.gpu];
+    run.allocation = m.to;
+    for (const auto& g : run.allocation.gpus) ++jobs_on_gpu_[g.gpu];
+    policies_.placement->on_applied(run.request, run.allocation);
+    ++run.migrations;
+    ++migration_stats_.jobs_moved;
+    if (!std::isnan(run.run_startup_s)) {
+      double delay_s = stop_segment(*j);
+      relaunch(*j, delay_s, 1);
+    }
+  }
+  migration_log_.push_back(std::move(entry));
+  ++migration_stats_.completed;
+  migration_stats_.bytes += bytes;
+  migration_stats_.total_s += now - record.started_s;
+  migration_stats_.paused_s += std::isnan(record.paused_s) ? 0 : now - record.paused_s;
+}
+
+}  // namespace aidcsim

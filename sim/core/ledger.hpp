@@ -1,0 +1,66 @@
+#pragma once
+// The allocation ledger: what is free on every GPU and server. The only place that changes
+// allocations, and it refuses (std::logic_error) anything that would over-allocate.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/core/cluster.hpp"
+
+namespace aidcsim {
+
+struct GpuShare {
+  GpuIndex gpu = 0;
+  int milli = kWholeGpuMilli;
+};
+struct ServerShare {
+  ServerIndex server = 0;
+  double cpus = 0;
+  double mem_gib = 0;
+};
+struct Allocation {
+  std::vector<GpuShare> gpus;
+  std::vector<ServerShare> servers;
+};
+
+class Ledger {
+ public:
+  explicit Ledger(const Cluster& cluster);
+
+  const Cluster& cluster() const { return cluster_; }
+  int free_milli(GpuIndex g) const { return gpu_free_milli_[g]; }
+  double free_cpus(ServerIndex s) const { return server_free_cpus_[s]; }
+  // Free memory; +infinity where the server declares none (memory is then no constraint).
+  double free_mem_gib(ServerIndex s) const { return server_free_mem_gib_[s]; }
+  int whole_free_gpus(ServerIndex s) const { return whole_free_[s]; }
+  bool server_idle(ServerIndex s) const;
+  // Smallest server index >= from with at least k wholly free GPUs, or servers().size(); O(log S).
+  ServerIndex first_server_with_whole_free(int k, ServerIndex from = 0) const;
+
+  // "" when the allocation fits now, else why not.
+  std::string check(const Allocation& a) const;
+  void apply(const Allocation& a);    // throws std::logic_error when it does not fit
+  void release(const Allocation& a);  // throws std::logic_error when it was not held
+
+  // Bumped by every apply() and release(): a reader can tell that nothing changed since it looked.
+  std::uint64_t version() const { return version_; }
+
+  double allocated_gpus() const { return allocated_milli_ / 1000.0; }
+  long long allocated_milli() const { return allocated_milli_; }
+  double allocated_gpus_of_model(int model_index) const { return allocated_milli_by_model_[model_index] / 1000.0; }
+
+ private:
+  void update_tree(ServerIndex s);
+  const Cluster& cluster_;
+  std::vector<int> gpu_free_milli_;
+  std::vector<double> server_free_cpus_;
+  std::vector<double> server_free_mem_gib_;
+  std::vector<int> whole_free_;
+  std::vector<int> tree_;  // segment tree (max of whole_free_) over servers
+  std::size_t leaves_ = 1;
+  long long allocated_milli_ = 0;
+  std::uint64_t version_ = 0;
+  std::vector<long long> allocated_milli_by_model_;
+};
+
+}  // namespace aidcsim

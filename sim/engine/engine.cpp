@@ -1,0 +1,385 @@
+#include "sim/engine/engine.hpp"
+
+#include <fmt/format.h>
+#include <simgrid/s4u.hpp>
+
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <map>
+#include <memory>
+#include <queue>
+#include <stdexcept>
+#include <set>
+
+#include "sim/core/errors.hpp"
+
+namespace aidcsim {
+
+namespace sg4 = simgrid::s4u;
+
+namespace {
+
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+// Timers for jobs whose end is known, ordered by (time, sequence) so that ties are deterministic.
+struct Timer {
+  double time_s;
+  std::uint64_t sequence;
+  JobIndex job;
+  std::uint32_t epoch;
+  bool operator>(const Timer& o) const { return time_s != o.time_s ? time_s > o.time_s : sequence > o.sequence; }
+};
+
+// A job whose activities SimGrid runs: its waiting actor and, once started, its executions.
+struct ActiveJob {
+  sg4::ActorPtr actor;
+  std::vector<sg4::ExecPtr> execs;
+  std::vector<double> flops;
+  double work_start_s = -1;      // when its work started (after pulls and delay); -1 before
+  double isolated_work_s = -1;   // >= 0: the work is a plain wait of this length (no Exec)
+};
+
+// Something that happens once, which actors wait for (an image pull's end, the core's answer to a
+// migration).
+struct Event {
+  bool done = false;
+  sg4::MutexPtr mutex = sg4::Mutex::create();
+  sg4::ConditionVariablePtr cv = sg4::ConditionVariable::create();
+  void wait() {
+    std::unique_lock lock(*mutex);
+    while (!done) cv->wait(lock);
+  }
+  void set() {
+    std::unique_lock lock(*mutex);
+    done = true;
+    cv->notify_all();
+  }
+};
+// One image transfer from a registry to a server. Its own actor runs it, so that it completes (and
+// the image lands in the cache) even when the job that asked for it is preempted; every job that
+// needs it meanwhile waits for its end.
+using Pull = Event;
+
+// A migration's actor waits here at the end of pre-copy until the core has paused the VM's job.
+struct MigrationGate {
+  Event decided;
+  bool job_paused = false;
+};
+
+class SimGridExecutor final : public Executor {
+ public:
+  explicit SimGridExecutor(const PlatformHosts& hosts)
+      : gpu_hosts_(hosts.gpus), server_hosts_(hosts.servers), mutex_(sg4::Mutex::create()),
+        wakeup_(sg4::ConditionVariable::create()) {
+    any_host_ = !hosts.servers.empty() ? hosts.servers.front() : hosts.gpus.front();
+  }
+
+  void complete_at(JobIndex j, std::uint32_t epoch, double end_s) override {
+    timers_.push({end_s, sequence_++, j, epoch});
+  }
+
+  void run_activities(JobIndex j, std::uint32_t epoch, const ActivityPlan& plan, const std::vector<ImagePull>& pulls,
+                      double isolated_work_s) override {
+    std::vector<std::pair<sg4::Host*, ExecStep>> steps;
+    for (const auto& e : plan.execs) steps.emplace_back(e.on_gpu ? gpu_hosts_[e.index] : server_hosts_[e.index], e);
+    sg4::Host* home = steps.empty() ? any_host_ : steps.front().first;
+    std::vector<std::shared_ptr<Pull>> waits;
+    for (const auto& p : pulls)
+      if (auto pull = start_pull(p)) waits.push_back(std::move(pull));
+    ++in_flight_;
+    ActiveJob& active = active_[j];
+    active.isolated_work_s = isolated_work_s;
+    // One short-lived actor per job run; it only waits for SimGrid to finish the job's activities.
+    active.actor = sg4::Actor::create("job", home, [this, j, epoch, delay_s = plan.delay_s, steps = std::move(steps),
+                                                    waits = std::move(waits), reports_start = !pulls.empty()]() {
+      for (const auto& pull : waits) {
+        pull->wait();
+      }
+      if (delay_s > 0) sg4::this_actor::sleep_for(delay_s);
+      ActiveJob& me = active_[j];
+      me.work_start_s = sg4::Engine::get_clock();
+      if (reports_start) core_->work_started(j, epoch, me.work_start_s);
+      if (me.isolated_work_s >= 0) {
+        sg4::this_actor::sleep_for(me.isolated_work_s);
+        finished_.emplace_back(j, epoch);
+        wakeup_->notify_one();
+        return;
+      }
+      for (const auto& [host, step] : steps) {
+        sg4::ExecPtr exec = sg4::Exec::init()->set_host(host)->set_flops_amount(step.flops);
+        if (step.bound_flops > 0) exec->set_bound(step.bound_flops);
+        exec->start();
+        me.execs.push_back(exec);
+        me.flops.push_back(step.flops);
+      }
+      for (auto& exec : me.execs) exec->wait();
+      // No lock: actors run cooperatively, and the controller checks finished_ and starts waiting
+      // without a simcall in between, so no wakeup is lost. Taking the mutex here would let a
+      // preemption kill this actor while it holds the mutex, and the controller would wait forever.
+      finished_.emplace_back(j, epoch);
+      wakeup_->notify_one();
+    });
+    active.actor->set_stacksize(64 * 1024);
+  }
+
+  double stop_activities(JobIndex j) override {
+    auto it = active_.find(j);
+    if (it == active_.end()) return 1;
+    ActiveJob& active = it->second;
+    double done = active.execs.empty() ? 0 : 1;
+    if (active.isolated_work_s >= 0 && active.work_start_s >= 0)
+      done = active.isolated_work_s > 0 ? (sg4::Engine::get_clock() - active.work_start_s) / active.isolated_work_s : 1;
+    for (std::size_t i = 0; i < active.execs.size(); ++i)
+      if (active.flops[i] > 0) done = std::min(done, 1 - active.execs[i]->get_remaining() / active.flops[i]);
+    // Kill the waiting actor before cancelling its executions: a cancelled execution would wake
+    // it with a CancelException, which nothing catches.
+    active.actor->kill();
+    for (auto& exec : active.execs)
+      if (!exec->test()) exec->cancel();
+    active_.erase(it);
+    --in_flight_;
+    return std::clamp(done, 0.0, 1.0);
+  }
+
+  void migrate(std::size_t id, ServerIndex from, ServerIndex to, const MigrationTransfer& t) override {
+    sg4::Host* source = server_hosts_[from];
+    sg4::Host* destination = server_hosts_[to];
+    if (!reachable(source, destination, "a live migration of a VM")) return;
+    ++in_flight_;
+    // Pre-copy rounds, each a SimGrid communication: a round resends what the VM dirtied during
+    // the previous one, until little is left (or max_rounds); then the stop-and-copy.
+    auto gate = std::make_shared<MigrationGate>();
+    gates_[id] = gate;
+    sg4::Actor::create("vm-migration", source, [this, id, source, destination, t, gate]() {
+      auto send = [&](double bytes) {
+        if (bytes >= 0.5) sg4::Comm::sendto(source, destination, static_cast<std::uint64_t>(std::llround(bytes)));
+        return bytes >= 0.5 ? std::round(bytes) : 0.0;
+      };
+      double sent = 0, round_bytes = t.memory_bytes;
+      for (int round = 1;; ++round) {
+        double start_s = sg4::Engine::get_clock();
+        sent += send(round_bytes);
+        round_bytes = std::min(t.memory_bytes, t.dirty_bytes_per_s * (sg4::Engine::get_clock() - start_s));
+        if (round_bytes <= t.stop_bytes || round >= t.max_rounds) break;
+      }
+      migration_events_.push_back({id, false, 0});
+      wakeup_->notify_one();
+      // The core says whether a job is paused in the VM: its GPU memory is then copied too.
+      gate->decided.wait();
+      sent += send(round_bytes + (gate->job_paused ? t.job_state_bytes : 0));
+      migration_events_.push_back({id, true, sent});
+      wakeup_->notify_one();
+    })->set_stacksize(64 * 1024);
+  }
+
+  // Waits until `until_s` or until an activity ends; returns the new time.
+  double wait(double until_s) {
+    if (in_flight_ == 0) {
+      if (std::isinf(until_s)) return sg4::Engine::get_clock();
+      sg4::this_actor::sleep_until(until_s);
+      return until_s;  // exact, whatever rounding the sleep went through
+    }
+    std::unique_lock lock(*mutex_);
+    if (!finished_.empty() || !migration_events_.empty()) return sg4::Engine::get_clock();
+    if (std::isinf(until_s)) {
+      wakeup_->wait(lock);
+      return sg4::Engine::get_clock();
+    }
+    if (wakeup_->wait_until(lock, until_s) == std::cv_status::timeout) return until_s;
+    return sg4::Engine::get_clock();
+  }
+
+  void set_core(Core* core) { core_ = core; }
+
+  // The transfer of `p` to its server, shared with any other job waiting for the same image there.
+  std::shared_ptr<Pull> start_pull(const ImagePull& p) {
+    auto key = std::make_pair(p.server, p.image);
+    auto it = pulls_.find(key);
+    if (it != pulls_.end()) return it->second;
+    if (p.bytes <= 0) return nullptr;  // cached, and no transfer of it under way
+    sg4::Host* from = registry_host(p.registry);
+    sg4::Host* to = server_hosts_[p.server];
+    if (from != to && !reachable(from, to, "an image pull from the registry")) return nullptr;
+    auto pull = std::make_shared<Pull>();
+    pulls_.emplace(key, pull);
+    sg4::Actor::create("image-pull", to, [this, pull, key, from, to, bytes = p.bytes]() {
+      if (from != to) sg4::Comm::sendto(from, to, static_cast<std::uint64_t>(std::llround(bytes)));
+      pull->set();
+      pulls_.erase(key);
+    })->set_stacksize(64 * 1024);
+    return pull;
+  }
+  sg4::Host* registry_host(const std::string& name) {
+    auto [it, inserted] = registries_.try_emplace(name, nullptr);
+    if (inserted) it->second = sg4::Host::by_name(name);
+    return it->second;
+  }
+
+  // Whether SimGrid can send from a to b (it aborts the process when it cannot). A platform without
+  // the path is an input error: recorded here, reported by run_simulation() once the engine stops.
+  bool reachable(sg4::Host* a, sg4::Host* b, const char* what) {
+    auto [it, inserted] = reachable_.try_emplace({a, b}, true);
+    if (inserted) {
+      std::vector<sg4::Link*> links;
+      double latency = 0;
+      a->route_to(b, links, &latency);
+      it->second = !links.empty() || latency > 0;  // SimGrid's own test (network_cm02.cpp)
+    }
+    if (!it->second && failure_.empty())
+      failure_ = fmt::format("no network path from host '{}' to host '{}', which {} needs; add a route between them",
+                             a->get_name(), b->get_name(), what);
+    return it->second;
+  }
+  const std::string& failure() const { return failure_; }
+
+  // Timers of preempted runs are dropped here, so they neither wake the engine nor keep it running.
+  void cancel_timer(JobIndex j, std::uint32_t epoch) override { cancelled_.insert({j, epoch}); }
+  void wake_at(double t_s) override { wakeups_.insert(t_s); }
+  double next_timer_s() {
+    drop_cancelled();
+    return timers_.empty() ? kInfinity : timers_.top().time_s;
+  }
+  // The earliest wake-up after `now` (those at or before it are spent: the loop ran then).
+  double next_wakeup_s(double now) {
+    wakeups_.erase(wakeups_.begin(), wakeups_.upper_bound(now));
+    return wakeups_.empty() ? kInfinity : *wakeups_.begin();
+  }
+  bool idle() {
+    drop_cancelled();
+    return timers_.empty() && in_flight_ == 0;
+  }
+
+  // Finishes everything due at `now`: activities that ended, then timers in (time, sequence) order.
+  void finish_due(Core& core, double now) {
+    // Actors are scheduled cooperatively: nothing else runs while the controller does, so the
+    // list needs no lock (a SimGrid mutex costs a simcall, on every event).
+    std::vector<std::pair<JobIndex, std::uint32_t>> done;
+    done.swap(finished_);
+    for (auto [j, epoch] : done) {
+      auto it = active_.find(j);
+      if (it != active_.end()) {
+        active_.erase(it);
+        --in_flight_;
+      }
+      core.finish(j, epoch, now);
+    }
+    while (!timers_.empty() && timers_.top().time_s <= now) {
+      Timer t = timers_.top();
+      timers_.pop();
+      if (!cancelled_.empty() && cancelled_.erase({t.job, t.epoch})) continue;
+      core.finish(t.job, t.epoch, t.time_s);
+    }
+    std::vector<MigrationEvent> migrations;
+    migrations.swap(migration_events_);
+    for (const auto& e : migrations) {
+      if (!e.done) {
+        bool job_paused = core.migration_paused(e.id, now);
+        MigrationGate& gate = *gates_[e.id];
+        gate.job_paused = job_paused;
+        gate.decided.set();
+        continue;
+      }
+      gates_.erase(e.id);
+      --in_flight_;
+      core.migration_done(e.id, now, e.bytes);
+    }
+  }
+
+ private:
+  void drop_cancelled() {
+    while (!cancelled_.empty() && !timers_.empty() && cancelled_.erase({timers_.top().job, timers_.top().epoch}))
+      timers_.pop();
+  }
+
+  std::vector<sg4::Host*> gpu_hosts_;
+  std::vector<sg4::Host*> server_hosts_;
+  sg4::Host* any_host_ = nullptr;
+  sg4::MutexPtr mutex_;
+  sg4::ConditionVariablePtr wakeup_;
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  std::set<std::pair<JobIndex, std::uint32_t>> cancelled_;  // (job, epoch) of preempted timer runs
+  std::set<double> wakeups_;
+  Core* core_ = nullptr;
+  std::map<std::pair<ServerIndex, std::string>, std::shared_ptr<Pull>> pulls_;  // under way
+  std::map<std::string, sg4::Host*> registries_;  // registry hosts by id, resolved once
+  std::map<std::pair<sg4::Host*, sg4::Host*>, bool> reachable_;
+  std::string failure_;  // an input error found during the run (no network path)
+  std::uint64_t sequence_ = 0;
+  std::vector<std::pair<JobIndex, std::uint32_t>> finished_;
+  struct MigrationEvent {
+    std::size_t id;
+    bool done;     // else: pre-copy over, the VM pauses
+    double bytes;  // sent in all, when done
+  };
+  std::vector<MigrationEvent> migration_events_;  // filled by migration actors, like finished_
+  std::map<std::size_t, std::shared_ptr<MigrationGate>> gates_;  // of migrations under way
+  std::map<JobIndex, ActiveJob> active_;
+  std::size_t in_flight_ = 0;
+};
+
+}  // namespace
+
+EngineResult run_simulation(sg4::Engine& engine, const PlatformHosts& hosts, Core& core,
+                            const EngineOptions& options) {
+  EngineResult result;
+  if (core.jobs().empty() || (hosts.servers.empty() && hosts.gpus.empty())) return result;
+  SimGridExecutor executor(hosts);
+  core.set_executor(&executor);
+  executor.set_core(&core);
+  sg4::Host* controller_host = !hosts.servers.empty() ? hosts.servers.front() : hosts.gpus.front();
+
+  bool closed = false;
+  sg4::Actor::create("aidcsim-core", controller_host, [&]() {
+    const double horizon_s = options.horizon_s.value_or(kInfinity);
+    double next_sample_s = core.next_arrival_s();
+    long long iterations = 0;
+    double now = next_sample_s;
+    while (true) {
+      // Queued jobs with nothing running still have a future when a wake-up is due (an idle VM
+      // that will free its resources, a scheduler's timer).
+      bool work_left = !core.all_arrived() || !executor.idle() ||
+                       (core.queued_count() > 0 && std::isfinite(executor.next_wakeup_s(now)));
+      double next_s = std::min({core.next_arrival_s(), executor.next_timer_s(), executor.next_wakeup_s(now),
+                                work_left ? next_sample_s : kInfinity});
+      if (!work_left) break;
+      if (next_s > horizon_s) next_s = horizon_s;
+      now = executor.wait(next_s);
+      if (now >= horizon_s && (core.running_count() > 0 || core.queued_count() > 0 || !core.all_arrived())) {
+        executor.finish_due(core, horizon_s);
+        if (horizon_s >= next_sample_s) {
+          std::vector<Sample> samples;
+          core.sample(horizon_s, samples);
+          options.on_samples(horizon_s, samples);
+        }
+        result.hit_horizon = true;
+        now = horizon_s;
+        break;
+      }
+      executor.finish_due(core, now);
+      core.admit_arrivals(now);
+      core.schedule(now);
+      if (!executor.failure().empty()) break;
+      if (now >= next_sample_s) {
+        std::vector<Sample> samples;
+        core.sample(now, samples);
+        if (options.on_samples) options.on_samples(now, samples);
+        next_sample_s += options.monitoring_interval_s * std::max(1.0, std::floor((now - next_sample_s) / options.monitoring_interval_s) + 1);
+      }
+      if (options.on_progress && (++iterations & 0xFFF) == 0) options.on_progress(now);
+    }
+    result.end_s = now;
+    core.close(now, result.hit_horizon ? "still queued or running at the horizon" : "never started");
+    closed = true;
+    sg4::Actor::kill_all();
+  });
+  engine.run();
+  // SimGrid returns from run() when it detects a deadlock, with the controller still blocked: that
+  // is a failure of the run, never a result.
+  if (!executor.failure().empty())
+    throw InputErrors({{core.cluster().platform_file, 0, "", executor.failure()}});
+  if (!closed) throw std::runtime_error("SimGrid stopped before the simulation ended (deadlock among actors)");
+  return result;
+}
+
+}  // namespace aidcsim

@@ -1,0 +1,34 @@
+#pragma once
+// Drives the core on SimGrid's clock: the only code that runs SimGrid actors and activities.
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "sim/core/core.hpp"
+#include "sim/engine/platform_loader.hpp"
+
+namespace simgrid::s4u {
+class Engine;
+}
+
+namespace aidcsim {
+
+struct EngineOptions {
+  double monitoring_interval_s = 60;
+  std::optional<double> horizon_s;
+  // Called with each batch of monitoring samples, in time order.
+  std::function<void(double time_s, const std::vector<Sample>&)> on_samples;
+  // Called now and then (every few thousand events) with the simulated time; may print progress.
+  std::function<void(double time_s)> on_progress;
+};
+
+struct EngineResult {
+  double end_s = 0;  // simulated time when the run stopped
+  bool hit_horizon = false;
+};
+
+// The platform must already be loaded into `engine`; runs until every job ended or the horizon.
+EngineResult run_simulation(simgrid::s4u::Engine& engine, const PlatformHosts& hosts, Core& core,
+                            const EngineOptions& options);
+
+}  // namespace aidcsim

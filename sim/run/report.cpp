@@ -1,0 +1,258 @@
+// What a run reports: jobs.csv rows, summary.json metrics (CONTRACT.md §5) and the console table.
+#include "sim/run/report.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+
+#include "sim/metrics/metrics.hpp"
+#include "sim/io/outputs.hpp"
+#include "sim/core/units.hpp"
+
+namespace aidcsim {
+
+static void append_csv_field(std::string& out, const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) {
+    out += text;
+    return;
+  }
+  out += '"';
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  out += '"';
+}
+
+std::string csv_quote(const std::string& text) {
+  std::string out;
+  append_csv_field(out, text);
+  return out;
+}
+
+// Appends the GPU hosts of an allocation (its server hosts when it has no GPU), ';'-separated.
+static void append_hosts(std::string& out, const Allocation& a, const Cluster& cluster) {
+  bool first = true;
+  auto add = [&](const std::string& name) {
+    if (!first) out += ';';
+    out += name;
+    first = false;
+  };
+  for (const auto& g : a.gpus) add(cluster.gpus[g.gpu].name);
+  if (a.gpus.empty())
+    for (const auto& sv : a.servers) add(cluster.servers[sv.server].name);
+}
+
+static std::string hosts_of(const Allocation& a, const Cluster& cluster) {
+  std::string out;
+  append_hosts(out, a, cluster);
+  return out;
+}
+
+void write_migrations_csv(const std::string& path, const Core& core) {
+  AtomicFile file(path);
+  std::string line = "vm,job_id,job_moved,from_hosts,to_hosts,start_s,paused_s,end_s,bytes\n";
+  for (const auto& m : core.migration_log()) {
+    line += std::to_string(m.vm) + ',';
+    if (m.job) append_csv_field(line, core.jobs()[*m.job].job_id);
+    line += ',' + std::string(m.job_moved ? "1" : "0") + ',';
+    append_csv_field(line, hosts_of(m.from, core.cluster()));
+    line += ',';
+    append_csv_field(line, hosts_of(m.to, core.cluster()));
+    for (double x : {m.start_s, m.paused_s, m.end_s, m.bytes}) {
+      line += ',';
+      append_number(line, x);
+    }
+    line += '\n';
+  }
+  file.stream() << line;
+  file.commit();
+}
+
+void write_jobs_csv(const std::string& path, const Core& core) {
+  AtomicFile file(path);
+  std::string line;
+  line.reserve(1 << 16);
+  line += "job_id,tenant,submit_s,start_s,end_s,queue_delay_s,jct_s,gpus,gpu_milli,state,hosts,duration_s,slowdown,"
+          "cpus,mem_gib,reason,preemptions,run_s,slowdown_sharing,startup_s,migrations,gpu_milli_held\n";
+  const Cluster& cluster = core.cluster();
+  // Appends into one buffer (no per-field formatting calls): this runs for every job of every run.
+  auto field = [&](double v) {
+    append_number(line, v);
+    line += ',';
+  };
+  for (std::size_t j = 0; j < core.jobs().size(); ++j) {
+    const JobSpec& spec = core.jobs()[j];
+    const JobRun& run = core.runs()[j];
+    bool ended = !std::isnan(run.end_s);
+    append_csv_field(line, spec.job_id);
+    line += ',';
+    append_csv_field(line, spec.tenant);
+    line += ',';
+    field(spec.submit_s);
+    field(run.start_s);
+    field(run.end_s);
+    field(run.start_s - spec.submit_s);  // NaN (empty) when never started
+    field(run.end_s - spec.submit_s);
+    line += std::to_string(spec.gpus) + ',' + std::to_string(spec.gpu_milli) + ',' + to_string(run.state) + ',';
+    append_hosts(line, run.allocation, cluster);
+    line += ',';
+    field(spec.duration_s);
+    field(ended ? (run.end_s - spec.submit_s) / spec.duration_s : kNoTime);
+    field(spec.cpus);
+    field(spec.mem_gib);
+    append_csv_field(line, run.reason);
+    line += ',' + std::to_string(run.preemptions) + ',';
+    append_number(line, run.run_s);
+    line += ',';
+    // run time over the time with the requested GPU share alone (docs/gpu_sharing.md); completed jobs only
+    append_number(line, run.state == JobState::completed && run.alone_s > 0 ? run.run_s / run.alone_s : kNoTime);
+    line += ',';
+    append_number(line, run.startup_s);  // image pulls, boots: part of run_s
+    line += ',' + std::to_string(run.migrations) + ',';  // live migrations of its VM while it ran
+    // What the GPU-sharing mode took on each of its GPUs in the ledger (last run): the invariant
+    // checker's per-GPU sum. Empty when it never held a GPU.
+    if (!run.allocation.gpus.empty()) line += std::to_string(run.allocation.gpus.front().milli);
+    line += '\n';
+    if (line.size() > (1 << 16) - 512) {
+      file.stream() << line;
+      line.clear();
+    }
+  }
+  file.stream() << line;
+  file.commit();
+}
+
+// Per tenant: job counts, JCT and queueing delay of completed jobs, GPU-seconds requested and received.
+static nlohmann::json tenant_report(const Core& core) {
+  std::size_t n = core.tenants().size();
+  std::vector<std::vector<double>> jct(n), delay(n);
+  std::vector<long long> submitted(n, 0);
+  std::vector<double> demanded(n, 0), received(n, 0);
+  for (std::size_t j = 0; j < core.jobs().size(); ++j) {
+    const JobSpec& spec = core.jobs()[j];
+    const JobRun& run = core.runs()[j];
+    TenantIndex t = run.tenant;
+    ++submitted[t];
+    demanded[t] += spec.gpus * spec.gpu_milli / 1000.0 * spec.duration_s;
+    received[t] += run.attained_gpu_s;
+    if (run.state != JobState::completed) continue;
+    jct[t].push_back(run.end_s - spec.submit_s);
+    delay[t].push_back(run.start_s - spec.submit_s);
+  }
+  nlohmann::json out = nlohmann::json::object();
+  for (std::size_t t = 0; t < n; ++t)
+    out[core.tenants()[t]] = {{"submitted", submitted[t]},
+                              {"completed", jct[t].size()},
+                              {"jct_s", to_json(compute_stats(jct[t]))},
+                              {"queue_delay_s", to_json(compute_stats(delay[t]))},
+                              {"gpu_seconds_requested", round6(demanded[t])},
+                              {"gpu_seconds_received", round6(received[t])}};
+  return out;
+}
+
+// Jain's index over tenants' normalized service x_t = GPU-seconds received / GPU-seconds requested
+// (tenants that requested GPUs): 1 = every tenant got the same share of its demand.
+static nlohmann::json jain_fairness(const Core& core) {
+  std::size_t n = core.tenants().size();
+  std::vector<double> demanded(n, 0), received(n, 0);
+  for (std::size_t j = 0; j < core.jobs().size(); ++j) {
+    const JobSpec& spec = core.jobs()[j];
+    demanded[core.runs()[j].tenant] += spec.gpus * spec.gpu_milli / 1000.0 * spec.duration_s;
+    received[core.runs()[j].tenant] += core.runs()[j].attained_gpu_s;
+  }
+  double sum = 0, sum_sq = 0;
+  int count = 0;
+  for (std::size_t t = 0; t < n; ++t) {
+    if (demanded[t] <= 0) continue;
+    double x = received[t] / demanded[t];
+    sum += x;
+    sum_sq += x * x;
+    ++count;
+  }
+  if (count == 0 || sum_sq == 0) return nullptr;
+  return round6(sum * sum / (count * sum_sq));
+}
+
+nlohmann::json build_summary(const std::string& scenario, std::uint64_t seed,
+                             const std::vector<std::pair<std::string, long long>>& skipped_rows, const Core& core,
+                             const EngineResult& result, double wall_s) {
+  std::vector<double> queue_delay, jct, slowdown;
+  long long counts[5] = {0, 0, 0, 0, 0};
+  for (std::size_t j = 0; j < core.jobs().size(); ++j) {
+    const JobRun& run = core.runs()[j];
+    ++counts[static_cast<int>(run.state)];
+    if (run.state != JobState::completed) continue;
+    const JobSpec& spec = core.jobs()[j];
+    queue_delay.push_back(run.start_s - spec.submit_s);
+    jct.push_back(run.end_s - spec.submit_s);
+    slowdown.push_back((run.end_s - spec.submit_s) / spec.duration_s);
+  }
+  double first = core.first_submit_s();
+  double last = core.last_completion_s();
+  double window_end = result.hit_horizon ? result.end_s : (std::isnan(last) ? first : last);
+  double gpus = static_cast<double>(core.cluster().gpus.size());
+  double allocation = window_end > first && gpus > 0 ? core.allocated_gpu_seconds() / (gpus * (window_end - first)) : 0;
+  nlohmann::json by_model = nlohmann::json::object();
+  const Cluster& cluster = core.cluster();
+  for (std::size_t m = 0; m < cluster.gpu_models.size(); ++m) {
+    double model_gpus = cluster.gpus_of_model(cluster.gpu_models[m]);
+    double span = window_end - first;
+    by_model[cluster.gpu_models[m]] =
+        span > 0 && model_gpus > 0 ? round6(core.allocated_gpu_seconds_by_model()[m] / (model_gpus * span)) : 0.0;
+  }
+  nlohmann::json skipped = nlohmann::json::object();
+  for (const auto& [reason, count] : skipped_rows) skipped[reason] = count;
+  return {
+      {"scenario", scenario},
+      {"seed", seed},
+      {"jobs",
+       {{"submitted", core.jobs().size()},
+        {"completed", counts[static_cast<int>(JobState::completed)]},
+        {"rejected", counts[static_cast<int>(JobState::rejected)]},
+        {"unfinished", counts[static_cast<int>(JobState::unfinished)]}}},
+      {"queue_delay_s", to_json(compute_stats(queue_delay))},
+      {"jct_s", to_json(compute_stats(jct))},
+      {"slowdown", to_json(compute_stats(slowdown))},
+      {"gpu_allocation", round6(allocation)},
+      {"gpu_allocation_by_model", by_model},
+      {"tenants", tenant_report(core)},
+      {"fairness_jain", jain_fairness(core)},
+      {"makespan_s", std::isnan(last) ? nlohmann::json(nullptr) : nlohmann::json(round6(last - first))},
+      {"gpus_total", core.cluster().gpus.size()},
+      {"horizon_reached", result.hit_horizon},
+      {"skipped_rows", skipped},
+      {"events", core.events()},
+      {"wall_s", std::round(wall_s * 1000) / 1000},
+  };
+}
+
+static std::string stat_or_dash(const nlohmann::json& j) {
+  return j.is_null() ? "-" : format_number(j.get<double>());
+}
+
+std::string format_summary(const nlohmann::json& s) {
+  std::string out = fmt::format("scenario {} (seed {})\n", s["scenario"].get<std::string>(), s["seed"].get<long long>());
+  const auto& jobs = s["jobs"];
+  out += fmt::format("  jobs          {} submitted, {} completed, {} rejected, {} unfinished\n",
+                     jobs["submitted"].get<long long>(), jobs["completed"].get<long long>(),
+                     jobs["rejected"].get<long long>(), jobs["unfinished"].get<long long>());
+  out += fmt::format("  {:<14}{:>12} {:>12} {:>12} {:>12} {:>12}\n", "", "mean", "p50", "p95", "p99", "max");
+  for (const char* key : {"queue_delay_s", "jct_s", "slowdown"}) {
+    const auto& st = s[key];
+    out += fmt::format("  {:<14}{:>12} {:>12} {:>12} {:>12} {:>12}\n", key, stat_or_dash(st["mean"]),
+                       stat_or_dash(st["p50"]), stat_or_dash(st["p95"]), stat_or_dash(st["p99"]), stat_or_dash(st["max"]));
+  }
+  out += fmt::format("  gpu_allocation {:.4f} of {} GPUs   makespan_s {}   events {}   wall {:.2f} s\n",
+                     s["gpu_allocation"].get<double>(), s["gpus_total"].get<long long>(), stat_or_dash(s["makespan_s"]),
+                     s["events"].get<long long>(), s["wall_s"].get<double>());
+  if (s.contains("energy_j") && s["energy_j"].is_object()) {
+    const auto& e = s["energy_j"];
+    out += fmt::format("  energy        {:.4g} kWh (GPUs {:.4g}, servers {:.4g})", e["total"].get<double>() / 3.6e6,
+                       e["gpu"].get<double>() / 3.6e6, e["server"].get<double>() / 3.6e6);
+    if (e["servers_powered_off"].get<long long>() > 0)
+      out += fmt::format("   {} power-offs, {} boots", e["servers_powered_off"].get<long long>(), e["boots"].get<long long>());
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace aidcsim

@@ -1,0 +1,23 @@
+#pragma once
+// Outputs of a finished run: jobs.csv, summary.json, and the short console summary.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/core/core.hpp"
+#include "sim/engine/engine.hpp"
+
+namespace aidcsim {
+
+std::string csv_quote(const std::string& text);  // RFC 4180 quoting when needed
+void write_jobs_csv(const std::string& path, const Core& core);
+// migrations.csv: one row per ended live migration of a VM (consolidation).
+void write_migrations_csv(const std::string& path, const Core& core);
+nlohmann::json build_summary(const std::string& scenario, std::uint64_t seed,
+                             const std::vector<std::pair<std::string, long long>>& skipped_rows, const Core& core,
+                             const EngineResult& result, double wall_s);
+// Short human-readable table of a summary.
+std::string format_summary(const nlohmann::json& summary);
+
+}  // namespace aidcsim

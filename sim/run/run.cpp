@@ -1,0 +1,298 @@
+#include "sim/run/run.hpp"
+
+#include <fmt/format.h>
+#include <simgrid/plugins/energy.h>
+#include <simgrid/s4u.hpp>
+#include <simgrid/version.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+
+#include "sim/metrics/energy.hpp"
+#include "sim/engine/engine.hpp"
+#include "sim/metrics/metrics.hpp"
+#include "sim/config/options.hpp"
+#include "sim/io/outputs.hpp"
+#include "sim/experiments/packing_experiment.hpp"
+#include "sim/engine/platform_loader.hpp"
+#include "sim/run/report.hpp"
+#include "sim/policy/trace_reader.hpp"
+#include "sim/core/units.hpp"
+
+namespace aidcsim {
+
+namespace sg4 = simgrid::s4u;
+namespace fs = std::filesystem;
+
+sg4::Engine& make_simgrid_engine(bool verbose) {
+  static std::vector<std::string> args;  // SimGrid keeps pointers into argv for the process lifetime
+  args = {"aidcsim"};
+  if (!verbose) {
+    args.push_back("--log=root.thres:critical");
+    args.push_back("--log=xbt_cfg.thres:critical");
+  }
+  static std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  static int argc = static_cast<int>(argv.size());
+  static sg4::Engine engine(&argc, argv.data());
+  return engine;
+}
+
+template <class Interface>
+static std::unique_ptr<Interface> instantiate(const Registry<Interface>& registry, const std::string& name,
+                                              OptionReader& options, std::uint64_t seed, const Cluster& cluster,
+                                              const std::vector<JobSpec>& jobs) {
+  const auto* entry = registry.find(name);
+  if (!entry) return nullptr;  // already reported by the scenario reader
+  PolicyArgs args{options, seed, cluster, jobs};
+  return entry->make(args);
+}
+
+// The options object of a section; an absent or null section reads as {}.
+static nlohmann::json section_object(const nlohmann::json& root, const std::string& pointer) {
+  nlohmann::json::json_pointer p(pointer);
+  if (root.contains(p) && root[p].is_object()) return root[p];
+  return nlohmann::json::object();
+}
+
+static std::vector<JobSpec> shape_jobs(std::vector<JobSpec> jobs, const JobsSource& src) {
+  std::vector<JobSpec> out;
+  out.reserve(jobs.size());
+  for (auto& j : jobs) {
+    if (j.submit_s < src.window_start_s || (src.window_end_s >= 0 && j.submit_s >= src.window_end_s)) continue;
+    j.submit_s = (j.submit_s - src.window_start_s) * src.time_scale;
+    out.push_back(std::move(j));
+  }
+  auto by_submit = [](const JobSpec& a, const JobSpec& b) { return a.submit_s < b.submit_s; };
+  if (!std::is_sorted(out.begin(), out.end(), by_submit)) std::stable_sort(out.begin(), out.end(), by_submit);
+  if (src.limit >= 0 && static_cast<long long>(out.size()) > src.limit) out.resize(src.limit);
+  return out;
+}
+
+Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const std::vector<Override>& overrides,
+                 std::optional<std::uint64_t> seed, const Registries& registries) {
+  ProblemList problems;
+  Prepared p{load_scenario(scenario_path, overrides, seed, registries, problems), {}, {}, {}, {}, {}, false};
+  const Scenario& s = p.scenario;
+  if (!s.platform_path.empty() && fs::exists(s.platform_path)) {
+    try {
+      // Before the platform exists: SimGrid reads its network model when the platform is loaded.
+      if (s.network_model != "LV08") engine.set_config("network/model:" + s.network_model);
+      // Every job runs as SimGrid Execs and no host is switched off: SimGrid's host energy plugin
+      // can measure the energy too, as a cross-check of aidcsim's own (docs/energy.md). It must be
+      // on before the hosts are created.
+      if (s.always_simgrid_activities && !s.power_off_after_s) {
+        sg_host_energy_plugin_init();
+        p.energy_plugin = true;
+      }
+      p.cluster = load_cluster(engine, s.platform_path, &p.hosts);
+    } catch (const InputErrors& e) {
+      for (const auto& problem : e.problems()) problems.add(problem);
+    }
+  }
+  const auto& root = s.resolved;
+  const Cluster no_cluster;
+  const std::vector<JobSpec> no_jobs;
+  // The jobs section is shared by the trace reader and the workload model: one reader, so a key
+  // either of them knows is not reported as unknown.
+  const nlohmann::json jobs_section = section_object(root, "/workload/jobs");
+  OptionReader jobs_options(jobs_section, "/workload/jobs", s.file, &s.located, problems);
+  auto reader = instantiate(registries.trace_readers, s.jobs.format, jobs_options, s.seed, no_cluster, no_jobs);
+  if (reader && !s.jobs.path.empty() && fs::exists(s.jobs.path)) {
+    TraceReadResult read = reader->read(s.jobs.path, problems);
+    p.jobs = shape_jobs(std::move(read.jobs), s.jobs);
+    p.skipped_rows = std::move(read.skipped);
+  }
+  p.policies.workload_model =
+      instantiate(registries.workload_models, s.workload_model.policy, jobs_options, s.seed, p.cluster, p.jobs);
+  // "arrival": "inflation" runs the FGD packing experiment instead of the engine (run_prepared).
+  jobs_options.text("arrival", "trace", {"trace", "inflation"});
+  jobs_options.number("target_percent", 130, 1, 1000);
+  jobs_options.reject_unknown({"path", "format", "limit", "time_window", "time_scale", "model"});
+
+  auto policy = [&](const auto& registry, const std::string& name, const std::string& pointer,
+                    std::vector<std::string> also_known) {
+    const nlohmann::json section = section_object(root, pointer);
+    OptionReader options(section, pointer, s.file, &s.located, problems);
+    auto made = instantiate(registry, name, options, s.seed, p.cluster, p.jobs);
+    options.reject_unknown(also_known);
+    return made;
+  };
+  p.policies.scheduler = policy(registries.schedulers, s.scheduler.policy, "/scheduler", {"policy"});
+  p.policies.placement = policy(registries.placements, s.placement.policy, "/placement", {"policy"});
+  p.policies.monitor = policy(registries.monitors, s.monitor.policy, "/monitoring", {"policy", "interval_s"});
+  p.policies.gpu_sharing =
+      policy(registries.gpu_sharing, s.gpu_sharing, "/virtualization", {"runtime", "gpu_sharing", "container", "vm"});
+  // A runtime's options live in virtualization.<runtime> (e.g. virtualization.container).
+  p.policies.runtime = policy(registries.runtimes, s.runtime, "/virtualization/" + s.runtime, {});
+  for (const char* other : {"container", "vm"})
+    if (s.runtime != other && root.contains("virtualization") && root["virtualization"].is_object() &&
+        root["virtualization"].contains(other))
+      problems.add(s.file, s.located.line(std::string("/virtualization/") + other),
+                   std::string("/virtualization/") + other,
+                   fmt::format("options for runtime \"{}\", but virtualization.runtime is \"{}\"", other, s.runtime));
+  // A VM lives on one server; its passthrough GPUs too.
+  if (s.runtime == "vm" && p.policies.placement && p.policies.placement->multi_gpu() == MultiGpu::spread)
+    problems.add(s.file, s.located.line("/placement/multi_gpu"), "/placement/multi_gpu",
+                 "runtime \"vm\" places each VM on one server: expected multi_gpu \"one-server\" or \"whole-servers\", "
+                 "found \"spread\"");
+  if (s.runtime == "vm" && s.gpu_sharing != "exclusive")
+    problems.add(s.file, s.located.line("/virtualization/gpu_sharing"), "/virtualization/gpu_sharing",
+                 fmt::format("runtime \"vm\" passes whole GPUs through to VMs: expected gpu_sharing \"exclusive\", found \"{}\"",
+                             s.gpu_sharing));
+  problems.throw_if_any();
+  return p;
+}
+
+static nlohmann::json run_info_json(const Prepared& p) {
+  return {{"scenario", p.scenario.resolved},
+          {"scenario_file", p.scenario.file},
+          {"seed", p.scenario.seed},
+          {"aidcsim_version", AIDCSIM_VERSION},
+          {"git_commit", AIDCSIM_GIT_COMMIT},
+          {"simgrid_version",
+           fmt::format("{}.{}.{}", SIMGRID_VERSION_MAJOR, SIMGRID_VERSION_MINOR, SIMGRID_VERSION_PATCH)}};
+}
+
+// The FGD packing experiment (sim/experiments/packing_experiment.hpp): ledger only, no simulated time.
+static nlohmann::json run_packing(Prepared& p, const std::string& out_dir,
+                                  std::chrono::steady_clock::time_point wall_start) {
+  const nlohmann::json jobs = section_object(p.scenario.resolved, "/workload/jobs");
+  PackingExperimentOptions o;
+  o.seed = p.scenario.seed;
+  o.target_percent = jobs.value("target_percent", 130.0);
+  o.exclusive_gpus = p.scenario.gpu_sharing == "exclusive";
+  o.sharing = p.policies.gpu_sharing.get();
+  PackingExperimentResult r = run_packing_experiment(p.cluster, p.jobs, *p.policies.placement, o);
+  double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  write_file_atomically(out_dir + "/run.json", run_info_json(p).dump(2) + "\n");
+  nlohmann::json summary = write_packing_outputs(out_dir, p.scenario.name, p.scenario.seed, p.cluster, o, r, wall_s);
+  summary["out_dir"] = out_dir;
+  return summary;
+}
+
+// The energy SimGrid's host energy plugin measured on the GPU and server hosts between `from_s` and
+// now (the end of the run), or null when some host's profile is not in its props (the plugin does
+// not know aidcsim's GPU-model defaults). Before from_s every host was idle.
+static nlohmann::json plugin_energy_j(const Prepared& p, double from_s) {
+  sg_host_energy_update_all();
+  double total = 0;
+  auto add = [&](const sg4::Host* host, const HostPower& power) {
+    if (!power.known) return true;
+    if (!power.from_props) return false;
+    total += sg_host_get_consumed_energy(host) - power.idle_w * from_s;
+    return true;
+  };
+  for (std::size_t g = 0; g < p.hosts.gpus.size() && g < p.cluster.gpus.size(); ++g)
+    if (!add(p.hosts.gpus[g], p.cluster.gpus[g].power)) return nullptr;
+  for (std::size_t s = 0; s < p.hosts.servers.size() && s < p.cluster.servers.size(); ++s)
+    if (!add(p.hosts.servers[s], p.cluster.servers[s].power)) return nullptr;
+  return round_energy_j(total);
+}
+
+nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& options) {
+  auto wall_start = std::chrono::steady_clock::now();
+  std::string out_dir = options.out_dir.empty() ? "results/" + p.scenario.name : options.out_dir;
+  fs::create_directories(out_dir);
+  if (section_object(p.scenario.resolved, "/workload/jobs").value("arrival", "trace") == "inflation")
+    return run_packing(p, out_dir, wall_start);
+
+  CoreOptions core_options;
+  core_options.exclusive_gpus = p.scenario.gpu_sharing == "exclusive";
+  core_options.always_activities = p.scenario.always_simgrid_activities;
+  // Energy and server power-off (sim/metrics/energy.hpp), counted from the first submission.
+  PowerOptions power_options;
+  if (p.scenario.power_off_after_s) power_options.off_after_s = *p.scenario.power_off_after_s;
+  power_options.boot_s = p.scenario.power_boot_s;
+  double first_submit_s = 0;
+  if (!p.jobs.empty())
+    first_submit_s = std::min_element(p.jobs.begin(), p.jobs.end(), [](const JobSpec& a, const JobSpec& b) {
+                       return a.submit_s < b.submit_s;
+                     })->submit_s;
+  auto power = std::make_unique<PowerModel>(p.cluster, power_options, first_submit_s, p.jobs.size());
+  // Kept without power data too when there are GPUs: it also integrates their busy time (gpu_busy).
+  if (!power->has_power_data() && !p.scenario.power_off_after_s && p.cluster.gpus.empty()) power.reset();
+  if (power) {
+    core_options.observers.push_back(power.get());
+    core_options.availability = power.get();
+  }
+  Core core(p.cluster, std::move(p.jobs), std::move(p.policies), core_options);
+
+  AtomicFile timeseries(out_dir + "/timeseries.csv");
+  timeseries.stream() << "time_s,metric,label,value\n";
+  EngineOptions engine_options;
+  engine_options.monitoring_interval_s = p.scenario.monitoring_interval_s;
+  engine_options.horizon_s = p.scenario.horizon_s;
+  // Fragmentation is too costly to compute at every event; its summary is the time-weighted mean of
+  // the monitor's samples (each holding until the next).
+  std::vector<std::pair<double, double>> fragmentation_steps;
+  engine_options.on_samples = [&](double t, const std::vector<Sample>& samples) {
+    for (const auto& s : samples) {
+      timeseries.stream() << format_number(t) << ',' << s.metric << ',' << csv_quote(s.label) << ','
+                          << format_number(s.value) << '\n';
+      if (s.metric == "gpu_fragmentation" && s.label.empty()) fragmentation_steps.emplace_back(t, s.value);
+    }
+    if (power && power->has_power_data()) {
+      std::vector<Sample> power_samples;
+      power->sample(t, power_samples);
+      for (const auto& s : power_samples)
+        timeseries.stream() << format_number(t) << ',' << s.metric << ',' << csv_quote(s.label) << ','
+                            << format_number(s.value) << '\n';
+    }
+  };
+  double last_print = 0;
+  if (options.progress) {
+    engine_options.on_progress = [&](double t) {
+      double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+      if (elapsed - last_print < 1.0) return;
+      last_print = elapsed;
+      std::size_t total = core.jobs().size();
+      fmt::print(stderr, "\r[aidcsim] t={:.0f} s  running {}  queued {}  events {}  ({} jobs, {:.0f} s wall)   ", t,
+                 core.running_count(), core.queued_count(), core.events(), total, elapsed);
+    };
+  }
+  EngineResult result = run_simulation(engine, p.hosts, core, engine_options);
+  if (options.progress && last_print > 0) fmt::print(stderr, "\n");
+
+  double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  nlohmann::json summary = build_summary(p.scenario.name, p.scenario.seed, p.skipped_rows, core, result, wall_s);
+  summary["gpu_fragmentation"] = nullptr;
+  if (!fragmentation_steps.empty()) {
+    double from = fragmentation_steps.front().first, to = std::max(from, result.end_s);
+    summary["gpu_fragmentation"] = round6(to > from ? time_weighted_mean(fragmentation_steps, from, to)
+                                                    : fragmentation_steps.front().second);
+  }
+  // gpu_busy: the share of the GPUs' speed actually used (work, not allocation), over the same
+  // window as energy: first submission to the end of the run.
+  summary["gpu_busy"] = nullptr;
+  if (power && !p.cluster.gpus.empty() && result.end_s > core.first_submit_s())
+    summary["gpu_busy"] = round6(power->gpu_busy_s(result.end_s) /
+                                 (static_cast<double>(p.cluster.gpus.size()) * (result.end_s - core.first_submit_s())));
+  summary["energy_j"] = nullptr;
+  if (power && power->has_power_data()) {
+    nlohmann::json energy = power->summary(result.end_s);
+    energy["simgrid_plugin"] = p.energy_plugin ? plugin_energy_j(p, core.first_submit_s()) : nullptr;
+    summary["energy_j"] = std::move(energy);
+  }
+  // Live migrations of VMs (consolidation); null when none started.
+  summary["vm_migrations"] = nullptr;
+  if (const MigrationStats& m = core.migration_stats(); m.started > 0)
+    summary["vm_migrations"] = {{"started", m.started},
+                                {"completed", m.completed},
+                                {"jobs_moved", m.jobs_moved},
+                                {"bytes", static_cast<long long>(std::llround(m.bytes))},
+                                {"mean_s", m.completed > 0 ? round6(m.total_s / m.completed) : 0.0},
+                                {"mean_paused_s", m.completed > 0 ? round6(m.paused_s / m.completed) : 0.0}};
+  write_jobs_csv(out_dir + "/jobs.csv", core);
+  if (core.migration_stats().started > 0) write_migrations_csv(out_dir + "/migrations.csv", core);
+  write_file_atomically(out_dir + "/run.json", run_info_json(p).dump(2) + "\n");
+  timeseries.commit();
+  write_file_atomically(out_dir + "/summary.json", summary.dump(2) + "\n");
+  summary["out_dir"] = out_dir;
+  return summary;
+}
+
+}  // namespace aidcsim

@@ -1,0 +1,49 @@
+#pragma once
+// Loading a scenario with everything it names, and running it to its output files.
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/core/cluster.hpp"
+#include "sim/core/core.hpp"
+#include "sim/engine/platform_loader.hpp"
+#include "sim/config/scenario.hpp"
+
+namespace simgrid::s4u {
+class Engine;
+}
+
+namespace aidcsim {
+
+struct Prepared {
+  Scenario scenario;
+  Cluster cluster;
+  std::vector<JobSpec> jobs;
+  std::vector<std::pair<std::string, long long>> skipped_rows;
+  Policies policies;
+  PlatformHosts hosts;
+  bool energy_plugin = false;  // SimGrid's host energy plugin is on (cross-check of energy_j)
+};
+
+// A SimGrid engine for one simulation (SimGrid allows one per process), quiet unless asked.
+simgrid::s4u::Engine& make_simgrid_engine(bool verbose);
+
+// Loads scenario, platform and trace and instantiates the policies; throws InputErrors with every
+// problem found across all of them.
+Prepared prepare(simgrid::s4u::Engine& engine, const std::string& scenario_path, const std::vector<Override>& overrides,
+                 std::optional<std::uint64_t> seed, const Registries& registries);
+
+struct RunOptions {
+  std::string out_dir;  // "" = results/<scenario name>
+  bool progress = false;
+};
+
+// Runs and writes summary.json, jobs.csv, timeseries.csv and run.json; returns the summary.
+nlohmann::json run_prepared(simgrid::s4u::Engine& engine, Prepared& prepared, const RunOptions& options);
+
+// Short human-readable table of a summary.
+std::string format_summary(const nlohmann::json& summary);
+
+}  // namespace aidcsim
