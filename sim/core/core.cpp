@@ -58,6 +58,10 @@ Request Core::make_request(const JobSpec& job, std::string& reason) const {
   return r;
 }
 
+void Core::handle_due_events(double now) {
+  event_queue_.pop_due(now, [&](JobIndex j, std::uint32_t epoch, double end_s) { finish(j, epoch, end_s); });
+}
+
 double Core::next_arrival_s() const {
   return next_arrival_ < jobs_.size() ? jobs_[next_arrival_].submit_s : std::numeric_limits<double>::infinity();
 }
@@ -201,7 +205,7 @@ bool Core::try_start(JobIndex j) {
   // The work's load counts from its start (after pulls: work_started() tells).
   publish([&](LifecycleObserver& o) { o.work_planned(j, plan, now_ + run.run_startup_s, now_); });
   publish([&](LifecycleObserver& o) { o.servers_changed(run.allocation, ledger_, now_); });
-  if (run.run_on_timer) executor_->complete_at(j, run.epoch, now_ + plan.delay_s + work_s);
+  if (run.run_on_timer) event_queue_.run_end_at(now_ + plan.delay_s + work_s, j, run.epoch);
   else executor_->run_activities(j, run.epoch, plan, startup.pulls, isolated ? work_s : -1);
   return true;
 }
@@ -314,7 +318,7 @@ void Core::preempt(JobIndex j, double restart_cost_s) {
     fraction_of_run = 0;  // its VM is in a migration's stop-and-copy: nothing runs
     run.paused = false;
   } else if (run.run_on_timer) {
-    executor_->cancel_timer(j, run.epoch);
+    event_queue_.cancel_run_end(j, run.epoch);
     double worked_s = std::max(0.0, now_ - run.run_started_s - run.run_delay_s);
     fraction_of_run = run.run_work_s > 0 ? std::min(1.0, worked_s / run.run_work_s) : 1;
   } else {
@@ -351,7 +355,7 @@ void Core::schedule(double now) {
       ledger_.release(a);
       publish([&](LifecycleObserver& o) { o.servers_changed(a, ledger_, now); });
     }
-    if (double t = runtime->next_expiry_s(); t > now && executor_) executor_->wake_at(t);
+    if (double t = runtime->next_expiry_s(); t > now) event_queue_.wake_at(t);
   }
   if (queue_.empty()) {
     start_migrations();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sim/core/cluster.hpp"
+#include "sim/core/events.hpp"
 #include "sim/core/ledger.hpp"
 #include "sim/core/lifecycle.hpp"
 #include "sim/policy/gpu_sharing.hpp"
@@ -64,16 +65,11 @@ struct Policies {
   std::unique_ptr<Runtime> runtime;         // null = bare metal
 };
 
-// How a started job is run; implemented by the engine. `epoch` comes back with the completion.
+// How a started job's activities are run; implemented by the engine. Runs whose end is known are
+// not the executor's: the core keeps them in its event queue (sim/core/events.hpp).
 class Executor {
  public:
   virtual ~Executor() = default;
-  // Nothing the job uses is shared: its end time is known and costs no SimGrid solve.
-  virtual void complete_at(JobIndex j, std::uint32_t epoch, double end_s) = 0;
-  // The run (j, epoch) given to complete_at() was preempted: its timer must not wake the engine.
-  virtual void cancel_timer(JobIndex, std::uint32_t) {}
-  // The core wants to run at t_s (a scheduler's wake-up) even if no other event happens then.
-  virtual void wake_at(double) {}
   // Something may be shared: SimGrid runs the activities and reports the end. With image pulls,
   // they run first (as SimGrid communications) and the engine reports the work's start with
   // Core::work_started(); when `isolated_work_s` >= 0 the work then shares nothing and takes exactly
@@ -121,6 +117,10 @@ class Core final : private SchedulingContext {
   void set_executor(Executor* executor) { executor_ = executor; }
   // Time of the next submission, or +inf.
   double next_arrival_s() const;
+  // The core's future events (sim/core/events.hpp): the engine asks when the next one is due and
+  // hands the due ones over with handle_due_events().
+  EventQueue& event_queue() { return event_queue_; }
+  void handle_due_events(double now);
   void admit_arrivals(double now);
   // Ignored when `epoch` is stale (the run it belongs to was preempted).
   void finish(JobIndex j, std::uint32_t epoch, double now);
@@ -167,7 +167,10 @@ class Core final : private SchedulingContext {
   std::optional<Allocation> propose(const Request& r, const Ledger& ledger) override;
   void preempt(JobIndex j, double restart_cost_s) override;
   void wake_at(double t_s) override {
-    if (t_s > now_ && executor_) executor_->wake_at(t_s);
+    if (t_s > now_) event_queue_.wake_at(t_s);
+  }
+  void at(double t_s, EventHandler* handler, std::uint64_t payload, bool keeps_alive) override {
+    event_queue_.at(std::max(t_s, now_), handler, payload, keeps_alive);
   }
   void end_run(JobIndex j, RunEnd how);  // frees resources and closes the current run's accounting
   // The plan of the rest of j's work (1 - done_fraction) on its allocation, with the runtime's overheads.
@@ -198,6 +201,7 @@ class Core final : private SchedulingContext {
   CoreOptions options_;
   Ledger ledger_;
   Executor* executor_ = nullptr;
+  EventQueue event_queue_;
 
   std::vector<std::string> tenant_names_;
   std::vector<double> tenant_allocated_gpus_;

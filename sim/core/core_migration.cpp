@@ -29,7 +29,7 @@ void Core::start_migrations() {
     ++migration_stats_.started;
     migrations_.emplace(id, MigrationRecord{std::move(m), now_, kNoTime, j});
   }
-  if (double t = runtime->next_consolidation_s(); t > now_) executor_->wake_at(t);
+  if (double t = runtime->next_consolidation_s(); t > now_) event_queue_.wake_at(t);
 }
 
 double Core::stop_segment(JobIndex j) {
@@ -42,7 +42,7 @@ double Core::stop_segment(JobIndex j) {
     double work_start_s = run.run_started_s + run.run_delay_s;
     delay_left_s = std::max(0.0, work_start_s - now_);
     if (run.run_on_timer) {
-      executor_->cancel_timer(j, run.epoch);
+      event_queue_.cancel_run_end(j, run.epoch);
       double worked_s = std::max(0.0, now_ - work_start_s);
       fraction = run.run_work_s > 0 ? std::min(1.0, worked_s / run.run_work_s) : 1;
     } else {
@@ -69,7 +69,7 @@ void Core::relaunch(JobIndex j, double delay_s, double stretch) {
   run.run_work_s = work_s;
   run.run_on_timer = plan_is_isolated(plan);
   publish([&](LifecycleObserver& o) { o.work_planned(j, plan, now_ + delay_s, now_); });
-  if (run.run_on_timer) executor_->complete_at(j, run.epoch, now_ + delay_s + work_s);
+  if (run.run_on_timer) event_queue_.run_end_at(now_ + delay_s + work_s, j, run.epoch);
   else executor_->run_activities(j, run.epoch, plan);
 }
 

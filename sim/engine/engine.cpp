@@ -22,15 +22,6 @@ namespace {
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
-// Timers for jobs whose end is known, ordered by (time, sequence) so that ties are deterministic.
-struct Timer {
-  double time_s;
-  std::uint64_t sequence;
-  JobIndex job;
-  std::uint32_t epoch;
-  bool operator>(const Timer& o) const { return time_s != o.time_s ? time_s > o.time_s : sequence > o.sequence; }
-};
-
 // A job whose activities SimGrid runs: its waiting actor and, once started, its executions.
 struct ActiveJob {
   sg4::ActorPtr actor;
@@ -73,10 +64,6 @@ class SimGridExecutor final : public Executor {
       : gpu_hosts_(hosts.gpus), server_hosts_(hosts.servers), mutex_(sg4::Mutex::create()),
         wakeup_(sg4::ConditionVariable::create()) {
     any_host_ = !hosts.servers.empty() ? hosts.servers.front() : hosts.gpus.front();
-  }
-
-  void complete_at(JobIndex j, std::uint32_t epoch, double end_s) override {
-    timers_.push({end_s, sequence_++, j, epoch});
   }
 
   void run_activities(JobIndex j, std::uint32_t epoch, const ActivityPlan& plan, const std::vector<ImagePull>& pulls,
@@ -233,24 +220,10 @@ class SimGridExecutor final : public Executor {
   }
   const std::string& failure() const { return failure_; }
 
-  // Timers of preempted runs are dropped here, so they neither wake the engine nor keep it running.
-  void cancel_timer(JobIndex j, std::uint32_t epoch) override { cancelled_.insert({j, epoch}); }
-  void wake_at(double t_s) override { wakeups_.insert(t_s); }
-  double next_timer_s() {
-    drop_cancelled();
-    return timers_.empty() ? kInfinity : timers_.top().time_s;
-  }
-  // The earliest wake-up after `now` (those at or before it are spent: the loop ran then).
-  double next_wakeup_s(double now) {
-    wakeups_.erase(wakeups_.begin(), wakeups_.upper_bound(now));
-    return wakeups_.empty() ? kInfinity : *wakeups_.begin();
-  }
-  bool idle() {
-    drop_cancelled();
-    return timers_.empty() && in_flight_ == 0;
-  }
+  bool in_flight() const { return in_flight_ > 0; }
 
-  // Finishes everything due at `now`: activities that ended, then timers in (time, sequence) order.
+  // Everything due at `now`: activities that ended, then the core's own events (run ends on
+  // timers, model events; sim/core/events.hpp), then migrations' steps.
   void finish_due(Core& core, double now) {
     // Actors are scheduled cooperatively: nothing else runs while the controller does, so the
     // list needs no lock (a SimGrid mutex costs a simcall, on every event).
@@ -264,12 +237,7 @@ class SimGridExecutor final : public Executor {
       }
       core.finish(j, epoch, now);
     }
-    while (!timers_.empty() && timers_.top().time_s <= now) {
-      Timer t = timers_.top();
-      timers_.pop();
-      if (!cancelled_.empty() && cancelled_.erase({t.job, t.epoch})) continue;
-      core.finish(t.job, t.epoch, t.time_s);
-    }
+    core.handle_due_events(now);
     std::vector<MigrationEvent> migrations;
     migrations.swap(migration_events_);
     for (const auto& e : migrations) {
@@ -287,25 +255,16 @@ class SimGridExecutor final : public Executor {
   }
 
  private:
-  void drop_cancelled() {
-    while (!cancelled_.empty() && !timers_.empty() && cancelled_.erase({timers_.top().job, timers_.top().epoch}))
-      timers_.pop();
-  }
-
   std::vector<sg4::Host*> gpu_hosts_;
   std::vector<sg4::Host*> server_hosts_;
   sg4::Host* any_host_ = nullptr;
   sg4::MutexPtr mutex_;
   sg4::ConditionVariablePtr wakeup_;
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
-  std::set<std::pair<JobIndex, std::uint32_t>> cancelled_;  // (job, epoch) of preempted timer runs
-  std::set<double> wakeups_;
   Core* core_ = nullptr;
   std::map<std::pair<ServerIndex, std::string>, std::shared_ptr<Pull>> pulls_;  // under way
   std::map<std::string, sg4::Host*> registries_;  // registry hosts by id, resolved once
   std::map<std::pair<sg4::Host*, sg4::Host*>, bool> reachable_;
   std::string failure_;  // an input error found during the run (no network path)
-  std::uint64_t sequence_ = 0;
   std::vector<std::pair<JobIndex, std::uint32_t>> finished_;
   struct MigrationEvent {
     std::size_t id;
@@ -338,10 +297,11 @@ EngineResult run_simulation(sg4::Engine& engine, const PlatformHosts& hosts, Cor
     while (true) {
       // Queued jobs with nothing running still have a future when a wake-up is due (an idle VM
       // that will free its resources, a scheduler's timer).
-      bool work_left = !core.all_arrived() || !executor.idle() ||
-                       (core.queued_count() > 0 && std::isfinite(executor.next_wakeup_s(now)));
-      double next_s = std::min({core.next_arrival_s(), executor.next_timer_s(), executor.next_wakeup_s(now),
-                                work_left ? next_sample_s : kInfinity});
+      EventQueue& events = core.event_queue();
+      bool work_left = !core.all_arrived() || events.keeps_alive() || executor.in_flight() ||
+                       (core.queued_count() > 0 && std::isfinite(events.next_wakeup_s(now)));
+      double next_s = std::min({core.next_arrival_s(), events.next_run_end_s(), events.next_model_event_s(),
+                                events.next_wakeup_s(now), work_left ? next_sample_s : kInfinity});
       if (!work_left) break;
       if (next_s > horizon_s) next_s = horizon_s;
       now = executor.wait(next_s);

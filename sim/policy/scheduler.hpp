@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "sim/core/events.hpp"
 #include "sim/core/ledger.hpp"
 #include "sim/core/request.hpp"
 #include "sim/core/types.hpp"
@@ -57,6 +58,10 @@ class SchedulingContext {
   // Asks for a pass at time t_s (> now), even if nothing else happens then (e.g. LAS: the instant a
   // running job crosses a queue threshold). Passes also run at every event; extra wake-ups are cheap.
   virtual void wake_at(double /*t_s*/) {}
+  // Schedules a model event (sim/core/events.hpp): `handler` receives `payload` at t_s (> now).
+  virtual void at(double /*t_s*/, EventHandler* /*handler*/, std::uint64_t /*payload*/, bool /*keeps_alive*/) {
+    throw std::logic_error("this SchedulingContext does not schedule model events");
+  }
 };
 
 class Scheduler {
