@@ -59,6 +59,21 @@ class VmRuntime final : public Runtime {
  public:
   explicit VmRuntime(VmOptions o) : o_(std::move(o)) {}
 
+  std::vector<Incompatibility> incompatibilities(const PlacementPolicy& placement, const GpuSharing& sharing,
+                                                 const std::string& sharing_name) const override {
+    std::vector<Incompatibility> out;
+    // A VM lives on one server; its passthrough GPUs too.
+    if (placement.multi_gpu() == MultiGpu::spread)
+      out.push_back({"/placement/multi_gpu",
+                     "runtime \"vm\" places each VM on one server: expected multi_gpu \"one-server\" or "
+                     "\"whole-servers\", found \"spread\""});
+    if (!sharing.exclusive())
+      out.push_back({"/virtualization/gpu_sharing",
+                     "runtime \"vm\" passes whole GPUs through to VMs: expected gpu_sharing \"exclusive\", found \"" +
+                         sharing_name + "\""});
+    return out;
+  }
+
   std::string shape_request(const JobSpec& job, Request& r) const override {
     auto [flavour, count] = flavour_for(job);
     if (count == 0) return fmt::format("no VM flavour covers {} CPUs and {} GiB for {} GPU(s)", job.cpus, job.mem_gib, job.gpus);

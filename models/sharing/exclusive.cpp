@@ -8,6 +8,7 @@ namespace aidcsim {
 namespace {
 class Exclusive final : public GpuSharing {
  public:
+  bool exclusive() const override { return true; }
   int admission_milli(const JobSpec&, std::vector<char>&, const Cluster&, std::string&) const override {
     return kWholeGpuMilli;
   }

@@ -1,6 +1,9 @@
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/cli/commands.hpp"
+#include "sim/config/concerns.hpp"
 #include "sim/run/run.hpp"
 
 namespace aidcsim::cli {
@@ -25,24 +28,32 @@ void add_validate_command(CLI::App& app, std::function<int()>& action) {
   });
 }
 
-template <class I>
-static void list_concern(const char* title, const Registry<I>& registry) {
-  fmt::print("{}:\n", title);
-  for (const auto& e : registry.entries()) fmt::print("  {:<16} {}\n", e.name, e.description);
-}
 
 void add_list_command(CLI::App& app, std::function<int()>& action) {
   auto* cmd = app.add_subcommand("list", "list every registered policy and model");
-  cmd->callback([&action]() {
-    action = []() {
-      const Registries& r = builtin_registries();
-      list_concern("scheduler.policy", r.schedulers);
-      list_concern("placement.policy", r.placements);
-      list_concern("virtualization.gpu_sharing", r.gpu_sharing);
-      list_concern("virtualization.runtime", r.runtimes);
-      list_concern("monitoring.policy", r.monitors);
-      list_concern("workload.jobs.model", r.workload_models);
-      list_concern("workload.jobs.format", r.trace_readers);
+  auto json = std::make_shared<bool>(false);
+  cmd->add_flag("--json", *json, "print the concern table as JSON: per concern its default, docs page and implementations");
+  cmd->callback([json, &action]() {
+    action = [json]() {
+      if (*json) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const ConcernDecl& c : concern_table()) {
+          nlohmann::json implementations = nlohmann::json::array();
+          for (const auto& [name, description] : c.entries(builtin_registries()))
+            implementations.push_back({{"name", name}, {"description", description}});
+          out.push_back({{"concern", c.choice_path},
+                         {"default", c.default_choice},
+                         {"doc_page", c.doc_page},
+                         {"implementations", implementations}});
+        }
+        fmt::print("{}\n", out.dump(2));
+        return 0;
+      }
+      for (const ConcernDecl& c : concern_table()) {
+        fmt::print("{}:\n", c.choice_path);
+        for (const auto& [name, description] : c.entries(builtin_registries()))
+          fmt::print("  {:<16} {}\n", name, description);
+      }
       return 0;
     };
   });

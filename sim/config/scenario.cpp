@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "sim/config/concerns.hpp"
 #include "sim/config/options.hpp"
 
 namespace aidcsim {
@@ -74,8 +75,8 @@ class ScenarioReader {
 
     read_workload(section(root, "workload"), "/workload");
     if (!root.contains("workload")) top.problem("workload", "missing; expected {\"jobs\": {\"path\": ..., \"format\": ...}}");
-    read_policy(section(root, "scheduler"), s_.scheduler, registries_.schedulers.names());
-    read_policy(section(root, "placement"), s_.placement, registries_.placements.names());
+    read_policy(section(root, "scheduler"), s_.scheduler, concern("scheduler.policy"));
+    read_policy(section(root, "placement"), s_.placement, concern("placement.policy"));
     read_virtualization(section(root, "virtualization"));
     read_monitoring(section(root, "monitoring"));
     read_engine(section(root, "engine"));
@@ -106,10 +107,14 @@ class ScenarioReader {
     if (!j.is_object())
       problems_.add(s_.file, s_.located.line(pointer), pointer, fmt::format("found {}, expected an object", j.dump()));
   }
-  void read_policy(const nlohmann::json& j, PolicyChoice& choice, const std::vector<std::string>& valid) {
+  // The implementation a concern's section names (sim/config/concerns.hpp), checked against its registry.
+  std::string choose(OptionReader& r, const std::string& key, const ConcernDecl& c) {
+    return r.text(key, c.default_choice, c.names(registries_));
+  }
+  void read_policy(const nlohmann::json& j, PolicyChoice& choice, const ConcernDecl& c) {
     expect_object(j, choice.pointer);
     OptionReader r(j, choice.pointer, s_.file, &s_.located, problems_);
-    choice.policy = r.text("policy", choice.policy, valid);
+    choice.policy = choose(r, "policy", c);
     // Policy-specific keys are checked when the policy is instantiated.
   }
   void read_workload(const nlohmann::json& j, const std::string& pointer) {
@@ -130,7 +135,7 @@ class ScenarioReader {
     s_.jobs.path = resolve(jr.text("path", ""));
     if (s_.jobs.path.empty()) jr.problem("path", "missing; expected the path of the job trace");
     else if (!fs::exists(s_.jobs.path)) jr.problem("path", fmt::format("file not found: {}", s_.jobs.path));
-    s_.jobs.format = jr.text("format", "native", registries_.trace_readers.names());
+    s_.jobs.format = choose(jr, "format", concern("workload.jobs.format"));
     s_.jobs.limit = jr.integer("limit", -1, -1, 2147483647);
     auto window = jr.numbers("time_window", {});
     if (!window.empty()) {
@@ -142,24 +147,26 @@ class ScenarioReader {
       }
     }
     s_.jobs.time_scale = jr.number("time_scale", 1, 1e-9, 1e9);
-    s_.workload_model.policy = jr.text("model", "trace", registries_.workload_models.names());
+    s_.workload_model.policy = choose(jr, "model", concern("workload.jobs.model"));
     // Reader-specific keys are checked when the reader is instantiated.
   }
   void read_virtualization(const nlohmann::json& j) {
     expect_object(j, "/virtualization");
     OptionReader r(j, "/virtualization", s_.file, &s_.located, problems_);
-    s_.runtime = r.text("runtime", "bare-metal", registries_.runtimes.names());
-    s_.gpu_sharing = r.text("gpu_sharing", "exclusive", registries_.gpu_sharing.names());
+    s_.runtime = choose(r, "runtime", concern("virtualization.runtime"));
+    s_.gpu_sharing = choose(r, "gpu_sharing", concern("virtualization.gpu_sharing"));
     // Keys of the GPU-sharing modes (models/sharing/); each mode reports those it does not use when
-    // it is instantiated (docs/gpu_sharing.md).
-    r.reject_unknown({"oversubscription", "interference_factor", "context_switch_overhead", "replicas", "layouts", "reconfigure_s",
-                     "container", "vm"});
+    // it is instantiated (docs/gpu_sharing.md). A runtime's options are in its own section.
+    std::vector<std::string> known = {"oversubscription", "interference_factor", "context_switch_overhead", "replicas",
+                                      "layouts", "reconfigure_s"};
+    for (const auto& name : registries_.runtimes.names()) known.push_back(name);
+    r.reject_unknown(known);
   }
   void read_monitoring(const nlohmann::json& j) {
     expect_object(j, "/monitoring");
     OptionReader r(j, "/monitoring", s_.file, &s_.located, problems_);
     s_.monitoring_interval_s = r.number("interval_s", 60, 1e-3, 1e12);
-    s_.monitor.policy = r.text("policy", "periodic", registries_.monitors.names());
+    s_.monitor.policy = choose(r, "policy", concern("monitoring.policy"));
   }
   void read_engine(const nlohmann::json& j) {
     expect_object(j, "/engine");

@@ -393,6 +393,24 @@ void Core::schedule(double now) {
   start_migrations();  // on what the pass left free
 }
 
+void Core::set_server_available(ServerIndex s, bool available, double now) {
+  advance_to(now);
+  if (available == ledger_.server_available(s)) return;
+  if (!available) {
+    std::vector<JobIndex> hit;
+    for (JobIndex j : running_list_) {
+      const Allocation& a = runs_[j].allocation;
+      bool on_s = std::any_of(a.gpus.begin(), a.gpus.end(), [&](const GpuShare& g) { return cluster_.gpus[g.gpu].server == s; }) ||
+                  std::any_of(a.servers.begin(), a.servers.end(), [&](const ServerShare& v) { return v.server == s; });
+      if (on_s) hit.push_back(j);
+    }
+    std::sort(hit.begin(), hit.end());
+    for (JobIndex j : hit) preempt(j, 0);
+  }
+  ledger_.set_server_available(s, available);
+  publish([&](LifecycleObserver& o) { o.server_availability_changed(s, available, now); });
+}
+
 void Core::sample(double now, std::vector<Sample>& out) {
   advance_to(now);
   ++events_;

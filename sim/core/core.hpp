@@ -134,6 +134,9 @@ class Core final : private SchedulingContext {
   void migration_done(std::size_t id, double now, double bytes);
   const MigrationStats& migration_stats() const { return migration_stats_; }
   const std::vector<MigrationLogEntry>& migration_log() const { return migration_log_; }  // ended ones
+  // The cluster changes: server s goes away (its runs are preempted and requeue; placement passes it
+  // over) or comes back. For the concerns that provision or fail servers.
+  void set_server_available(ServerIndex s, bool available, double now);
   // Marks everything still pending or running as unfinished at `now` (end of run or horizon).
   void close(double now, const std::string& reason);
 

@@ -58,6 +58,15 @@ ServerIndex Ledger::first_server_with_whole_free(int k, ServerIndex from) const 
 }
 
 std::string Ledger::check(const Allocation& a) const {
+  if (away_count_ > 0) {
+    for (const auto& g : a.gpus)
+      if (g.gpu < cluster_.gpus.size() && !server_available(cluster_.gpus[g.gpu].server))
+        return fmt::format("GPU {} is on server {}, which is away", cluster_.gpus[g.gpu].name,
+                           cluster_.servers[cluster_.gpus[g.gpu].server].name);
+    for (const auto& sv : a.servers)
+      if (sv.server < cluster_.servers.size() && !server_available(sv.server))
+        return fmt::format("server {} is away", cluster_.servers[sv.server].name);
+  }
   // A job may hold several shares of one GPU or server only through separate entries; sum them.
   std::vector<std::pair<GpuIndex, int>> gpu_need;
   for (const auto& g : a.gpus) {
@@ -106,7 +115,78 @@ void Ledger::apply(const Allocation& a) {
   }
 }
 
+void Ledger::withhold(ServerIndex s) {
+  Withheld& w = withheld_[s];
+  const Server& server = cluster_.servers[s];
+  w.gpu_free_milli.clear();
+  for (GpuIndex g : server.gpus) {
+    w.gpu_free_milli.push_back(gpu_free_milli_[g]);
+    gpu_free_milli_[g] = 0;
+  }
+  w.whole_free = whole_free_[s];
+  w.cpus = server_free_cpus_[s];
+  w.mem_gib = server_free_mem_gib_[s];
+  whole_free_[s] = 0;
+  server_free_cpus_[s] = 0;
+  server_free_mem_gib_[s] = 0;
+  update_tree(s);
+}
+
+void Ledger::give_back(ServerIndex s) {
+  Withheld& w = withheld_[s];
+  const Server& server = cluster_.servers[s];
+  for (std::size_t i = 0; i < server.gpus.size(); ++i) gpu_free_milli_[server.gpus[i]] = w.gpu_free_milli[i];
+  whole_free_[s] = w.whole_free;
+  server_free_cpus_[s] = w.cpus;
+  server_free_mem_gib_[s] = w.mem_gib;
+  update_tree(s);
+}
+
+void Ledger::set_server_available(ServerIndex s, bool available) {
+  if (s >= cluster_.servers.size()) throw std::logic_error(fmt::format("server index {} does not exist", s));
+  if (away_.empty()) {
+    away_.assign(cluster_.servers.size(), 0);
+    withheld_.resize(cluster_.servers.size());
+  }
+  if (!away_[s] == available) return;
+  ++version_;
+  if (available) {
+    give_back(s);
+    away_[s] = 0;
+    --away_count_;
+  } else {
+    withhold(s);
+    away_[s] = 1;
+    ++away_count_;
+  }
+}
+
 void Ledger::release(const Allocation& a) {
+  if (away_count_ > 0) {
+    // Released on an away server: checked and freed on its true resources, which stay withheld.
+    std::vector<ServerIndex> away;
+    auto note = [&](ServerIndex s) {
+      if (s < away_.size() && away_[s] && std::find(away.begin(), away.end(), s) == away.end()) away.push_back(s);
+    };
+    for (const auto& g : a.gpus)
+      if (g.gpu < cluster_.gpus.size()) note(cluster_.gpus[g.gpu].server);
+    for (const auto& sv : a.servers) note(sv.server);
+    if (!away.empty()) {
+      for (ServerIndex s : away) give_back(s);
+      std::size_t count = away_count_;
+      away_count_ = 0;
+      try {
+        release(a);
+      } catch (...) {
+        away_count_ = count;
+        for (ServerIndex s : away) withhold(s);
+        throw;
+      }
+      away_count_ = count;
+      for (ServerIndex s : away) withhold(s);
+      return;
+    }
+  }
   // Check everything first, so a refused release changes nothing (as apply does); shares of one GPU
   // or server inside one allocation add up.
   for (const auto& g : a.gpus) {

@@ -42,7 +42,15 @@ class Ledger {
   void apply(const Allocation& a);    // throws std::logic_error when it does not fit
   void release(const Allocation& a);  // throws std::logic_error when it was not held
 
-  // Bumped by every apply() and release(): a reader can tell that nothing changed since it looked.
+  // The cluster can change: a server can be away (not provisioned, failed) and come back. An away
+  // server offers nothing (its free resources read as 0, so every placement policy passes it over)
+  // and nothing can be applied on it; what was held on it when it went away can still be released
+  // (it is free again when the server comes back). Servers are there at first.
+  void set_server_available(ServerIndex s, bool available);
+  bool server_available(ServerIndex s) const { return away_count_ == 0 || !away_[s]; }
+  std::size_t servers_away() const { return away_count_; }
+
+  // Bumped by every apply(), release() and change of availability: a reader can tell that nothing changed since it looked.
   std::uint64_t version() const { return version_; }
 
   double allocated_gpus() const { return allocated_milli_ / 1000.0; }
@@ -61,6 +69,17 @@ class Ledger {
   long long allocated_milli_ = 0;
   std::uint64_t version_ = 0;
   std::vector<long long> allocated_milli_by_model_;
+  // Availability: the free resources of away servers, kept here while the visible ones read 0.
+  void withhold(ServerIndex s);
+  void give_back(ServerIndex s);
+  std::vector<char> away_;
+  std::size_t away_count_ = 0;
+  struct Withheld {
+    std::vector<int> gpu_free_milli;
+    int whole_free = 0;
+    double cpus = 0, mem_gib = 0;
+  };
+  std::vector<Withheld> withheld_;
 };
 
 }  // namespace aidcsim

@@ -23,6 +23,8 @@ class LifecycleObserver {
   virtual void run_ended(JobIndex, RunEnd, double /*now*/) {}
   // The ledger changed on the servers of `allocation` (resources taken or given back).
   virtual void servers_changed(const Allocation&, const Ledger&, double /*now*/) {}
+  // A server went away (not provisioned, failed) or came back (Core::set_server_available).
+  virtual void server_availability_changed(ServerIndex, bool /*available*/, double /*now*/) {}
 };
 
 // Servers that can be away (powered off) and must come back before a run placed on them starts.

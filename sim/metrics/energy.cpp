@@ -271,6 +271,7 @@ void PowerModel::servers_changed(const Allocation& allocation, const Ledger& led
 void PowerModel::server_maybe_idle(ServerIndex s, bool idle, double now) {
   advance_to(now);
   ServerState& ss = servers_[s];
+  if (ss.state == State::away) return;
   if (idle) {
     if (!std::isnan(ss.idle_since)) return;
     // Idle from now, or from the end of a boot under way.
@@ -295,6 +296,32 @@ void PowerModel::server_maybe_idle(ServerIndex s, bool idle, double now) {
       }
     }
   }
+}
+
+void PowerModel::server_availability_changed(ServerIndex s, bool available, double now) {
+  advance_to(now);
+  ServerState& ss = servers_[s];
+  if (available == (ss.state != State::away)) return;
+  ++ss.generation;  // pending power-off events of its earlier idleness are stale
+  auto set = [&](std::size_t h, bool off) {
+    hosts_[h].off = off;
+    refresh(h);
+  };
+  if (!available) {
+    if (ss.state == State::off) --servers_off_;
+    ss.state = State::away;
+    ss.idle_since = kNoTime;
+    ++servers_away_;
+    set(host_of(false, s), true);
+    for (GpuIndex g : cluster_.servers[s].gpus) set(host_of(true, g), true);
+    return;
+  }
+  ss.state = State::on;
+  --servers_away_;
+  set(host_of(false, s), false);
+  for (GpuIndex g : cluster_.servers[s].gpus) set(host_of(true, g), false);
+  ss.idle_since = now;
+  if (std::isfinite(options_.off_after_s)) push(now + options_.off_after_s, true, s, ss.generation);
 }
 
 double round_energy_j(double j) {

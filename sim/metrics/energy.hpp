@@ -76,6 +76,10 @@ class PowerModel final : public LifecycleObserver, public ServerAvailability {
     plan_work(j, host_demands(plan, cluster_), work_start_s);
   }
   void run_ended(JobIndex j, RunEnd, double now) override { run_ended(j, now); }
+  // An away server (not provisioned, failed) draws its wattage_off, like a powered-off one, but is
+  // not counted as powered off; back, it is on and idle.
+  void server_availability_changed(ServerIndex s, bool available, double now) override;
+  int servers_away() const { return servers_away_; }
   double bring_up(const Allocation& allocation, double now) override { return run_starting(0, allocation, now); }
   void server_maybe_idle(ServerIndex s, bool idle, double now);
 
@@ -102,7 +106,7 @@ class PowerModel final : public LifecycleObserver, public ServerAvailability {
   bool server_off(ServerIndex s) const { return servers_[s].state == State::off; }
 
  private:
-  enum class State : std::uint8_t { on, off, booting };
+  enum class State : std::uint8_t { on, off, booting, away };
   struct HostState {
     HostPower profile;
     bool gpu = true;
@@ -162,6 +166,7 @@ class PowerModel final : public LifecycleObserver, public ServerAvailability {
   double busy_gpus_ = 0;   // Σ load over GPU hosts now
   double gpu_busy_s_ = 0;  // its integral
   int servers_off_ = 0;
+  int servers_away_ = 0;
   long long power_off_events_ = 0;
   long long boots_ = 0;
 };

@@ -16,6 +16,8 @@ namespace aidcsim {
 class GpuSharing {
  public:
   virtual ~GpuSharing() = default;
+  // One job per GPU, whole GPUs: the core can run jobs on exact timers (the replay rule).
+  virtual bool exclusive() const { return false; }
 
   // Milli of each of its GPUs the job takes in the ledger (1..1000), or 0 with `reason` set when
   // the job can never run under this mode. Jobs of several GPUs (or none) always take whole GPUs.

@@ -12,6 +12,8 @@
 #include "sim/core/ledger.hpp"
 #include "sim/policy/workload_model.hpp"
 #include "sim/core/request.hpp"
+#include "sim/policy/gpu_sharing.hpp"
+#include "sim/policy/placement.hpp"
 
 namespace aidcsim {
 
@@ -54,6 +56,16 @@ struct VmMigration {
 class Runtime {
  public:
   virtual ~Runtime() = default;
+  // What this runtime cannot work with, given the other concerns' choices: one (JSON path, message)
+  // per problem, reported as input errors before anything runs.
+  struct Incompatibility {
+    std::string pointer;
+    std::string message;
+  };
+  virtual std::vector<Incompatibility> incompatibilities(const PlacementPolicy&, const GpuSharing&,
+                                                         const std::string& /*sharing_name*/) const {
+    return {};
+  }
 
   // Adjusts what the placement policy is asked for (a VM runtime asks for a whole flavour); returns
   // why the job can never run under this runtime, or "".

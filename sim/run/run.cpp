@@ -108,9 +108,8 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
   }
   p.policies.workload_model =
       instantiate(registries.workload_models, s.workload_model.policy, jobs_options, s.seed, p.cluster, p.jobs);
-  // "arrival": "inflation" runs the FGD packing experiment instead of the engine (run_prepared).
-  jobs_options.text("arrival", "trace", {"trace", "inflation"});
-  jobs_options.number("target_percent", 130, 1, 1000);
+  // The jobs section's keys of the FGD packing experiment, which runs instead of the engine (run_prepared).
+  read_packing_experiment_options(jobs_options);
   jobs_options.reject_unknown({"path", "format", "limit", "time_window", "time_scale", "model"});
 
   auto policy = [&](const auto& registry, const std::string& name, const std::string& pointer,
@@ -124,25 +123,20 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
   p.policies.scheduler = policy(registries.schedulers, s.scheduler.policy, "/scheduler", {"policy"});
   p.policies.placement = policy(registries.placements, s.placement.policy, "/placement", {"policy"});
   p.policies.monitor = policy(registries.monitors, s.monitor.policy, "/monitoring", {"policy", "interval_s"});
-  p.policies.gpu_sharing =
-      policy(registries.gpu_sharing, s.gpu_sharing, "/virtualization", {"runtime", "gpu_sharing", "container", "vm"});
-  // A runtime's options live in virtualization.<runtime> (e.g. virtualization.container).
+  // The runtimes' option sections: virtualization.<runtime> (e.g. virtualization.container).
+  std::vector<std::string> virtualization_keys = {"runtime", "gpu_sharing"};
+  for (const auto& name : registries.runtimes.names()) virtualization_keys.push_back(name);
+  p.policies.gpu_sharing = policy(registries.gpu_sharing, s.gpu_sharing, "/virtualization", virtualization_keys);
   p.policies.runtime = policy(registries.runtimes, s.runtime, "/virtualization/" + s.runtime, {});
-  for (const char* other : {"container", "vm"})
+  for (const auto& other : registries.runtimes.names())
     if (s.runtime != other && root.contains("virtualization") && root["virtualization"].is_object() &&
         root["virtualization"].contains(other))
-      problems.add(s.file, s.located.line(std::string("/virtualization/") + other),
-                   std::string("/virtualization/") + other,
+      problems.add(s.file, s.located.line("/virtualization/" + other), "/virtualization/" + other,
                    fmt::format("options for runtime \"{}\", but virtualization.runtime is \"{}\"", other, s.runtime));
-  // A VM lives on one server; its passthrough GPUs too.
-  if (s.runtime == "vm" && p.policies.placement && p.policies.placement->multi_gpu() == MultiGpu::spread)
-    problems.add(s.file, s.located.line("/placement/multi_gpu"), "/placement/multi_gpu",
-                 "runtime \"vm\" places each VM on one server: expected multi_gpu \"one-server\" or \"whole-servers\", "
-                 "found \"spread\"");
-  if (s.runtime == "vm" && s.gpu_sharing != "exclusive")
-    problems.add(s.file, s.located.line("/virtualization/gpu_sharing"), "/virtualization/gpu_sharing",
-                 fmt::format("runtime \"vm\" passes whole GPUs through to VMs: expected gpu_sharing \"exclusive\", found \"{}\"",
-                             s.gpu_sharing));
+  if (p.policies.runtime && p.policies.placement && p.policies.gpu_sharing)
+    for (const auto& [pointer, message] :
+         p.policies.runtime->incompatibilities(*p.policies.placement, *p.policies.gpu_sharing, s.gpu_sharing))
+      problems.add(s.file, s.located.line(pointer), pointer, message);
   problems.throw_if_any();
   return p;
 }
@@ -164,7 +158,7 @@ static nlohmann::json run_packing(Prepared& p, const std::string& out_dir,
   PackingExperimentOptions o;
   o.seed = p.scenario.seed;
   o.target_percent = jobs.value("target_percent", 130.0);
-  o.exclusive_gpus = p.scenario.gpu_sharing == "exclusive";
+  o.exclusive_gpus = !p.policies.gpu_sharing || p.policies.gpu_sharing->exclusive();
   o.sharing = p.policies.gpu_sharing.get();
   PackingExperimentResult r = run_packing_experiment(p.cluster, p.jobs, *p.policies.placement, o);
   double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
@@ -197,11 +191,10 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
   auto wall_start = std::chrono::steady_clock::now();
   std::string out_dir = options.out_dir.empty() ? "results/" + p.scenario.name : options.out_dir;
   fs::create_directories(out_dir);
-  if (section_object(p.scenario.resolved, "/workload/jobs").value("arrival", "trace") == "inflation")
-    return run_packing(p, out_dir, wall_start);
+  if (is_packing_experiment(section_object(p.scenario.resolved, "/workload/jobs"))) return run_packing(p, out_dir, wall_start);
 
   CoreOptions core_options;
-  core_options.exclusive_gpus = p.scenario.gpu_sharing == "exclusive";
+  core_options.exclusive_gpus = !p.policies.gpu_sharing || p.policies.gpu_sharing->exclusive();
   core_options.always_activities = p.scenario.always_simgrid_activities;
   // Energy and server power-off (sim/metrics/energy.hpp), counted from the first submission.
   PowerOptions power_options;

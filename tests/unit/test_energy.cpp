@@ -267,3 +267,24 @@ TEST(EnergyScenario, PowerKeyParsedWithPaths) {
   EXPECT_EQ(problems[1].where, "/power/boot");
   EXPECT_NE(problems[1].what.find("did you mean \"boot_s\""), std::string::npos) << problems[1].what;
 }
+
+TEST(EnergyModel, AwayServerDrawsItsOffPowerAndComesBackIdle) {
+  // Server 100:300 W, GPU 50:400 W, both 5 W off. Away 10..40 (not provisioned or failed); back, it
+  // is idle and powers off after 30 s idle, at 70.
+  Cluster c = uniform_cluster(1, 1);
+  c.gpus[0].power = profile(50, 400, 5);
+  c.servers[0].power = profile(100, 300, 5);
+  PowerModel m(c, {30, 60}, 0);
+  m.servers_changed(whole_gpu(0), Ledger(c), 0);  // idle from 0
+  m.server_availability_changed(0, false, 10);
+  EXPECT_EQ(m.servers_away(), 1);
+  EXPECT_DOUBLE_EQ(sample_of(m, 35, "power_w", ""), 10);
+  EXPECT_EQ(sample_of(m, 35, "servers_off", ""), 0);  // away is not powered off: no power-off at 30
+  m.server_availability_changed(0, true, 40);
+  EXPECT_EQ(m.servers_away(), 0);
+  EXPECT_DOUBLE_EQ(sample_of(m, 50, "power_w", ""), 150);
+  EXPECT_EQ(sample_of(m, 75, "servers_off", ""), 1);
+  nlohmann::json e = m.summary(100);
+  EXPECT_DOUBLE_EQ(e["total"].get<double>(), 150 * 10 + 10 * 30 + 150 * 30 + 10 * 30);
+  EXPECT_EQ(e["servers_powered_off"], 1);
+}

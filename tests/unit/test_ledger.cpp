@@ -235,3 +235,72 @@ TEST(Ledger, SegmentTreeQueryMatchesBruteForceUnderRandomOperations) {
   }
   EXPECT_EQ(queries, 11 * 3000 * 4);
 }
+
+// Availability (the cluster can change): an away server offers nothing, refuses allocations, and
+// what was held on it when it went away is released into its withheld resources.
+TEST(Ledger, AwayServersOfferNothingAndComeBackWithWhatWasReleased) {
+  Cluster c = uniform_cluster(2, 4);
+  Ledger l(c);
+  Allocation a = gpus_of({{0, 1000}, {1, 500}});
+  a.servers.push_back({0, 8, 64});
+  l.apply(a);
+  const auto version = l.version();
+  l.set_server_available(0, false);
+  EXPECT_GT(l.version(), version);
+  EXPECT_FALSE(l.server_available(0));
+  EXPECT_TRUE(l.server_available(1));
+  EXPECT_EQ(l.servers_away(), 1u);
+  for (GpuIndex g = 0; g < 4; ++g) EXPECT_EQ(l.free_milli(g), 0);
+  EXPECT_EQ(l.whole_free_gpus(0), 0);
+  EXPECT_EQ(l.free_cpus(0), 0);
+  EXPECT_EQ(l.free_mem_gib(0), 0);
+  EXPECT_EQ(l.first_server_with_whole_free(1), 1u);
+  EXPECT_EQ(l.allocated_milli(), 1500);  // away is not allocated
+  Allocation empty_share;
+  empty_share.servers.push_back({0, 0, 0});
+  EXPECT_EQ(l.check(empty_share), "server srv0 is away");
+  EXPECT_THROW(l.apply(gpus_of({{3, 100}})), std::logic_error);
+  // Released while away: freed, but withheld until the server is back.
+  l.release(a);
+  EXPECT_EQ(l.allocated_milli(), 0);
+  EXPECT_EQ(l.free_milli(0), 0);
+  EXPECT_THROW(l.release(a), std::logic_error);  // not held any more, away or not
+  l.set_server_available(0, true);
+  EXPECT_EQ(l.servers_away(), 0u);
+  for (GpuIndex g = 0; g < 4; ++g) EXPECT_EQ(l.free_milli(g), 1000);
+  EXPECT_EQ(l.whole_free_gpus(0), 4);
+  EXPECT_EQ(l.free_cpus(0), 64);
+  EXPECT_TRUE(l.server_idle(0));
+  EXPECT_EQ(l.first_server_with_whole_free(4), 0u);
+}
+
+TEST(Ledger, AwayAndBackUnderRandomOperationsNeverLosesOrInventsResources) {
+  Cluster c = uniform_cluster(4, 2);
+  Ledger l(c);
+  std::mt19937_64 rng(7);
+  std::vector<Allocation> held;
+  for (int step = 0; step < 2000; ++step) {
+    int action = static_cast<int>(rng() % 3);
+    if (action == 0) {
+      GpuIndex g = static_cast<GpuIndex>(rng() % c.gpus.size());
+      Allocation a = gpus_of({{g, 250}});
+      if (l.check(a).empty()) {
+        l.apply(a);
+        held.push_back(a);
+      }
+    } else if (action == 1 && !held.empty()) {
+      std::size_t i = rng() % held.size();
+      l.release(held[i]);
+      held.erase(held.begin() + static_cast<long>(i));
+    } else {
+      ServerIndex s = static_cast<ServerIndex>(rng() % 4);
+      l.set_server_available(s, !l.server_available(s));
+    }
+    long long held_milli = 0;
+    for (const auto& a : held) held_milli += a.gpus[0].milli;
+    ASSERT_EQ(l.allocated_milli(), held_milli);
+  }
+  for (ServerIndex s = 0; s < 4; ++s) l.set_server_available(s, true);
+  for (const auto& a : held) l.release(a);
+  for (GpuIndex g = 0; g < c.gpus.size(); ++g) EXPECT_EQ(l.free_milli(g), 1000);
+}

@@ -327,3 +327,22 @@ TEST(TieBreak, OrderIsSeededAndSharedFirstIsPlatformOrder) {
 }
 
 }  // namespace
+
+// An away server (not provisioned, failed) is passed over by every policy, for whole and shared GPUs.
+TEST(Placements, NoPolicyPlacesOnAnAwayServer) {
+  Cluster c = uniform_cluster(3, 4);
+  for (const auto& name : kPolicies) {
+    auto p = make(name, c);
+    Ledger ledger(c);
+    ledger.set_server_available(0, false);
+    ledger.set_server_available(2, false);
+    for (const Request& r : {request(1, 1000, 1), request(1, 300, 1), request(4, 1000, 4), request(0, 1000, 2)}) {
+      auto a = p->place(r, ClusterView{c, ledger});
+      ASSERT_TRUE(a) << name;
+      EXPECT_EQ(ledger.check(*a), "") << name;
+      for (const auto& g : a->gpus) EXPECT_EQ(c.gpus[g.gpu].server, 1u) << name;
+      for (const auto& s : a->servers) EXPECT_EQ(s.server, 1u) << name;
+    }
+    EXPECT_FALSE(p->place(request(8, 1000, 8), ClusterView{c, ledger})) << name;
+  }
+}
