@@ -8,6 +8,7 @@
 #     every option given to an `aidcsim` subcommand exists (its --help); the jobs.csv columns,
 #     summary.json keys, timeseries.csv metrics and migrations.csv columns of docs/outputs.md are
 #     exactly those of real runs;
+#     every key of the shipped scenarios (and every key their studies vary) is named in docs/;
 #  c. every relative link (and its #anchor) points to an existing file (and heading);
 #  d. every concern of README.md's table that is not marked planned links to its docs page;
 #  e. README.md has at most 250 lines.
@@ -203,6 +204,27 @@ for page, text in pages.items():
             checked_sets += len(sets)
 if checked_blocks < 5 or checked_sets < 3:
     fail("docs", f"only {checked_blocks} scenario examples and {checked_sets} --set values checked")
+
+# Every key of the shipped scenarios, and every key their studies vary, is named in docs/.
+shipped = set()
+def walk(value, path):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            shipped.add(path + (k,))
+            walk(v, path + (k,))
+for f in sorted(glob.glob(os.path.join(src, "scenarios", "*.json"))):
+    walk(json.load(open(f)), ())
+for f in sorted(glob.glob(os.path.join(src, "scenarios", "studies", "*.json"))):
+    study = json.load(open(f))
+    for part in ("grid", "set", "zip"):
+        for k in (study.get(part) or {}) if isinstance(study.get(part), dict) else {}:
+            shipped.add(tuple(k.split(".")))
+all_docs = "\n".join(t for p, t in pages.items() if p.startswith("docs/"))
+for key in sorted(shipped):
+    if key[-1] != "seed" and not re.search(r"`[^`\n]*\b" + re.escape(key[-1]) + r"\b[^`\n]*`", all_docs):
+        fail("docs", f"scenario key {'.'.join(key)} (used in scenarios/) is not documented")
+if len(shipped) < 20:
+    fail("scenarios", f"only {len(shipped)} keys found in the shipped scenarios")
 
 # Options given to aidcsim subcommands exist.
 subcommands = ["run", "validate", "list", "sweep", "platform info", "platform fat-tree", "platform openb",
