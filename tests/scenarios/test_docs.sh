@@ -9,6 +9,7 @@
 #     summary.json keys, timeseries.csv metrics and migrations.csv columns of docs/outputs.md are
 #     exactly those of real runs;
 #     every key of the shipped scenarios (and every key their studies vary) is named in docs/;
+#     every file, type and function named in docs/architecture.md exists;
 #  c. every relative link (and its #anchor) points to an existing file (and heading);
 #  d. every concern of README.md's table that is not marked planned links to its docs page;
 #  e. README.md has at most 250 lines.
@@ -306,6 +307,30 @@ for word in sorted(named - metrics - {"time_s", "metric", "label", "value", "gpu
 migrations_header = open(os.path.join(runs["quickstart-vm-consolidation"], "migrations.csv")).readline().strip()
 if f"`{migrations_header}`" not in section("`migrations.csv`"):
     fail("docs/outputs.md", f"migrations.csv header is not `{migrations_header}`")
+
+# docs/architecture.md names files, types and functions: they must exist (so that a refactor that
+# moves or renames them shows here which sentence to update).
+sources = [f for pattern in ("sim/**/*.[ch]pp", "models/**/*.[ch]pp") for f in glob.glob(os.path.join(src, pattern), recursive=True)]
+identifiers = set(re.findall(r"\w+", "\n".join(open(f).read() for f in sources + [os.path.join(src, "CMakeLists.txt")])))
+named = 0
+for n, line, in_code, lang, skipped in lines_of(pages.get("docs/architecture.md", "")):
+    if in_code or skipped:
+        continue
+    for token in re.findall(r"`([^`]+)`", line):
+        token = token.strip()
+        if re.match(r"^(sim|models|tests|docs|bench|analysis|scenarios|platforms)/", token):
+            if "<" not in token and not glob.glob(os.path.join(src, token.rstrip("/"))):
+                fail(f"docs/architecture.md:{n}", f"names {token}, which does not exist")
+            named += 1
+            continue
+        m = re.match(r"^([A-Za-z_][\w:]*)(\(.*\))?$", token)
+        if m and ("::" in token or "(" in token or "_" in token or re.match(r"^[A-Z][a-z]+[A-Z]", token)):
+            named += 1
+            for part in m.group(1).split("::"):
+                if part and part not in identifiers:
+                    fail(f"docs/architecture.md:{n}", f"names {token}: no {part!r} in sim/ or models/")
+if named < 50:
+    fail("docs/architecture.md", f"only {named} files and identifiers named")
 
 # ---- c. relative links and their anchors
 def slugs(text):
