@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The documentation (README.md and docs/*.md) against the program: it names nothing that does not
 # exist, and everything that exists is documented.
-#  a. every name printed by `aidcsim list` appears on its concern's page;
+#  a. every name printed by `aidcsim list` appears on its concern's page, and the tables of
+#     implementations (concern pages, README) name nothing else;
 #  b. every JSON example of a scenario (whole, or a fragment of its sections merged onto
 #     scenarios/quickstart.json) and every `--set KEY=VALUE` passes `aidcsim validate` (a missing
 #     platform or trace file is tolerated: the docs name files that are generated or downloaded);
@@ -84,6 +85,24 @@ for key, names in registered.items():
     for name in names:
         if f"`{name}`" not in pages.get(page, ""):
             fail(page, f"{key} {name!r} (printed by aidcsim list) is not documented here")
+
+# ... and no page documents a name that is not registered: the first column of a concern page's table
+# of implementations (header "name", "model" or "format"), and the implementations of README's table.
+all_names = {n for names in registered.values() for n in names}
+for page in sorted(set(concern_pages.values())):
+    header = None
+    for n, line, in_code, lang, skipped in lines_of(pages.get(page, "")):
+        if in_code or not line.startswith("|"):
+            header = None
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if header is None:
+            header = cells[0]
+            continue
+        if header in ("name", "model", "format") and not line.startswith("|---") and not skipped:
+            for name in re.findall(r"`([^`]+)`", cells[0]):
+                if name not in all_names:
+                    fail(f"{page}:{n}", f"documents {name!r}, which aidcsim list does not print")
 
 # ---- b. scenario examples and --set paths validate
 quickstart_path = os.path.join(src, "scenarios", "quickstart.json")
@@ -378,6 +397,9 @@ if len(rows) < 8:
     fail("README.md", f"the concern table (header '| concern |') has {len(rows)} rows")
 for row in rows:
     concern = row.split("|")[1].strip()
+    for name in re.findall(r"`([^`]+)`", row.split("|")[3]):
+        if name not in all_names:
+            fail("README.md", f"concern {concern!r} lists {name!r}, which aidcsim list does not print")
     targets = re.findall(r"\]\(([^)\s#]+)", row)
     if "planned" in row.lower():
         continue
