@@ -11,7 +11,8 @@
 #     exactly those of real runs;
 #     every key of the shipped scenarios (and every key their studies vary) is named in docs/;
 #     every file, type and function named in docs/architecture.md exists;
-#  c. every relative link (and its #anchor) points to an existing file (and heading);
+#  c. every relative link (and its #anchor) points to an existing file (and heading); docs/index.md
+#     links every page of docs/;
 #  d. every concern of README.md's table that is not marked planned links to its docs page, and the
 #     scenario reader still refuses the key of every planned one;
 #  e. README.md has at most 250 lines.
@@ -413,6 +414,12 @@ for row in rows:
         continue
     if not any(t.startswith("docs/") and t.endswith(".md") and os.path.exists(os.path.join(src, t)) for t in targets):
         fail("README.md", f"concern {concern!r} is not marked planned and links to no docs page")
+
+# The index links every page of docs/.
+index_links = set(re.findall(r"\]\(([\w-]+\.md)", pages.get("docs/index.md", "")))
+for page in pages:
+    if page.startswith("docs/") and page != "docs/index.md" and os.path.basename(page) not in index_links:
+        fail("docs/index.md", f"does not link {os.path.basename(page)}")
 
 # ---- e. README length
 count = readme.count("\n")
