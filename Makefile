@@ -37,10 +37,10 @@ bench: deps
 clean:
 	rm -rf $(BUILD_DIR) $(BENCH_DIR)
 
-# The example study of README.md: 4 schedulers x 3 arrival rates x 5 seeds on a Philly week (60 points,
+# The example study (docs/sweeps.md): 4 schedulers x 3 arrival rates x 5 seeds on a Philly week (60 points,
 # about 1.5 min on 2 cores), then the comparison table and figures; docs/update_study.py adds the CDFs
-# at the highest load and copies table and figures into docs/sweeps.md and docs/images/study_*.png,
-# then rebuilds README.md (regenerated, never hand-edited). A second run reuses the finished points (delete STUDY_OUT to run them again).
+# at the highest load and copies table and figures into docs/sweeps.md (between its study markers, never
+# hand-edited) and docs/images/study_*.png. A second run reuses the finished points (delete STUDY_OUT to run them again).
 STUDY_OUT ?= results/studies/philly-week-policies
 study: build
 	$(BUILD_DIR)/aidcsim sweep scenarios/studies/philly-week-policies.json --out $(STUDY_OUT)

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Puts the example study's results into the docs, then rebuilds README.md (run by `make study`).
+"""Puts the example study's results into docs/sweeps.md and docs/images/ (run by `make study`).
 
     docs/update_study.py STUDY_OUT
 
@@ -8,9 +8,8 @@ Reads what `make study` wrote under STUDY_OUT (the sweep, tables/comparison.md, 
     STUDY_OUT/figures-<time_scale>/),
   - copies the figures to docs/images/study_*.png,
   - replaces the part of docs/sweeps.md between the "study:begin" and "study:end" markers with the
-    comparison table, the figures and the run time of the points (wall_s of their summary.json),
-  - runs docs/assemble_readme.py.
-So the study's numbers in the docs are regenerated, never edited by hand.
+    comparison table, the figures and the run time of the points (wall_s of their summary.json).
+README.md only links to that section. So the study's numbers in the docs are regenerated, never edited by hand.
 """
 import csv
 import json
@@ -78,8 +77,7 @@ def main():
     if not pattern.search(text):
         sys.exit(f"{path}: no <!-- study:begin ... {END} markers")
     open(path, "w").write(pattern.sub(lambda _: block, text, count=1))
-    subprocess.run([sys.executable, os.path.join(here, "assemble_readme.py")], check=True)
-    print(f"updated {path}, docs/images/study_*.png and README.md")
+    print(f"updated {path} and docs/images/study_*.png")
 
 
 if __name__ == "__main__":
