@@ -150,7 +150,7 @@ void add_platform_command(CLI::App& app, std::function<int()>& action) {
   auto* fat_tree = platform->add_subcommand("fat-tree", "write a fat-tree platform of GPU servers");
   fat_tree->add_option("--servers", options->servers, "number of servers")->required();
   fat_tree->add_option("--gpus-per-server", options->gpus_per_server, "GPUs per server")->required();
-  fat_tree->add_option("--gpu-model", options->gpu_model, "GPU model (see the README's table)")->required();
+  fat_tree->add_option("--gpu-model", options->gpu_model, "GPU model (see docs/platforms.md, GPU models)")->required();
   fat_tree->add_option("--servers-per-rack", options->servers_per_rack, "servers under one leaf switch");
   fat_tree->add_option("--cores-per-server", options->cores_per_server, "CPU cores per server");
   fat_tree->add_option("--layout", options->layout,
