@@ -83,26 +83,6 @@ class Executor {
   virtual void migrate(std::size_t /*id*/, ServerIndex /*from*/, ServerIndex /*to*/, const MigrationTransfer&) {}
 };
 
-// One live migration (migrations.csv).
-struct MigrationLogEntry {
-  std::size_t vm = 0;
-  std::optional<JobIndex> job;  // in the VM when the migration started
-  bool job_moved = false;       // still running in it at the end: it moved with the VM
-  Allocation from, to;
-  double start_s = 0, paused_s = 0, end_s = 0;
-  double bytes = 0;
-};
-
-// Live migrations so far (summary.json vm_migrations).
-struct MigrationStats {
-  long long started = 0;
-  long long completed = 0;
-  double bytes = 0;       // sent by completed migrations, all rounds
-  double total_s = 0;     // sum of their durations
-  double paused_s = 0;    // sum of their stop-and-copy times
-  long long jobs_moved = 0;
-};
-
 struct CoreOptions {
   bool exclusive_gpus = true;       // gpu_sharing == exclusive
   bool always_activities = false;   // engine.activities == "always"
@@ -132,8 +112,6 @@ class Core final : private SchedulingContext {
   // migration_paused() returns whether a job is paused in the VM (its state is copied too).
   bool migration_paused(std::size_t id, double now);
   void migration_done(std::size_t id, double now, double bytes);
-  const MigrationStats& migration_stats() const { return migration_stats_; }
-  const std::vector<MigrationLogEntry>& migration_log() const { return migration_log_; }  // ended ones
   // The cluster changes: server s goes away (its runs are preempted and requeue; placement passes it
   // over) or comes back. For the concerns that provision or fail servers.
   void set_server_available(ServerIndex s, bool available, double now);
@@ -230,10 +208,8 @@ class Core final : private SchedulingContext {
     double paused_s = 0;
     std::optional<JobIndex> job;
   };
-  std::vector<MigrationLogEntry> migration_log_;
   std::map<std::size_t, MigrationRecord> migrations_;  // under way, by id
   std::size_t next_migration_id_ = 0;
-  MigrationStats migration_stats_;
 };
 
 }  // namespace aidcsim

@@ -26,7 +26,7 @@ void Core::start_migrations() {
       relaunch(*j, delay_s, 1 / (1 - m.slowdown));
     }
     executor_->migrate(id, m.from_server, m.to_server, m.transfer);
-    ++migration_stats_.started;
+    publish([&](LifecycleObserver& o) { o.migration_started(m.vm, now_); });
     migrations_.emplace(id, MigrationRecord{std::move(m), now_, kNoTime, j});
   }
   if (double t = runtime->next_consolidation_s(); t > now_) event_queue_.wake_at(t);
@@ -119,17 +119,12 @@ void Core::migration_done(std::size_t id, double now, double bytes) {
     for (const auto& g : run.allocation.gpus) ++jobs_on_gpu_[g.gpu];
     policies_.placement->on_applied(run.request, run.allocation);
     ++run.migrations;
-    ++migration_stats_.jobs_moved;
     if (!std::isnan(run.run_startup_s)) {
       double delay_s = stop_segment(*j);
       relaunch(*j, delay_s, 1);
     }
   }
-  migration_log_.push_back(std::move(entry));
-  ++migration_stats_.completed;
-  migration_stats_.bytes += bytes;
-  migration_stats_.total_s += now - record.started_s;
-  migration_stats_.paused_s += std::isnan(record.paused_s) ? 0 : now - record.paused_s;
+  publish([&](LifecycleObserver& o) { o.migration_ended(entry); });
 }
 
 }  // namespace aidcsim

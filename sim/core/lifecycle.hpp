@@ -3,11 +3,23 @@
 // metrics of later concerns) observe them instead of being called from inside the core: a new
 // metric is a new observer, not a new member of Core. Observers are told in the order they were
 // registered, at the instant the event happens, after the core has applied it (ledger up to date).
+#include <optional>
+
 #include "sim/core/ledger.hpp"
 #include "sim/core/types.hpp"
 #include "sim/policy/workload_model.hpp"
 
 namespace aidcsim {
+
+// One live migration of a VM between two servers, as it ended (migrations.csv).
+struct MigrationLogEntry {
+  std::size_t vm = 0;
+  std::optional<JobIndex> job;  // in the VM when the migration started
+  bool job_moved = false;       // still running in it at the end: it moved with the VM
+  Allocation from, to;
+  double start_s = 0, paused_s = 0, end_s = 0;
+  double bytes = 0;
+};
 
 // How a run ended.
 enum class RunEnd { completed, preempted };
@@ -25,6 +37,9 @@ class LifecycleObserver {
   virtual void servers_changed(const Allocation&, const Ledger&, double /*now*/) {}
   // A server went away (not provisioned, failed) or came back (Core::set_server_available).
   virtual void server_availability_changed(ServerIndex, bool /*available*/, double /*now*/) {}
+  // A live migration of a VM started, and one ended (consolidation).
+  virtual void migration_started(std::size_t /*vm*/, double /*now*/) {}
+  virtual void migration_ended(const MigrationLogEntry&) {}
 };
 
 // Servers that can be away (powered off) and must come back before a run placed on them starts.

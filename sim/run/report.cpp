@@ -47,10 +47,10 @@ static std::string hosts_of(const Allocation& a, const Cluster& cluster) {
   return out;
 }
 
-void write_migrations_csv(const std::string& path, const Core& core) {
+void write_migrations_csv(const std::string& path, const Core& core, const std::vector<MigrationLogEntry>& log) {
   AtomicFile file(path);
   std::string line = "vm,job_id,job_moved,from_hosts,to_hosts,start_s,paused_s,end_s,bytes\n";
-  for (const auto& m : core.migration_log()) {
+  for (const auto& m : log) {
     line += std::to_string(m.vm) + ',';
     if (m.job) append_csv_field(line, core.jobs()[*m.job].job_id);
     line += ',' + std::string(m.job_moved ? "1" : "0") + ',';

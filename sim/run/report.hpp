@@ -13,7 +13,7 @@ namespace aidcsim {
 std::string csv_quote(const std::string& text);  // RFC 4180 quoting when needed
 void write_jobs_csv(const std::string& path, const Core& core);
 // migrations.csv: one row per ended live migration of a VM (consolidation).
-void write_migrations_csv(const std::string& path, const Core& core);
+void write_migrations_csv(const std::string& path, const Core& core, const std::vector<MigrationLogEntry>& log);
 nlohmann::json build_summary(const std::string& scenario, std::uint64_t seed,
                              const std::vector<std::pair<std::string, long long>>& skipped_rows, const Core& core,
                              const EngineResult& result, double wall_s);

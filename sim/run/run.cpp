@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "sim/metrics/energy.hpp"
+#include "sim/metrics/run_metrics.hpp"
 #include "sim/engine/engine.hpp"
 #include "sim/metrics/metrics.hpp"
 #include "sim/config/options.hpp"
@@ -208,10 +209,19 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
   auto power = std::make_unique<PowerModel>(p.cluster, power_options, first_submit_s, p.jobs.size());
   // Kept without power data too when there are GPUs: it also integrates their busy time (gpu_busy).
   if (!power->has_power_data() && !p.scenario.power_off_after_s && p.cluster.gpus.empty()) power.reset();
+  // The run's metrics besides the core's job statistics (sim/metrics/run_metrics.hpp): each keeps what
+  // it needs and writes its own summary keys and timeseries rows.
+  FragmentationMetric fragmentation;
+  MigrationMetric migrations;
+  EnergyMetric energy(power.get(), p.cluster.gpus.size(), [&p, first_submit_s]() -> nlohmann::json {
+    return p.energy_plugin ? plugin_energy_j(p, first_submit_s) : nullptr;
+  });
+  std::vector<RunMetric*> metrics = {&fragmentation, &energy, &migrations};
   if (power) {
     core_options.observers.push_back(power.get());
     core_options.availability = power.get();
   }
+  core_options.observers.push_back(&migrations);
   Core core(p.cluster, std::move(p.jobs), std::move(p.policies), core_options);
 
   AtomicFile timeseries(out_dir + "/timeseries.csv");
@@ -219,22 +229,14 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
   EngineOptions engine_options;
   engine_options.monitoring_interval_s = p.scenario.monitoring_interval_s;
   engine_options.horizon_s = p.scenario.horizon_s;
-  // Fragmentation is too costly to compute at every event; its summary is the time-weighted mean of
-  // the monitor's samples (each holding until the next).
-  std::vector<std::pair<double, double>> fragmentation_steps;
+  std::vector<Sample> metric_samples;
   engine_options.on_samples = [&](double t, const std::vector<Sample>& samples) {
-    for (const auto& s : samples) {
-      timeseries.stream() << format_number(t) << ',' << s.metric << ',' << csv_quote(s.label) << ','
-                          << format_number(s.value) << '\n';
-      if (s.metric == "gpu_fragmentation" && s.label.empty()) fragmentation_steps.emplace_back(t, s.value);
-    }
-    if (power && power->has_power_data()) {
-      std::vector<Sample> power_samples;
-      power->sample(t, power_samples);
-      for (const auto& s : power_samples)
+    metric_samples.clear();
+    for (RunMetric* m : metrics) m->sampled(t, samples, metric_samples);
+    for (const std::vector<Sample>* rows : {&samples, static_cast<const std::vector<Sample>*>(&metric_samples)})
+      for (const auto& s : *rows)
         timeseries.stream() << format_number(t) << ',' << s.metric << ',' << csv_quote(s.label) << ','
                             << format_number(s.value) << '\n';
-    }
   };
   double last_print = 0;
   if (options.progress) {
@@ -252,35 +254,9 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
 
   double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   nlohmann::json summary = build_summary(p.scenario.name, p.scenario.seed, p.skipped_rows, core, result, wall_s);
-  summary["gpu_fragmentation"] = nullptr;
-  if (!fragmentation_steps.empty()) {
-    double from = fragmentation_steps.front().first, to = std::max(from, result.end_s);
-    summary["gpu_fragmentation"] = round6(to > from ? time_weighted_mean(fragmentation_steps, from, to)
-                                                    : fragmentation_steps.front().second);
-  }
-  // gpu_busy: the share of the GPUs' speed actually used (work, not allocation), over the same
-  // window as energy: first submission to the end of the run.
-  summary["gpu_busy"] = nullptr;
-  if (power && !p.cluster.gpus.empty() && result.end_s > core.first_submit_s())
-    summary["gpu_busy"] = round6(power->gpu_busy_s(result.end_s) /
-                                 (static_cast<double>(p.cluster.gpus.size()) * (result.end_s - core.first_submit_s())));
-  summary["energy_j"] = nullptr;
-  if (power && power->has_power_data()) {
-    nlohmann::json energy = power->summary(result.end_s);
-    energy["simgrid_plugin"] = p.energy_plugin ? plugin_energy_j(p, core.first_submit_s()) : nullptr;
-    summary["energy_j"] = std::move(energy);
-  }
-  // Live migrations of VMs (consolidation); null when none started.
-  summary["vm_migrations"] = nullptr;
-  if (const MigrationStats& m = core.migration_stats(); m.started > 0)
-    summary["vm_migrations"] = {{"started", m.started},
-                                {"completed", m.completed},
-                                {"jobs_moved", m.jobs_moved},
-                                {"bytes", static_cast<long long>(std::llround(m.bytes))},
-                                {"mean_s", m.completed > 0 ? round6(m.total_s / m.completed) : 0.0},
-                                {"mean_paused_s", m.completed > 0 ? round6(m.paused_s / m.completed) : 0.0}};
+  for (RunMetric* m : metrics) m->summarize(summary, {core.first_submit_s(), result.end_s});
   write_jobs_csv(out_dir + "/jobs.csv", core);
-  if (core.migration_stats().started > 0) write_migrations_csv(out_dir + "/migrations.csv", core);
+  if (migrations.started() > 0) write_migrations_csv(out_dir + "/migrations.csv", core, migrations.log());
   write_file_atomically(out_dir + "/run.json", run_info_json(p).dump(2) + "\n");
   timeseries.commit();
   write_file_atomically(out_dir + "/summary.json", summary.dump(2) + "\n");
