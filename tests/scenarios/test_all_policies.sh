@@ -18,6 +18,7 @@ fail() {
 }
 check() {  # check RUN_DIR: invariants and job accounting
   /usr/bin/python3 "$source_dir/tests/scenarios/check_invariants.py" "$1" >/dev/null || fail "invariants of $1"
+  "$cli" check "$1" >/dev/null || fail "aidcsim check of $1"
   /usr/bin/python3 - "$1/summary.json" <<'PY' || fail "job counts of $1"
 import json, sys
 s = json.load(open(sys.argv[1]))["jobs"]

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Tests check_invariants.py itself: hand-made run directories, each broken in one way, must fail with
-# the right message; the correct ones must pass.
+# Tests check_invariants.py and its native twin `aidcsim check`: hand-made run directories, each broken
+# in one way, must make both fail with the right message; the correct ones must pass both.
 # Usage (from ctest): test_check_invariants.sh CLI SOURCE_DIR OUT_DIR
 set -uo pipefail
-source_dir=$2 out_dir=$3
+cli=$1 source_dir=$2 out_dir=$3
 checker=$source_dir/tests/scenarios/check_invariants.py
 python=/usr/bin/python3
 rm -rf "$out_dir"
@@ -23,21 +23,27 @@ case_() {
  "jobs": {"submitted": ${counts[0]}, "completed": ${counts[1]}, "rejected": ${counts[2]}, "unfinished": ${counts[3]}}}
 JSON
   echo "{\"scenario\": {\"virtualization\": {\"gpu_sharing\": \"$sharing\"}}, \"seed\": 1}" > "$dir/run.json"
-  local err rc
-  err=$("$python" "$checker" "$dir" $flags 2>&1 >/dev/null)
-  rc=$?
-  if [[ $expect == pass && $rc -ne 0 ]]; then
-    echo "FAIL [$name]: expected the checker to pass, it exited $rc: $err" >&2
-    failures=$((failures + 1))
-  elif [[ $expect == fail && $rc -ne 1 ]]; then
-    echo "FAIL [$name]: expected the checker to exit 1, it exited $rc" >&2
-    failures=$((failures + 1))
-  elif [[ $expect == fail && $err != *"$message"* ]]; then
-    echo "FAIL [$name]: the checker's message lacks \"$message\": $err" >&2
-    failures=$((failures + 1))
-  else
-    echo "ok [$name]"
-  fi
+  local checker_name err rc
+  for checker_name in python native; do
+    if [[ $checker_name == python ]]; then
+      err=$("$python" "$checker" "$dir" $flags 2>&1 >/dev/null)
+    else
+      err=$("$cli" check "$dir" $flags 2>&1 >/dev/null)
+    fi
+    rc=$?
+    if [[ $expect == pass && $rc -ne 0 ]]; then
+      echo "FAIL [$name, $checker_name]: expected the checker to pass, it exited $rc: $err" >&2
+      failures=$((failures + 1))
+    elif [[ $expect == fail && $rc -ne 1 ]]; then
+      echo "FAIL [$name, $checker_name]: expected the checker to exit 1, it exited $rc: $err" >&2
+      failures=$((failures + 1))
+    elif [[ $expect == fail && $err != *"$message"* ]]; then
+      echo "FAIL [$name, $checker_name]: the checker's message lacks \"$message\": $err" >&2
+      failures=$((failures + 1))
+    else
+      echo "ok [$name, $checker_name]"
+    fi
+  done
 }
 
 case_ valid pass "" exclusive 4 "5 3 1 1" <<'ROWS'
@@ -169,11 +175,47 @@ HEADER=$migrated_header MIGRATIONS=$moved case_ migration_count_disagrees fail "
 a,t,0,0,1005,0,1005,1,1000,completed,g3,1000,0,2
 ROWS
 
-# Unusable input is exit code 2, not a pass.
+# Unusable input is exit code 2, not a pass: a directory without outputs, a missing directory, a file.
 mkdir -p "$out_dir/empty"
-"$python" "$checker" "$out_dir/empty" 2>/dev/null
-rc=$?
-if [[ $rc -ne 2 ]]; then echo "FAIL [empty]: expected exit 2 on a directory without outputs, got $rc" >&2; failures=$((failures + 1)); else echo "ok [empty]"; fi
+echo "not a directory" > "$out_dir/plain_file"
+for target in empty missing plain_file; do
+  if [[ $target != plain_file ]]; then  # (the Python checker ends with a traceback on a plain file)
+    "$python" "$checker" "$out_dir/$target" 2>/dev/null
+    rc=$?
+    if [[ $rc -ne 2 ]]; then echo "FAIL [$target, python]: expected exit 2, got $rc" >&2; failures=$((failures + 1)); fi
+  fi
+  err=$("$cli" check "$out_dir/$target" 2>&1 >/dev/null)
+  rc=$?
+  if [[ $rc -ne 2 || $err != *"error: $out_dir/$target"* ]]; then
+    echo "FAIL [$target, native]: expected exit 2 and an error naming the input, got $rc: $err" >&2
+    failures=$((failures + 1))
+  else
+    echo "ok [$target]"
+  fi
+done
+# A jobs.csv without its required columns, and a summary.json without gpus_total.
+cp -r "$out_dir/valid" "$out_dir/no_hosts_column"
+cut -d, -f1-10 "$out_dir/valid/jobs.csv" > "$out_dir/no_hosts_column/jobs.csv"
+cp -r "$out_dir/valid" "$out_dir/no_gpus_total"
+echo '{"jobs": {}}' > "$out_dir/no_gpus_total/summary.json"
+for target in no_hosts_column:"missing column(s) hosts" no_gpus_total:"gpus_total is None"; do
+  name=${target%%:*} message=${target#*:}
+  err=$("$cli" check "$out_dir/$name" 2>&1 >/dev/null)
+  rc=$?
+  if [[ $rc -ne 2 || $err != *"$message"* ]]; then
+    echo "FAIL [$name, native]: expected exit 2 with \"$message\", got $rc: $err" >&2
+    failures=$((failures + 1))
+  else
+    echo "ok [$name]"
+  fi
+done
+
+# The native report names the rule.
+err=$("$cli" check "$out_dir/overlapping_whole_gpus" 2>&1 >/dev/null)
+if [[ $err != *"[gpu-capacity] host g1"* ]]; then
+  echo "FAIL [rule names]: $err" >&2
+  failures=$((failures + 1))
+fi
 
 if [[ $failures -ne 0 ]]; then
   echo "$failures checker test(s) failed" >&2

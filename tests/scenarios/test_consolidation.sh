@@ -12,6 +12,7 @@ mkdir -p "$out_dir"
 scenario=$source_dir/scenarios/quickstart-vm-consolidation.json
 "$cli" run "$scenario" --out "$out_dir/run" --quiet
 "$python" "$source_dir/tests/scenarios/check_invariants.py" "$out_dir/run"
+"$cli" check "$out_dir/run"
 "$cli" run "$scenario" --out "$out_dir/again" --quiet
 for f in jobs.csv migrations.csv timeseries.csv; do
   cmp "$out_dir/run/$f" "$out_dir/again/$f" || { echo "FAIL: $f differs between two runs" >&2; exit 1; }
@@ -21,6 +22,7 @@ done
 "$cli" run "$source_dir/scenarios/quickstart.json" --out "$out_dir/backfill" --quiet --set scheduler.policy=backfill \
   --set 'virtualization={"runtime":"vm","gpu_sharing":"exclusive","vm":{"boot_s":30,"idle_timeout_s":300,"consolidation":{"interval_s":120,"dirty_bytes_per_s":1e9}}}'
 "$python" "$source_dir/tests/scenarios/check_invariants.py" "$out_dir/backfill"
+"$cli" check "$out_dir/backfill"
 # A Philly week under VMs (2,490 GPUs, 14,724 jobs) with consolidation on: the invariants hold there too.
 philly=$source_dir/scenarios/philly-vm.json
 if [[ -f $source_dir/../shared/traces/philly/philly.csv ]]; then
@@ -28,6 +30,7 @@ if [[ -f $source_dir/../shared/traces/philly/philly.csv ]]; then
   "$cli" run "$philly" --out "$out_dir/philly" --quiet --set virtualization.vm.consolidation=true \
     --set platform="$out_dir/philly.xml"
   "$python" "$source_dir/tests/scenarios/check_invariants.py" "$out_dir/philly"
+  "$cli" check "$out_dir/philly"
 else
   echo "note: ../shared/traces/philly/philly.csv missing; the Philly-week check did not run" >&2
 fi

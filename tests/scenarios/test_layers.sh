@@ -15,6 +15,7 @@ allowed = {
     "sim/config": ["sim/core", "sim/policy"],
     "sim/metrics": ["sim/core", "sim/policy"],
     "sim/io": ["sim/core"],
+    "sim/check": ["sim/core"],
     "models": ["sim/core", "sim/policy", "sim/config/options.hpp", "sim/config/located_json.hpp", "models"],
     "models/platform": ["sim/core", "models/traces", "models/platform"],
     "sim/engine": ["sim/core", "sim/policy", "sim/metrics", "models/platform"],

@@ -19,6 +19,7 @@ fail() {
 }
 check() {  # check RUN_DIR [--replay-exact]
   "$python" "$source_dir/tests/scenarios/check_invariants.py" "$@" >/dev/null || fail "invariants of $1"
+  "$cli" check "$@" >/dev/null || fail "aidcsim check of $1"
 }
 # Jobs of at most 8 GPUs (one server's worth) whose GPUs are on more than one server.
 spread_jobs() {

@@ -14,6 +14,7 @@ done
 
 # Quickstart runs with exclusive GPUs, bare metal and the trace model: the replay rule holds exactly.
 "$python" "$source_dir/tests/scenarios/check_invariants.py" "$out_dir/run" --replay-exact
+"$cli" check "$out_dir/run" --replay-exact
 
 "$python" - "$out_dir/run/summary.json" <<'PY'
 import json, sys

@@ -103,6 +103,7 @@ PY
   if [[ -f $source_dir/tests/scenarios/check_invariants.py ]]; then
     "$python" "$source_dir/tests/scenarios/check_invariants.py" "$dir" --replay-exact
   fi
+  "$cli" check "$dir" --replay-exact
 }
 
 run openb-replay openb-replay.json "$out_dir/openb.xml" 7255 0 6212

@@ -30,6 +30,8 @@ for virt in "{$container,\"gpu_sharing\":\"exclusive\"}" "{$container,\"gpu_shar
       fi
       /usr/bin/python3 "$source_dir/tests/scenarios/check_invariants.py" "$dir" >/dev/null 2>"$dir.inv" ||
         { echo "FAIL: $what: $(head -3 "$dir.inv")" >&2; failures=$((failures + 1)); continue; }
+      "$cli" check "$dir" >/dev/null 2>"$dir.inv" ||
+        { echo "FAIL: $what: aidcsim check: $(head -3 "$dir.inv")" >&2; failures=$((failures + 1)); continue; }
       /usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"]; sys.exit(0 if j["completed"] == j["submitted"] == 300 else 1)' \
         "$dir/summary.json" || { echo "FAIL: $what: not every job completed" >&2; failures=$((failures + 1)); }
     done

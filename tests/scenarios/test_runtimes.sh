@@ -10,6 +10,7 @@ mkdir -p "$out_dir"
 for runtime in container vm; do
   "$cli" run "$source_dir/scenarios/quickstart-$runtime.json" --out "$out_dir/$runtime" --quiet
   "$python" "$source_dir/tests/scenarios/check_invariants.py" "$out_dir/$runtime"
+  "$cli" check "$out_dir/$runtime"
 done
 "$cli" run "$source_dir/scenarios/quickstart-container.json" --out "$out_dir/container-again" --quiet
 cmp "$out_dir/container/jobs.csv" "$out_dir/container-again/jobs.csv" || { echo "FAIL: container runs differ" >&2; exit 1; }

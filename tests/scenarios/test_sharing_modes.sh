@@ -49,6 +49,7 @@ for dir in "$runs"/*/; do
   [[ $mode == exclusive ]] && flags=(--replay-exact)
   "$python" "$source_dir/tests/scenarios/check_invariants.py" "$dir" "${flags[@]}" >/dev/null ||
     fail "invariants of the $mode run ($dir)"
+  "$cli" check "$dir" "${flags[@]}" >/dev/null || fail "aidcsim check of the $mode run ($dir)"
 done
 # The held shares are what each mode admits: a whole GPU (exclusive), the request (mps), 1 milli for a
 # single-GPU pod without gpu_mem_gib (time-slicing: jobs of several GPUs take them whole), floor(1000 k / 7) for a k-slice instance (mig).

@@ -1,0 +1,109 @@
+// `aidcsim check` reads and prints numbers as the Python checker does (its messages must match), and
+// checks a run directory's invariants (the hand-broken run directories are in
+// tests/scenarios/test_check_invariants.sh, which runs both checkers).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "sim/check/invariants.hpp"
+#include "sim/check/python_text.hpp"
+#include "sim/core/errors.hpp"
+
+namespace aidcsim::check {
+namespace {
+
+TEST(CheckPythonText, FloatParsesLikePython) {
+  EXPECT_EQ(python_float(" 1.5 "), 1.5);
+  EXPECT_EQ(python_float("+2"), 2.0);
+  EXPECT_EQ(python_float("-0.25"), -0.25);
+  EXPECT_EQ(python_float("1_000"), 1000.0);
+  EXPECT_EQ(python_float("1e400"), HUGE_VAL);  // Python: inf (then "not a finite number")
+  EXPECT_EQ(python_float("1e-400"), 0.0);
+  EXPECT_TRUE(std::isinf(*python_float("inf")));
+  EXPECT_TRUE(std::isnan(*python_float("nan")));
+  EXPECT_FALSE(python_float("abc"));
+  EXPECT_FALSE(python_float(""));
+  EXPECT_FALSE(python_float("1__0"));
+  EXPECT_FALSE(python_float("+-1"));
+  EXPECT_FALSE(python_float("1.5x"));
+}
+
+TEST(CheckPythonText, IntParsesLikePython) {
+  EXPECT_EQ(python_int(" 4 "), 4);
+  EXPECT_EQ(python_int("-3"), -3);
+  EXPECT_EQ(python_int("+7"), 7);
+  EXPECT_FALSE(python_int("4.0"));
+  EXPECT_FALSE(python_int(""));
+  EXPECT_FALSE(python_int("x"));
+}
+
+TEST(CheckPythonText, PrintsLikePython) {
+  EXPECT_EQ(python_str(5.0), "5.0");
+  EXPECT_EQ(python_str(0.1), "0.1");
+  EXPECT_EQ(python_str(1e16), "1e+16");
+  EXPECT_EQ(python_str(1e-5), "1e-05");
+  EXPECT_EQ(python_g(5.0), "5");
+  EXPECT_EQ(python_g(109.0), "109");
+  EXPECT_EQ(python_g(1234567.0), "1.23457e+06");
+  EXPECT_EQ(python_repr("a"), "'a'");
+  EXPECT_EQ(python_repr("it's"), "\"it's\"");
+  EXPECT_EQ(python_repr("a\\b\n"), "'a\\\\b\\n'");
+}
+
+class CheckRunDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("aidcsim-check-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    write("run.json", R"({"scenario": {"virtualization": {"gpu_sharing": "exclusive"}}})");
+    write("summary.json", R"({"gpus_total": 2, "jobs": {"submitted": 2, "completed": 2, "rejected": 0, "unfinished": 0}})");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
+  std::filesystem::path dir_;
+};
+
+constexpr const char* kHeader = "job_id,tenant,submit_s,start_s,end_s,queue_delay_s,jct_s,gpus,gpu_milli,state,hosts,duration_s\n";
+
+TEST_F(CheckRunDir, ValidRunPasses) {
+  write("jobs.csv", std::string(kHeader) + "a,t,0,0,10,0,10,1,1000,completed,g0,10\nb,t,0,10,20,10,20,1,1000,completed,g0,10\n");
+  CheckReport r = check_run_dir(dir_.string(), {true});
+  EXPECT_TRUE(r.violations.empty()) << r.violations.front().message;
+  EXPECT_EQ(r.jobs, 2u);
+}
+
+TEST_F(CheckRunDir, OverlapNamesTheRuleHostAndJob) {
+  write("jobs.csv", std::string(kHeader) + "a,t,0,0,10,0,10,1,1000,completed,g0,10\nb,t,5,5,15,0,10,1,1000,completed,g0,10\n");
+  CheckReport r = check_run_dir(dir_.string(), {});
+  ASSERT_EQ(r.violations.size(), 1u);
+  EXPECT_EQ(r.violations[0].rule, "gpu-capacity");
+  EXPECT_EQ(r.violations[0].message,
+            "host g0: 2000 milli allocated at t=5 s (job 'b' made it exceed 1000; gpu_sharing exclusive)");
+}
+
+TEST_F(CheckRunDir, UnreadableNumberIsAViolationNotACrash) {
+  write("jobs.csv", std::string(kHeader) + "a,t,zero,0,10,0,10,1,1000,completed,g0,10\nb,t,0,0,10,0,10,1,1000,completed,g1,nan\n");
+  CheckReport r = check_run_dir(dir_.string(), {});
+  ASSERT_EQ(r.violations.size(), 2u);
+  EXPECT_EQ(r.violations[0].message, "jobs.csv:2: job 'a': unreadable number (could not convert string to float: 'zero')");
+  EXPECT_EQ(r.violations[1].message, "jobs.csv:3: job 'b': unreadable number (not a finite number: 'nan')");
+}
+
+TEST_F(CheckRunDir, NotARunDirectoryIsAnInputError) {
+  EXPECT_THROW(check_run_dir((dir_ / "missing").string(), {}), InputErrors);
+  std::filesystem::remove(dir_ / "summary.json");
+  try {
+    check_run_dir(dir_.string(), {});
+    FAIL() << "expected InputErrors";
+  } catch (const InputErrors& e) {
+    // Every missing file at once: summary.json and jobs.csv.
+    EXPECT_EQ(e.problems().size(), 2u) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace aidcsim::check
