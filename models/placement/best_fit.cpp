@@ -16,10 +16,12 @@
 
 namespace aidcsim {
 namespace {
+constexpr std::string_view kStream = "placement/best-fit";  // this policy's random stream (run.json names it)
+
 class BestFit final : public PlacementPolicy {
  public:
   BestFit(std::uint64_t seed, placement::TieBreak tie, placement::MaxSpec spec)
-      : seed_(placement::stream_seed(seed, "placement/best-fit")), tie_(tie, seed), spec_(spec) {}
+      : seed_(placement::stream_seed(seed, kStream)), tie_(tie, seed), spec_(spec) {}
 
   std::optional<Allocation> place(const Request& r, const ClusterView& view) override {
     const double cpu = static_cast<double>(placement::request_cpu_milli(r));
@@ -40,7 +42,9 @@ class BestFit final : public PlacementPolicy {
 }  // namespace
 
 std::unique_ptr<PlacementPolicy> make_best_fit(PolicyArgs& args) {
-  return std::make_unique<BestFit>(args.seed, placement::read_tie_break(args.options), placement::max_spec(args.cluster));
+  auto tie = placement::read_tie_break(args.options);
+  placement::record_streams(args, kStream, tie);
+  return std::make_unique<BestFit>(args.seed, tie, placement::max_spec(args.cluster));
 }
 
 }  // namespace aidcsim

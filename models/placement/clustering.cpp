@@ -20,6 +20,7 @@
 
 namespace aidcsim {
 namespace {
+constexpr std::string_view kStream = "placement/clustering";  // this policy's random stream (run.json names it)
 
 // 0: no GPU; -1: one shared GPU; N: N whole GPUs; 1000 + N: N shares of GPUs.
 int kind_of(const Request& r) {
@@ -31,7 +32,7 @@ int kind_of(const Request& r) {
 class Clustering final : public PlacementPolicy {
  public:
   Clustering(std::uint64_t seed, placement::TieBreak tie, placement::MaxSpec spec)
-      : seed_(placement::stream_seed(seed, "placement/clustering")), tie_(tie, seed), max_gpu_(std::llround(spec.gpu_milli)) {}
+      : seed_(placement::stream_seed(seed, kStream)), tie_(tie, seed), max_gpu_(std::llround(spec.gpu_milli)) {}
 
   std::optional<Allocation> place(const Request& r, const ClusterView& view) override {
     kinds_.resize(view.cluster.servers.size());
@@ -81,7 +82,9 @@ class Clustering final : public PlacementPolicy {
 }  // namespace
 
 std::unique_ptr<PlacementPolicy> make_clustering(PolicyArgs& args) {
-  return std::make_unique<Clustering>(args.seed, placement::read_tie_break(args.options),
+  auto tie = placement::read_tie_break(args.options);
+  placement::record_streams(args, kStream, tie);
+  return std::make_unique<Clustering>(args.seed, tie,
                                       placement::max_spec(args.cluster));
 }
 

@@ -14,10 +14,12 @@
 
 namespace aidcsim {
 namespace {
+constexpr std::string_view kStream = "placement/dotprod";  // this policy's random stream (run.json names it)
+
 class DotProduct final : public PlacementPolicy {
  public:
   DotProduct(std::uint64_t seed, placement::TieBreak tie, placement::MaxSpec spec)
-      : seed_(placement::stream_seed(seed, "placement/dotprod")), tie_(tie, seed), spec_(spec) {}
+      : seed_(placement::stream_seed(seed, kStream)), tie_(tie, seed), spec_(spec) {}
 
   std::optional<Allocation> place(const Request& r, const ClusterView& view) override {
     const double cpu = placement::request_cpu_milli(r) / spec_.cpu_milli;
@@ -38,7 +40,9 @@ class DotProduct final : public PlacementPolicy {
 }  // namespace
 
 std::unique_ptr<PlacementPolicy> make_dot_product(PolicyArgs& args) {
-  return std::make_unique<DotProduct>(args.seed, placement::read_tie_break(args.options),
+  auto tie = placement::read_tie_break(args.options);
+  placement::record_streams(args, kStream, tie);
+  return std::make_unique<DotProduct>(args.seed, tie,
                                       placement::max_spec(args.cluster));
 }
 

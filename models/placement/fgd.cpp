@@ -30,6 +30,7 @@
 
 namespace aidcsim {
 namespace {
+constexpr std::string_view kStream = "placement/fgd";  // this policy's random stream (run.json names it)
 
 struct Outcome {
   long long score = 0;
@@ -39,7 +40,7 @@ struct Outcome {
 class Fgd final : public PlacementPolicy {
  public:
   Fgd(std::uint64_t seed, placement::TieBreak tie, TargetWorkload target)
-      : seed_(placement::stream_seed(seed, "placement/fgd")), tie_(tie, seed), target_(std::move(target)), memo_(target_) {}
+      : seed_(placement::stream_seed(seed, kStream)), tie_(tie, seed), target_(std::move(target)), memo_(target_) {}
 
   std::optional<Allocation> place(const Request& r, const ClusterView& view) override {
     if (r.gpus > 0 && needs_whole_servers(view.cluster, r)) return placement::place_on_whole_servers(view, r);
@@ -180,6 +181,7 @@ std::unique_ptr<PlacementPolicy> make_fgd(PolicyArgs& args) {
   o.popularity_percent = args.options.number("popularity_percent", 95, 1e-9, 100);
   o.include_cpu_tasks = args.options.boolean("include_cpu_tasks", true);
   auto tie = placement::read_tie_break(args.options);
+  placement::record_streams(args, kStream, tie);
   return std::make_unique<Fgd>(args.seed, tie, make_target_workload(args.jobs, args.cluster, o));
 }
 

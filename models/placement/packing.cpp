@@ -45,9 +45,11 @@ long long packing_score(const NodeRes& n, int gpus, int gpu_milli) {
 }  // namespace placement
 
 namespace {
+constexpr std::string_view kStream = "placement/packing";  // this policy's random stream (run.json names it)
+
 class Packing final : public PlacementPolicy {
  public:
-  Packing(std::uint64_t seed, placement::TieBreak tie) : seed_(placement::stream_seed(seed, "placement/packing")), tie_(tie, seed) {}
+  Packing(std::uint64_t seed, placement::TieBreak tie) : seed_(placement::stream_seed(seed, kStream)), tie_(tie, seed) {}
 
   std::optional<Allocation> place(const Request& r, const ClusterView& view) override {
     return placement::place_by_score(view, r, seed_, tie_, placement::GpuChoice::best,
@@ -64,7 +66,9 @@ class Packing final : public PlacementPolicy {
 }  // namespace
 
 std::unique_ptr<PlacementPolicy> make_packing(PolicyArgs& args) {
-  return std::make_unique<Packing>(args.seed, placement::read_tie_break(args.options));
+  auto tie = placement::read_tie_break(args.options);
+  placement::record_streams(args, kStream, tie);
+  return std::make_unique<Packing>(args.seed, tie);
 }
 
 }  // namespace aidcsim

@@ -10,9 +10,11 @@
 
 namespace aidcsim {
 namespace {
+constexpr std::string_view kStream = "placement/random";  // this policy's random stream (run.json names it)
+
 class RandomPlacement final : public PlacementPolicy {
  public:
-  explicit RandomPlacement(std::uint64_t seed) : seed_(placement::stream_seed(seed, "placement/random")) {}
+  explicit RandomPlacement(std::uint64_t seed) : seed_(placement::stream_seed(seed, kStream)) {}
 
   std::optional<Allocation> place(const Request& r, const ClusterView& view) override {
     if (r.gpus > 0 && needs_whole_servers(view.cluster, r)) return placement::place_on_whole_servers(view, r);
@@ -33,6 +35,7 @@ class RandomPlacement final : public PlacementPolicy {
 }  // namespace
 
 std::unique_ptr<PlacementPolicy> make_random_placement(PolicyArgs& args) {
+  placement::record_streams(args, kStream, placement::TieBreak::first);  // no tie-break order
   return std::make_unique<RandomPlacement>(args.seed);
 }
 

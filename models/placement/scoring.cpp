@@ -5,6 +5,7 @@
 #include <string>
 
 #include "sim/config/options.hpp"
+#include "sim/core/run_record.hpp"
 
 namespace aidcsim::placement {
 
@@ -48,10 +49,17 @@ TieBreak read_tie_break(OptionReader& options) {
   return t == "first" ? TieBreak::first : t == "random" ? TieBreak::random : TieBreak::order;
 }
 
+void record_streams(PolicyArgs& args, std::string_view policy_stream, TieBreak tie) {
+  if (!args.record) return;
+  args.record->random_stream(std::string(policy_stream), stream_seed(args.seed, policy_stream));
+  if (tie == TieBreak::order)
+    args.record->random_stream(std::string(kServerOrderStream), stream_seed(args.seed, kServerOrderStream));
+}
+
 const std::vector<std::uint32_t>& TieBreaker::ranks(std::size_t servers) {
   if (rank_.size() == servers) return rank_;
   // One random order per run seed, shared by every policy: Fisher-Yates on the server indices.
-  std::mt19937_64 rng(stream_seed(seed_, "placement/server-order"));
+  std::mt19937_64 rng(stream_seed(seed_, kServerOrderStream));
   std::vector<std::uint32_t> order(servers);
   for (std::size_t i = 0; i < servers; ++i) order[i] = static_cast<std::uint32_t>(i);
   for (std::size_t i = servers; i > 1; --i) std::swap(order[i - 1], order[uniform_below(rng, i)]);

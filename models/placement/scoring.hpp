@@ -27,6 +27,7 @@
 
 #include "sim/core/cluster.hpp"
 #include "sim/core/ledger.hpp"
+#include "sim/core/registry.hpp"
 #include "sim/core/request.hpp"
 
 namespace aidcsim {
@@ -45,6 +46,13 @@ std::mt19937_64 decision_rng(std::uint64_t policy_seed, const Request& r, const 
 
 enum class TieBreak { order, first, random };
 TieBreak read_tie_break(OptionReader& options);  // option "tie_break": "order" (default), "first", "random"
+
+// The stream of the servers' random order ("tie_break": "order"), shared by every policy of a run.
+inline constexpr std::string_view kServerOrderStream = "placement/server-order";
+// Names the streams a policy draws from in args.record (for run.json): its own stream `policy_stream`
+// (each decision's draws are seeded by it, the request and the free resources), and the server order
+// when `tie` uses it.
+void record_streams(PolicyArgs& args, std::string_view policy_stream, TieBreak tie);
 
 // How a policy breaks ties: the mode, and for "order" the rank of every server in a random order of
 // the servers drawn from the run seed alone (so every policy of a run with this seed sees the same

@@ -12,9 +12,11 @@
 
 namespace aidcsim {
 namespace {
+constexpr std::string_view kStream = "placement/spread";  // this policy's random stream (run.json names it)
+
 class Spread final : public PlacementPolicy {
  public:
-  Spread(std::uint64_t seed, placement::TieBreak tie) : seed_(placement::stream_seed(seed, "placement/spread")), tie_(tie, seed) {}
+  Spread(std::uint64_t seed, placement::TieBreak tie) : seed_(placement::stream_seed(seed, kStream)), tie_(tie, seed) {}
 
   std::optional<Allocation> place(const Request& r, const ClusterView& view) override {
     const long long cpu = placement::request_cpu_milli(r);
@@ -32,7 +34,9 @@ class Spread final : public PlacementPolicy {
 }  // namespace
 
 std::unique_ptr<PlacementPolicy> make_spread(PolicyArgs& args) {
-  return std::make_unique<Spread>(args.seed, placement::read_tie_break(args.options));
+  auto tie = placement::read_tie_break(args.options);
+  placement::record_streams(args, kStream, tie);
+  return std::make_unique<Spread>(args.seed, tie);
 }
 
 }  // namespace aidcsim

@@ -515,6 +515,7 @@ int sweep_main(const SweepArgs& a) {
   for (const auto& p : plan.points) outcomes.push_back(collect_point((out / p.id).string(), plan.metrics));
   if (a.executor == "slurm") annotate_slurm_failures(plan, out, outcomes);
   write_file_atomically((out / "results.csv").string(), results_csv(plan, outcomes));
+  write_file_atomically((out / "provenance.csv").string(), provenance_csv(plan, outcomes));
 
   std::size_t ok = 0, failed = 0, not_run = 0;
   for (const auto& o : outcomes) {

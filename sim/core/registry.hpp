@@ -14,15 +14,18 @@ class OptionReader;
 
 struct Cluster;
 struct JobSpec;
+class RunRecord;
 
 // What a factory gets: the policy's options (already located for error messages), the run seed,
 // the platform and the whole workload (e.g. FGD's target task distribution). Trace readers get an
-// empty cluster and workload: they run before either exists.
+// empty cluster and workload: they run before either exists. `record` (null in tests) takes the
+// files a policy reads and the random streams it derives from the seed, for run.json.
 struct PolicyArgs {
   OptionReader& options;
   std::uint64_t seed;
   const Cluster& cluster;
   const std::vector<JobSpec>& jobs;
+  RunRecord* record = nullptr;
 };
 
 template <class Interface>

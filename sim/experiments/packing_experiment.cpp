@@ -26,11 +26,17 @@ std::uint64_t splitmix64(std::uint64_t& x) {
   return z ^ (z >> 31);
 }
 
+std::mt19937_64 experiment_rng(std::uint64_t seed) { return std::mt19937_64(packing_experiment_stream_seed(seed)); }
+
+}  // namespace
+
 // The experiment's own stream: independent of the placement policies' streams for the same seed.
-std::mt19937_64 experiment_rng(std::uint64_t seed) {
+std::uint64_t packing_experiment_stream_seed(std::uint64_t seed) {
   std::uint64_t x = seed ^ 0x7061636b696e6721ULL;  // "packing!"
-  return std::mt19937_64(splitmix64(x));
+  return splitmix64(x);
 }
+
+namespace {
 
 std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t n) {
   const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;

@@ -41,6 +41,10 @@ namespace aidcsim {
 
 class GpuSharing;
 
+// The seed of the experiment's own random stream (the shuffle and the draws), from the run seed.
+inline constexpr const char* kPackingExperimentStream = "packing-experiment";
+std::uint64_t packing_experiment_stream_seed(std::uint64_t seed);
+
 struct PackingExperimentOptions {
   std::uint64_t seed = 42;
   double target_percent = 130;  // arrived GPU request to reach, in % of the cluster's GPUs

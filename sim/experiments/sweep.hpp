@@ -90,6 +90,7 @@ struct PointOutcome {
   std::vector<nlohmann::json> metrics;   // one per plan metric; null when absent
   std::vector<bool> metric_found;        // whether summary.json had the path
   nlohmann::json summary;                // the parsed summary.json (null unless ok)
+  nlohmann::json run_info;               // the parsed run.json (null when absent or unreadable)
 };
 
 // Files in a point's directory: the run's outputs, plus these two written by the executors.
@@ -107,6 +108,11 @@ std::vector<std::string> metric_paths(const nlohmann::json& summary);
 
 // OUT/results.csv: point_id, each column, each metric, status, exit_code, error, dir (relative to OUT).
 std::string results_csv(const SweepPlan& plan, const std::vector<PointOutcome>& outcomes);
+// OUT/provenance.csv, beside results.csv and in the same row order (docs/provenance.md): point_id,
+// aidcsim_version, git_commit, git_dirty, seed, inputs ("role:sha256" of every input, ";"-separated),
+// hostname, os, cpu_model, wall_clock_start, wall_clock_end, dir. Kept out of results.csv, which must
+// be the same whatever machine and executor ran the points.
+std::string provenance_csv(const SweepPlan& plan, const std::vector<PointOutcome>& outcomes);
 // Located problems for metrics that no successful point's summary.json has.
 ProblemList check_metrics(const SweepPlan& plan, const std::vector<PointOutcome>& outcomes);
 

@@ -71,6 +71,13 @@ PointOutcome collect_point(const std::string& point_dir, const std::vector<std::
   o.metrics.assign(metrics.size(), nullptr);
   o.metric_found.assign(metrics.size(), false);
   fs::path dir(point_dir);
+  if (fs::is_regular_file(dir / "run.json")) {
+    try {
+      o.run_info = nlohmann::json::parse(read_text(dir / "run.json"));
+    } catch (const nlohmann::json::parse_error&) {
+      o.run_info = nullptr;  // provenance.csv leaves the point's cells empty
+    }
+  }
   if (point_complete(point_dir)) {
     try {
       o.summary = nlohmann::json::parse(read_text(dir / "summary.json"));
@@ -139,6 +146,42 @@ std::string results_csv(const SweepPlan& plan, const std::vector<PointOutcome>& 
     (out += ',') += o.status;
     (out += ',') += o.exit_code ? std::to_string(*o.exit_code) : std::string();
     (out += ',') += csv_escape(o.error);
+    (out += ',') += csv_escape(p.id);
+    out += "\n";
+  }
+  return out;
+}
+
+// A field of run.json as a CSV cell; empty when absent.
+static std::string run_cell(const nlohmann::json& run, const nlohmann::json::json_pointer& pointer) {
+  if (!run.is_object() || !run.contains(pointer)) return "";
+  const nlohmann::json& v = run[pointer];
+  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+  return cell(v);
+}
+
+std::string provenance_csv(const SweepPlan& plan, const std::vector<PointOutcome>& outcomes) {
+  using ptr = nlohmann::json::json_pointer;
+  std::string out =
+      "point_id,aidcsim_version,git_commit,git_dirty,seed,inputs,hostname,os,cpu_model,wall_clock_start,"
+      "wall_clock_end,dir\n";
+  for (std::size_t i = 0; i < plan.points.size(); ++i) {
+    const auto& p = plan.points[i];
+    const nlohmann::json& run = outcomes.at(i).run_info;
+    std::string inputs;
+    if (run.is_object() && run.contains("inputs") && run["inputs"].is_array())
+      for (const auto& f : run["inputs"]) {
+        if (!f.is_object()) continue;
+        if (!inputs.empty()) inputs += ';';
+        inputs += f.value("role", std::string("input")) + ':' +
+                  (f.contains("sha256") && f["sha256"].is_string() ? f["sha256"].get<std::string>() : "unreadable");
+      }
+    out += csv_escape(p.id);
+    for (const char* field : {"/aidcsim_version", "/git_commit", "/git_dirty", "/seed"})
+      (out += ',') += run_cell(run, ptr(field));
+    (out += ',') += csv_escape(inputs);
+    for (const char* field : {"/machine/hostname", "/machine/os", "/machine/cpu_model", "/wall_clock/start", "/wall_clock/end"})
+      (out += ',') += run_cell(run, ptr(field));
     (out += ',') += csv_escape(p.id);
     out += "\n";
   }

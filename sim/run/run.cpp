@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <simgrid/plugins/energy.h>
 #include <simgrid/s4u.hpp>
-#include <simgrid/version.h>
 
 #include <algorithm>
 #include <chrono>
@@ -17,8 +16,10 @@
 #include "sim/metrics/metrics.hpp"
 #include "sim/config/options.hpp"
 #include "sim/io/outputs.hpp"
+#include "sim/io/provenance.hpp"
 #include "sim/experiments/packing_experiment.hpp"
 #include "sim/engine/platform_loader.hpp"
+#include "sim/run/build_info.hpp"
 #include "sim/run/report.hpp"
 #include "sim/policy/trace_reader.hpp"
 #include "sim/core/units.hpp"
@@ -45,10 +46,10 @@ sg4::Engine& make_simgrid_engine(bool verbose) {
 template <class Interface>
 static std::unique_ptr<Interface> instantiate(const Registry<Interface>& registry, const std::string& name,
                                               OptionReader& options, std::uint64_t seed, const Cluster& cluster,
-                                              const std::vector<JobSpec>& jobs) {
+                                              const std::vector<JobSpec>& jobs, RunRecord& record) {
   const auto* entry = registry.find(name);
   if (!entry) return nullptr;  // already reported by the scenario reader
-  PolicyArgs args{options, seed, cluster, jobs};
+  PolicyArgs args{options, seed, cluster, jobs, &record};
   return entry->make(args);
 }
 
@@ -78,6 +79,7 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
   ProblemList problems;
   Prepared p{load_scenario(scenario_path, overrides, seed, registries, problems), {}, {}, {}, {}, {}, false};
   const Scenario& s = p.scenario;
+  p.record.read_file("scenario", s.file);
   if (!s.platform_path.empty() && fs::exists(s.platform_path)) {
     try {
       // Before the platform exists: SimGrid reads its network model when the platform is loaded.
@@ -89,6 +91,7 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
         sg_host_energy_plugin_init();
         p.energy_plugin = true;
       }
+      p.record.read_file("platform", s.platform_path);
       p.cluster = load_cluster(engine, s.platform_path, &p.hosts);
     } catch (const InputErrors& e) {
       for (const auto& problem : e.problems()) problems.add(problem);
@@ -101,14 +104,16 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
   // either of them knows is not reported as unknown.
   const nlohmann::json jobs_section = section_object(root, "/workload/jobs");
   OptionReader jobs_options(jobs_section, "/workload/jobs", s.file, &s.located, problems);
-  auto reader = instantiate(registries.trace_readers, s.jobs.format, jobs_options, s.seed, no_cluster, no_jobs);
+  auto reader =
+      instantiate(registries.trace_readers, s.jobs.format, jobs_options, s.seed, no_cluster, no_jobs, p.record);
   if (reader && !s.jobs.path.empty() && fs::exists(s.jobs.path)) {
+    p.record.read_file("trace", s.jobs.path);
     TraceReadResult read = reader->read(s.jobs.path, problems);
     p.jobs = shape_jobs(std::move(read.jobs), s.jobs);
     p.skipped_rows = std::move(read.skipped);
   }
   p.policies.workload_model =
-      instantiate(registries.workload_models, s.workload_model.policy, jobs_options, s.seed, p.cluster, p.jobs);
+      instantiate(registries.workload_models, s.workload_model.policy, jobs_options, s.seed, p.cluster, p.jobs, p.record);
   // The jobs section's keys of the FGD packing experiment, which runs instead of the engine (run_prepared).
   read_packing_experiment_options(jobs_options);
   jobs_options.reject_unknown({"path", "format", "limit", "time_window", "time_scale", "model"});
@@ -117,7 +122,7 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
                     std::vector<std::string> also_known) {
     const nlohmann::json section = section_object(root, pointer);
     OptionReader options(section, pointer, s.file, &s.located, problems);
-    auto made = instantiate(registry, name, options, s.seed, p.cluster, p.jobs);
+    auto made = instantiate(registry, name, options, s.seed, p.cluster, p.jobs, p.record);
     options.reject_unknown(also_known);
     return made;
   };
@@ -142,14 +147,26 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
   return p;
 }
 
+// run.json: the resolved scenario and the provenance of the run (docs/provenance.md). The only output
+// that names paths, the machine and wall-clock times; the byte-identity checks leave it out.
 static nlohmann::json run_info_json(const Prepared& p) {
+  const nlohmann::json build = build_info_json();
+  std::error_code ec;
+  const fs::path cwd = fs::current_path(ec);
   return {{"scenario", p.scenario.resolved},
           {"scenario_file", p.scenario.file},
           {"seed", p.scenario.seed},
-          {"aidcsim_version", AIDCSIM_VERSION},
-          {"git_commit", AIDCSIM_GIT_COMMIT},
-          {"simgrid_version",
-           fmt::format("{}.{}.{}", SIMGRID_VERSION_MAJOR, SIMGRID_VERSION_MINOR, SIMGRID_VERSION_PATCH)}};
+          {"aidcsim_version", build["aidcsim_version"]},
+          {"git_commit", build["git_commit"]},
+          {"git_dirty", build["git_dirty"]},
+          {"simgrid_version", build["simgrid_version"]},
+          {"build", build},
+          {"inputs", inputs_json(p.record.inputs())},
+          {"random_streams", random_streams_json(p.scenario.seed, p.record.streams())},
+          {"command_line", process_command_line()},
+          {"working_directory", ec ? nlohmann::json(nullptr) : nlohmann::json(cwd.string())},
+          {"machine", machine_json()},
+          {"wall_clock", {{"start", utc_timestamp(p.started_at)}, {"end", utc_timestamp(std::chrono::system_clock::now())}}}};
 }
 
 // The FGD packing experiment (sim/experiments/packing_experiment.hpp): ledger only, no simulated time.
@@ -161,6 +178,7 @@ static nlohmann::json run_packing(Prepared& p, const std::string& out_dir,
   o.target_percent = jobs.value("target_percent", 130.0);
   o.exclusive_gpus = !p.policies.gpu_sharing || p.policies.gpu_sharing->exclusive();
   o.sharing = p.policies.gpu_sharing.get();
+  p.record.random_stream(kPackingExperimentStream, packing_experiment_stream_seed(o.seed));
   PackingExperimentResult r = run_packing_experiment(p.cluster, p.jobs, *p.policies.placement, o);
   double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   write_file_atomically(out_dir + "/run.json", run_info_json(p).dump(2) + "\n");

@@ -1,5 +1,6 @@
 #pragma once
 // Loading a scenario with everything it names, and running it to its output files.
+#include <chrono>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -8,6 +9,7 @@
 
 #include "sim/core/cluster.hpp"
 #include "sim/core/core.hpp"
+#include "sim/core/run_record.hpp"
 #include "sim/engine/platform_loader.hpp"
 #include "sim/config/scenario.hpp"
 
@@ -25,6 +27,8 @@ struct Prepared {
   Policies policies;
   PlatformHosts hosts;
   bool energy_plugin = false;  // SimGrid's host energy plugin is on (cross-check of energy_j)
+  RunRecord record{};          // the files read and random streams drawn, for run.json
+  std::chrono::system_clock::time_point started_at = std::chrono::system_clock::now();
 };
 
 // A SimGrid engine for one simulation (SimGrid allows one per process), quiet unless asked.

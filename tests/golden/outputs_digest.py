@@ -69,7 +69,7 @@ def digest_run(cli, out_dir, run):
         elif f.endswith(".csv"):
             data = open(path, "rb").read()
         else:
-            continue  # run.json names paths and the commit
+            continue  # run.json names paths, the commit, the machine and wall-clock times (docs/provenance.md)
         digests[f] = hashlib.sha256(data).hexdigest()
     return name, digests
 
