@@ -72,12 +72,28 @@ static std::vector<JobSpec> shape_jobs(std::vector<JobSpec> jobs, const JobsSour
   return out;
 }
 
+// Every reader yields times below kMaxTime_s in its own units, but a time_scale or a calendar time_zero
+// can still push them past it; a run would then step its monitor towards 1e308 s.
+static void check_time_bounds(const std::vector<JobSpec>& jobs, const Scenario& s, ProblemList& problems) {
+  std::size_t bad = 0;
+  for (const auto& j : jobs) {
+    if (j.submit_s <= kMaxTime_s && j.duration_s <= kMaxTime_s) continue;
+    if (++bad <= 3)
+      problems.add(s.jobs.path, 0, j.job_id,
+                   fmt::format("job \"{}\" has submit_s {} and duration_s {} after time_window and time_scale; "
+                               "expected both at most 1e9 s (about 31 years)",
+                               j.job_id, format_number(j.submit_s), format_number(j.duration_s)));
+  }
+  if (bad > 3)
+    problems.add(s.jobs.path, 0, "", fmt::format("{} more jobs beyond 1e9 s", bad - 3));
+}
+
 Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const std::vector<Override>& overrides,
                  std::optional<std::uint64_t> seed, const Registries& registries) {
   ProblemList problems;
   Prepared p{load_scenario(scenario_path, overrides, seed, registries, problems), {}, {}, {}, {}, {}, false};
   const Scenario& s = p.scenario;
-  if (!s.platform_path.empty() && fs::exists(s.platform_path)) {
+  if (!s.platform_path.empty() && input_file_problem(s.platform_path).empty()) {
     try {
       // Before the platform exists: SimGrid reads its network model when the platform is loaded.
       if (s.network_model != "LV08") engine.set_config("network/model:" + s.network_model);
@@ -101,10 +117,15 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
   const nlohmann::json jobs_section = section_object(root, "/workload/jobs");
   OptionReader jobs_options(jobs_section, "/workload/jobs", s.file, &s.located, problems);
   auto reader = instantiate(registries.trace_readers, s.jobs.format, jobs_options, s.seed, no_cluster, no_jobs);
-  if (reader && !s.jobs.path.empty() && fs::exists(s.jobs.path)) {
-    TraceReadResult read = reader->read(s.jobs.path, problems);
-    p.jobs = shape_jobs(std::move(read.jobs), s.jobs);
-    p.skipped_rows = std::move(read.skipped);
+  if (reader && !s.jobs.path.empty() && input_file_problem(s.jobs.path).empty()) {
+    try {
+      TraceReadResult read = reader->read(s.jobs.path, problems);
+      p.jobs = shape_jobs(std::move(read.jobs), s.jobs);
+      check_time_bounds(p.jobs, s, problems);
+      p.skipped_rows = std::move(read.skipped);
+    } catch (const InputErrors& e) {  // a file that cannot be read on (NUL byte, truncated gzip)
+      for (const auto& problem : e.problems()) problems.add(problem);
+    }
   }
   p.policies.workload_model =
       instantiate(registries.workload_models, s.workload_model.policy, jobs_options, s.seed, p.cluster, p.jobs);
@@ -122,7 +143,7 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
   };
   p.policies.scheduler = policy(registries.schedulers, s.scheduler.policy, "/scheduler", {"policy"});
   p.policies.placement = policy(registries.placements, s.placement.policy, "/placement", {"policy"});
-  p.policies.monitor = policy(registries.monitors, s.monitor.policy, "/monitoring", {"policy", "interval_s"});
+  p.policies.monitor = policy(registries.monitors, s.monitor.policy, "/monitoring", {"policy", "interval_s", "max_samples"});
   // The runtimes' option sections: virtualization.<runtime> (e.g. virtualization.container).
   std::vector<std::string> virtualization_keys = {"runtime", "gpu_sharing"};
   for (const auto& name : registries.runtimes.names()) virtualization_keys.push_back(name);
@@ -190,6 +211,14 @@ static nlohmann::json plugin_energy_j(const Prepared& p, double from_s) {
 nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& options) {
   auto wall_start = std::chrono::steady_clock::now();
   std::string out_dir = options.out_dir.empty() ? "results/" + p.scenario.name : options.out_dir;
+  {
+    std::error_code error;
+    const fs::file_status status = fs::status(out_dir, error);
+    if (status.type() != fs::file_type::not_found && error)
+      throw InputErrors({{"--out", 0, "", fmt::format("cannot use \"{}\" as the output directory: {}", out_dir, error.message())}});
+    if (status.type() != fs::file_type::not_found && status.type() != fs::file_type::directory)
+      throw InputErrors({{"--out", 0, "", fmt::format("\"{}\" exists and is not a directory; expected a directory", out_dir)}});
+  }
   fs::create_directories(out_dir);
   if (is_packing_experiment(section_object(p.scenario.resolved, "/workload/jobs"))) return run_packing(p, out_dir, wall_start);
 
@@ -218,7 +247,9 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
   timeseries.stream() << "time_s,metric,label,value\n";
   EngineOptions engine_options;
   engine_options.monitoring_interval_s = p.scenario.monitoring_interval_s;
+  engine_options.max_samples = p.scenario.monitoring_max_samples;
   engine_options.horizon_s = p.scenario.horizon_s;
+  engine_options.stop_requested = options.stop_requested;
   // Fragmentation is too costly to compute at every event; its summary is the time-weighted mean of
   // the monitor's samples (each holding until the next).
   std::vector<std::pair<double, double>> fragmentation_steps;
@@ -249,6 +280,8 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
   }
   EngineResult result = run_simulation(engine, p.hosts, core, engine_options);
   if (options.progress && last_print > 0) fmt::print(stderr, "\n");
+  // Unwinding removes timeseries.csv's temporary file; nothing else is written yet.
+  if (result.interrupted || (options.stop_requested && options.stop_requested())) throw RunInterrupted();
 
   double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   nlohmann::json summary = build_summary(p.scenario.name, p.scenario.seed, p.skipped_rows, core, result, wall_s);
@@ -270,6 +303,15 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
     energy["simgrid_plugin"] = p.energy_plugin ? plugin_energy_j(p, core.first_submit_s()) : nullptr;
     summary["energy_j"] = std::move(energy);
   }
+  // Only when the monitor stopped early, so complete runs keep their summary as it was.
+  if (result.sampling_stopped_s >= 0)
+    summary["monitoring"] = {
+        {"samples", result.samples},
+        {"stopped_at_s", result.sampling_stopped_s},
+        {"note", fmt::format("sampling stopped after monitoring.max_samples = {} sample times; timeseries.csv ends at "
+                             "{} s while the run went on to {} s",
+                             p.scenario.monitoring_max_samples, format_number(result.sampling_stopped_s),
+                             format_number(result.end_s))}};
   // Live migrations of VMs (consolidation); null when none started.
   summary["vm_migrations"] = nullptr;
   if (const MigrationStats& m = core.migration_stats(); m.started > 0)
