@@ -258,7 +258,7 @@ std::unique_ptr<Runtime> make_vm_runtime(PolicyArgs& args) {
   OptionReader& r = args.options;
   VmOptions o;
   o.boot_s = r.number("boot_s", o.boot_s, 0, 1e9);
-  o.idle_timeout_s = r.number("idle_timeout_s", o.idle_timeout_s, 0, 1e15);
+  o.idle_timeout_s = r.number("idle_timeout_s", o.idle_timeout_s, 0, kMaxTime_s);
   o.gpu_overhead = r.number("gpu_overhead", o.gpu_overhead, 0, 100);
   o.cpu_overhead = r.number("cpu_overhead", o.cpu_overhead, 0, 100);
   const nlohmann::json* given = r.raw("flavours");

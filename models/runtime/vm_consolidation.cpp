@@ -17,7 +17,7 @@ ConsolidationOptions read_consolidation_options(OptionReader& vm_options) {
   }
   o.enabled = given != nullptr;
   OptionReader r = vm_options.nested("consolidation");
-  o.interval_s = r.number("interval_s", o.interval_s, 1e-3, 1e15);
+  o.interval_s = r.number("interval_s", o.interval_s, 1e-3, kMaxTime_s);
   o.max_migrations = r.integer("max_migrations", o.max_migrations, 1, 1 << 20);
   o.slowdown = r.number("slowdown", o.slowdown, 0, 0.99);
   o.dirty_bytes_per_s = r.number("dirty_bytes_per_s", o.dirty_bytes_per_s, 0, 1e15);

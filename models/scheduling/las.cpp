@@ -282,8 +282,8 @@ std::unique_ptr<Scheduler> make_las(PolicyArgs& args) {
     o.problem("thresholds_gpu_s", "expected positive GPU-second thresholds in increasing order, e.g. [3250, 7200]");
     thresholds = {3250, 7200};
   }
-  double restart_cost_s = o.number("restart_cost_s", 0, 0, 1e12);
-  double starvation_s = o.number("starvation_s", std::numeric_limits<double>::infinity(), 0, 1e15);
+  double restart_cost_s = o.number("restart_cost_s", 0, 0, kMaxTime_s);
+  double starvation_s = o.number("starvation_s", std::numeric_limits<double>::infinity(), 0, kMaxTime_s);
   return std::make_unique<Las>(std::move(thresholds), restart_cost_s, starvation_s);
 }
 

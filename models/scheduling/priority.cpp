@@ -108,7 +108,7 @@ class PriorityScheduler final : public Scheduler {
 std::unique_ptr<Scheduler> make_priority(PolicyArgs& args) {
   OptionReader& o = args.options;
   bool preemptive = o.boolean("preemptive", false);
-  double restart_cost_s = o.number("restart_cost_s", 0, 0, 1e12);
+  double restart_cost_s = o.number("restart_cost_s", 0, 0, kMaxTime_s);
   bool blocking = o.boolean("blocking", false);
   return std::make_unique<PriorityScheduler>(preemptive, restart_cost_s, blocking);
 }

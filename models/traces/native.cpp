@@ -54,8 +54,8 @@ class NativeReader final : public TraceReader {
       if (job.job_id.empty()) row.fail(c.job_id, "empty job_id; expected a unique string");
       else if (!seen.insert(job.job_id).second)
         row.fail(c.job_id, fmt::format("duplicate job_id \"{}\"; expected unique ids", job.job_id));
-      job.submit_s = row.number(c.submit, 0, 0, false, "a number >= 0", true);
-      job.duration_s = row.number(c.duration, 0, 0, true, "a number > 0", true);
+      job.submit_s = row.seconds(c.submit, 0, false, true);
+      job.duration_s = row.seconds(c.duration, 0, true, true);
       job.gpus = static_cast<int>(row.integer(c.gpus, 0, 0, 1 << 20, "an integer >= 0", true));
       job.gpu_milli = static_cast<int>(row.integer(c.gpu_milli, 1000, 1, 1000, "an integer in 1..1000"));
       job.cpus = row.number(c.cpus, 0, 0, false, "a number >= 0");
@@ -64,7 +64,7 @@ class NativeReader final : public TraceReader {
       if (c.gpu_model >= 0) job.gpu_models = split_models(row.text(c.gpu_model));
       job.priority = static_cast<int>(row.integer(c.priority, 0, -(1 << 30), 1 << 30, "an integer"));
       if (c.estimate >= 0 && !row.text(c.estimate).empty())
-        job.estimate_s = row.number(c.estimate, -1, 0, true, "a number > 0");
+        job.estimate_s = row.seconds(c.estimate, -1, true);
       if (c.gpu_mem_gib >= 0 && !row.text(c.gpu_mem_gib).empty())
         job.gpu_mem_gib = row.number(c.gpu_mem_gib, 0, 0, false, "a number >= 0");
       if (row.ok) result.jobs.push_back(std::move(job));

@@ -23,7 +23,11 @@ std::unique_ptr<TraceReader> make_alibaba_pai_reader(PolicyArgs& args);   // ali
 std::unique_ptr<TraceReader> make_alibaba_dlrm_reader(PolicyArgs& args);  // alibaba_dlrm.cpp
 
 // Reads the fields of one CSV row, recording every malformed field with its line and column.
+// Every field is checked to be UTF-8 on construction (text fields end up in JSON outputs, which
+// must be UTF-8): one that is not fails the row with its column.
 struct RowReader {
+  RowReader(const std::string& path, int line, const CsvHeader& header, const std::vector<std::string>& fields,
+            ProblemList& problems);
   const std::string& path;
   int line;
   const CsvHeader& header;
@@ -39,6 +43,8 @@ struct RowReader {
   // An absent column (index < 0) or an empty optional field gives `fallback`; an empty required one fails.
   double number(int column, double fallback, double min, bool strictly_above_min, const char* expected,
                 bool required = false);
+  // A time or duration: number() that is also at most kMaxTime_s.
+  double seconds(int column, double fallback, bool strictly_above_zero, bool required = false);
   long long integer(int column, long long fallback, long long min, long long max, const char* expected,
                     bool required = false);
 };

@@ -4,6 +4,15 @@
 
 namespace aidcsim {
 
+RowReader::RowReader(const std::string& path_, int line_, const CsvHeader& header_,
+                     const std::vector<std::string>& fields_, ProblemList& problems_)
+    : path(path_), line(line_), header(header_), fields(fields_), problems(problems_) {
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    if (auto bad = invalid_utf8_at(fields[i]))
+      fail(static_cast<int>(i), fmt::format("byte {} (0x{:02X}) is not valid UTF-8; expected UTF-8 text",
+                                             *bad + 1, static_cast<unsigned char>(fields[i][*bad])));
+}
+
 void RowReader::fail(int column, const std::string& what) {
   std::string where = column >= 0 && column < static_cast<int>(header.names().size()) ? header.names()[column] : "";
   problems.add(path, line, where, what);
@@ -40,6 +49,17 @@ double RowReader::number(int column, double fallback, double min, bool strictly_
     return fallback;
   }
   return *v;
+}
+
+double RowReader::seconds(int column, double fallback, bool strictly_above_zero, bool required) {
+  const char* expected = strictly_above_zero ? "a number > 0 and <= 1e9 (seconds)" : "a number >= 0 and <= 1e9 (seconds)";
+  double value = number(column, fallback, 0, strictly_above_zero, expected, required);
+  if (value > kMaxTime_s) {
+    fail(column, fmt::format("found \"{}\", expected {}: {} s is more than 31 years", fields[column], expected,
+                             fields[column]));
+    return fallback;
+  }
+  return value;
 }
 
 long long RowReader::integer(int column, long long fallback, long long min, long long max, const char* expected,

@@ -2,6 +2,8 @@
 #include <unistd.h>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/interrupt.hpp"
+#include "sim/core/errors.hpp"
 #include "sim/run/report.hpp"
 #include "sim/run/run.hpp"
 
@@ -10,7 +12,7 @@ namespace aidcsim::cli {
 namespace {
 struct RunArgs {
   std::string scenario;
-  std::string out;
+  std::optional<std::string> out;
   std::vector<std::string> sets;
   std::optional<std::uint64_t> seed;
   bool quiet = false;
@@ -29,12 +31,24 @@ void add_run_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_flag("--verbose-simgrid", args->verbose, "let SimGrid log its messages");
   cmd->callback([args, &action]() {
     action = [args]() {
+      if (args->out && args->out->empty())
+        throw InputErrors({{"--out", 0, "", "empty; expected a directory (or no --out for results/<scenario name>)"}});
       std::vector<Override> overrides;
       for (const auto& s : args->sets) overrides.push_back(parse_override(s));
       auto& engine = make_simgrid_engine(args->verbose);
+      InterruptGuard interrupts;  // after the engine: replaces SimGrid's own SIGINT handler
       Prepared prepared = prepare(engine, args->scenario, overrides, args->seed, builtin_registries());
-      RunOptions options{args->out, !args->quiet && isatty(STDERR_FILENO)};
-      auto summary = run_prepared(engine, prepared, options);
+      RunOptions options{args->out.value_or(""), !args->quiet && isatty(STDERR_FILENO),
+                         [] { return InterruptGuard::received() != 0; }};
+      nlohmann::json summary;
+      try {
+        summary = run_prepared(engine, prepared, options);
+      } catch (const RunInterrupted&) {
+        const int sig = InterruptGuard::received();
+        fmt::print(stderr, "error: run: interrupted by {}; stopped, no outputs written\n",
+                   sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        return 128 + sig;
+      }
       if (!args->quiet) {
         fmt::print("{}", format_summary(summary));
         fmt::print("  outputs in {}/\n", summary["out_dir"].get<std::string>());

@@ -73,7 +73,8 @@ void add_trace_command(CLI::App& app, std::function<int()>& action) {
       if (!entry)
         throw InputErrors({{"--format", 0, "", fmt::format("unknown trace format \"{}\"; expected one of: {}", *format,
                                                            join_names(r.trace_readers.names()))}});
-      if (!std::filesystem::exists(*file)) throw InputErrors({{*file, 0, "", "trace file not found"}});
+      if (std::string why = input_file_problem(*file); !why.empty())
+        throw InputErrors({{*file, 0, "", why == "file not found" ? "trace file not found" : why}});
       ProblemList problems;
       nlohmann::json given = nlohmann::json::object();
       for (const auto& text : *reader_options) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -105,23 +106,61 @@ class LineScanner {
 };
 }  // namespace
 
+static int line_at(const std::string& text, std::size_t byte) {
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(std::min(byte, text.size())), '\n'));
+}
+
+// nlohmann's parser and the LineScanner above recurse once per level, and a document of 35,000 nested
+// arrays overflowed the stack. No scenario or sweep comes near this depth, so deeper text is refused
+// before it is parsed; the scan is linear and skips the contents of strings.
+static void check_depth(const std::string& text, const std::string& file) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth)
+        throw InputErrors({{file, line_at(text, i), "",
+                            fmt::format("invalid JSON: nested deeper than {} levels of arrays and objects", kMaxJsonDepth)}});
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+}
+
 LocatedJson parse_located_json(const std::string& text, const std::string& file) {
   LocatedJson result;
+  check_depth(text, file);
   try {
     result.value = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    int line = 1;
-    for (std::size_t i = 0; i < e.byte && i < text.size(); ++i)
-      if (text[i] == '\n') ++line;
     std::string what = e.what();
     auto cut = what.find("parse error");
-    throw InputErrors({{file, line, "", "invalid JSON: " + (cut == std::string::npos ? what : what.substr(cut))}});
+    throw InputErrors({{file, line_at(text, e.byte), "", "invalid JSON: " + (cut == std::string::npos ? what : what.substr(cut))}});
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number too large for a double ("1e400"): nlohmann names the token but not its place, so the
+    // token is looked up in the text.
+    std::string what = e.what();
+    auto open = what.find('\''), close = what.rfind('\'');
+    std::string token = open != std::string::npos && close > open ? what.substr(open + 1, close - open - 1) : "";
+    std::size_t at = token.empty() ? std::string::npos : text.find(token);
+    throw InputErrors({{file, at == std::string::npos ? 0 : line_at(text, at), "",
+                        fmt::format("invalid JSON: the number {} is out of range; expected a number within "
+                                    "+-1.7e308",
+                                    token.empty() ? "" : token)}});
   }
   LineScanner(text, result.line_of).run();
   return result;
 }
 
 LocatedJson load_located_json(const std::string& path) {
+  if (std::string why = input_file_problem(path); !why.empty() && why != "file not found")
+    throw InputErrors({{path, 0, "", why}});  // a directory or /dev/zero would be read for ever
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputErrors({{path, 0, "", "cannot open file (does it exist and is it readable?)"}});
   std::stringstream buffer;

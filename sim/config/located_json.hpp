@@ -13,7 +13,10 @@ struct LocatedJson {
   int line(const std::string& pointer) const;
 };
 
-// Throws InputErrors (file, line, what) on a syntax error.
+// Scenario and sweep files nest a few levels; deeper text is an input error (see check_depth).
+inline constexpr int kMaxJsonDepth = 100;
+
+// Throws InputErrors (file, line, what) on a syntax error, a number out of range or too deep nesting.
 LocatedJson parse_located_json(const std::string& text, const std::string& file);
 LocatedJson load_located_json(const std::string& path);
 

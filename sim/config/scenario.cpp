@@ -6,6 +6,8 @@
 
 #include "sim/config/concerns.hpp"
 #include "sim/config/options.hpp"
+#include "sim/core/csv.hpp"
+#include "sim/core/types.hpp"
 
 namespace aidcsim {
 
@@ -23,7 +25,15 @@ static void apply_override(nlohmann::json& root, const Override& o, ProblemList&
   try {
     value = nlohmann::json::parse(o.value);
   } catch (const nlohmann::json::parse_error&) {
+    if (auto bad = invalid_utf8_at(o.value)) {
+      problems.add("--set", 0, o.path, fmt::format("byte {} of the value is not valid UTF-8; expected UTF-8 text", *bad + 1));
+      return;
+    }
     value = o.value;  // not JSON: a plain string
+  } catch (const nlohmann::json::out_of_range&) {
+    problems.add("--set", 0, o.path,
+                 fmt::format("the number {} is out of range; expected a number within +-1.7e308", o.value));
+    return;
   }
   nlohmann::json* node = &root;
   std::size_t start = 0;
@@ -67,10 +77,12 @@ class ScenarioReader {
       top.problem("seed", "expected a non-negative integer");
     s_.platform_path = resolve(top.text("platform", ""));
     if (!root.contains("platform")) top.problem("platform", "missing; expected the path of a SimGrid platform file");
-    else if (!s_.platform_path.empty() && !fs::exists(s_.platform_path))
-      top.problem("platform", fmt::format("file not found: {}", s_.platform_path));
+    else if (s_.platform_path.empty() && (root["platform"].is_null() || root["platform"] == ""))
+      top.problem("platform", "empty; expected the path of a SimGrid platform file");
+    else if (std::string why = s_.platform_path.empty() ? "" : input_file_problem(s_.platform_path); !why.empty())
+      top.problem("platform", fmt::format("{}: {}", why, abbreviate(s_.platform_path)));
     top.text("description", "");
-    auto horizon = top.number("horizon_s", -1, 0, 1e18);
+    auto horizon = top.number("horizon_s", -1, 0, kMaxTime_s);
     if (horizon >= 0) s_.horizon_s = horizon;
 
     read_workload(section(root, "workload"), "/workload");
@@ -134,7 +146,8 @@ class ScenarioReader {
     OptionReader jr(jobs, jp, s_.file, &s_.located, problems_);
     s_.jobs.path = resolve(jr.text("path", ""));
     if (s_.jobs.path.empty()) jr.problem("path", "missing; expected the path of the job trace");
-    else if (!fs::exists(s_.jobs.path)) jr.problem("path", fmt::format("file not found: {}", s_.jobs.path));
+    else if (std::string why = input_file_problem(s_.jobs.path); !why.empty())
+      jr.problem("path", fmt::format("{}: {}", why, abbreviate(s_.jobs.path)));
     s_.jobs.format = choose(jr, "format", concern("workload.jobs.format"));
     s_.jobs.limit = jr.integer("limit", -1, -1, 2147483647);
     auto window = jr.numbers("time_window", {});
@@ -165,7 +178,8 @@ class ScenarioReader {
   void read_monitoring(const nlohmann::json& j) {
     expect_object(j, "/monitoring");
     OptionReader r(j, "/monitoring", s_.file, &s_.located, problems_);
-    s_.monitoring_interval_s = r.number("interval_s", 60, 1e-3, 1e12);
+    s_.monitoring_interval_s = r.number("interval_s", 60, 1e-3, kMaxTime_s);
+    s_.monitoring_max_samples = r.integer("max_samples", 1000000, 1, 100000000);
     s_.monitor.policy = choose(r, "policy", concern("monitoring.policy"));
   }
   void read_engine(const nlohmann::json& j) {
@@ -180,9 +194,9 @@ class ScenarioReader {
   void read_power(const nlohmann::json& j) {
     expect_object(j, "/power");
     OptionReader r(j, "/power", s_.file, &s_.located, problems_);
-    double off_after = r.number("off_after_s", -1, 0, 1e18);
+    double off_after = r.number("off_after_s", -1, 0, kMaxTime_s);
     if (off_after >= 0) s_.power_off_after_s = off_after;
-    s_.power_boot_s = r.number("boot_s", 0, 0, 1e12);
+    s_.power_boot_s = r.number("boot_s", 0, 0, kMaxTime_s);
     r.reject_unknown();
   }
 

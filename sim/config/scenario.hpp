@@ -41,6 +41,7 @@ struct Scenario {
   std::string network_model = "LV08";  // engine.network_model: SimGrid's network/model
   std::string gpu_sharing = "exclusive";
   double monitoring_interval_s = 60;
+  int monitoring_max_samples = 1000000;  // sample times; sampling stops after them (docs/README.scenario.md)
   std::optional<double> horizon_s;
   bool always_simgrid_activities = false;  // engine.activities = "always"
   // power: idle servers power off after off_after_s (none = never) and take boot_s to come back.

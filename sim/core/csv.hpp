@@ -15,10 +15,15 @@ class LineInput {
   LineInput(const LineInput&) = delete;
   LineInput& operator=(const LineInput&) = delete;
   bool ok() const { return ok_; }
-  bool next(std::string& line);  // strips "\r\n"; false at end
+  // Strips "\r\n"; false at end. Throws InputErrors naming the file (and line) on a NUL byte, a line
+  // longer than kMaxLineBytes, or a read error such as a truncated gzip stream.
+  bool next(std::string& line);
   int line_number() const { return line_number_; }
 
+  static constexpr std::size_t kMaxLineBytes = 16u << 20;
+
  private:
+  bool fill();
   struct Impl;
   std::unique_ptr<Impl> impl_;
   bool ok_ = false;
@@ -27,6 +32,10 @@ class LineInput {
 
 // Splits one CSV record (RFC 4180 quotes, no embedded newlines) into fields.
 void split_csv(std::string_view line, std::vector<std::string>& fields);
+
+// Offset of the first byte that does not belong to a well-formed UTF-8 sequence (RFC 3629: no
+// overlong forms, no surrogates, nothing above U+10FFFF), or nullopt for valid UTF-8.
+std::optional<std::size_t> invalid_utf8_at(std::string_view text);
 
 std::optional<double> parse_double(std::string_view text);
 std::optional<long long> parse_integer(std::string_view text);

@@ -1,6 +1,7 @@
 #include "sim/core/errors.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fmt/format.h>
 
 namespace aidcsim {
@@ -65,6 +66,29 @@ std::string join_names(const std::vector<std::string>& names) {
   std::string out;
   for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
   return out;
+}
+
+std::string join_some_names(const std::vector<std::string>& names, std::size_t shown) {
+  if (names.size() <= shown) return join_names(names);
+  std::vector<std::string> first(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(shown));
+  return fmt::format("{} and {} more", join_names(first), names.size() - shown);
+}
+
+std::string abbreviate(const std::string& text, std::size_t keep) {
+  if (text.size() <= keep + 20) return text;
+  return fmt::format("{}... ({} characters)", text.substr(0, keep), text.size());
+}
+
+std::string input_file_problem(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::file_status status = fs::status(path, error);
+  if (status.type() == fs::file_type::not_found) return "file not found";
+  if (error) return fmt::format("cannot access the file: {}", error.message());
+  if (status.type() == fs::file_type::directory) return "is a directory; expected a file";
+  if (status.type() != fs::file_type::regular)
+    return "is not a regular file (a device, pipe or socket); expected a file";
+  return "";
 }
 
 }  // namespace aidcsim

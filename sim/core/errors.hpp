@@ -38,5 +38,15 @@ class ProblemList {
 // Closest candidate by edit distance, or "" when nothing is close; for "did you mean" hints.
 std::string closest_name(const std::string& found, const std::vector<std::string>& candidates);
 std::string join_names(const std::vector<std::string>& names);
+// Up to `shown` names, then how many more: for messages that would otherwise list thousands.
+std::string join_some_names(const std::vector<std::string>& names, std::size_t shown = 5);
+
+// `text` itself when short, else its first `keep` characters, "...", and its length: for echoing
+// a user's path of 100,000 characters.
+std::string abbreviate(const std::string& text, std::size_t keep = 120);
+
+// Why an input file cannot be read as one ("file not found", "is a directory, not a file", a system
+// error such as a name too long), or "" when it is a regular file. Never throws.
+std::string input_file_problem(const std::string& path);
 
 }  // namespace aidcsim

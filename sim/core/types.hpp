@@ -14,6 +14,10 @@ using TenantIndex = std::uint32_t;
 
 inline constexpr int kWholeGpuMilli = 1000;
 inline constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+// The largest time or duration aidcsim accepts anywhere (trace times, time options), about 31.7
+// years: far beyond any datacenter trace, and small enough that no run loops for ever on a timer set
+// at 1e308 s (docs/README.scenario.md, "Bounds").
+inline constexpr double kMaxTime_s = 1e9;
 
 // One job as every trace reader produces it, before simulation.
 struct JobSpec {

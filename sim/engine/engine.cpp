@@ -295,6 +295,10 @@ EngineResult run_simulation(sg4::Engine& engine, const PlatformHosts& hosts, Cor
     long long iterations = 0;
     double now = next_sample_s;
     while (true) {
+      if (options.stop_requested && options.stop_requested()) {
+        result.interrupted = true;
+        break;
+      }
       // Queued jobs with nothing running still have a future when a wake-up is due (an idle VM
       // that will free its resources, a scheduler's timer).
       EventQueue& events = core.event_queue();
@@ -325,6 +329,10 @@ EngineResult run_simulation(sg4::Engine& engine, const PlatformHosts& hosts, Cor
         core.sample(now, samples);
         if (options.on_samples) options.on_samples(now, samples);
         next_sample_s += options.monitoring_interval_s * std::max(1.0, std::floor((now - next_sample_s) / options.monitoring_interval_s) + 1);
+        if (++result.samples >= options.max_samples) {
+          result.sampling_stopped_s = now;
+          next_sample_s = kInfinity;
+        }
       }
       if (options.on_progress && (++iterations & 0xFFF) == 0) options.on_progress(now);
     }

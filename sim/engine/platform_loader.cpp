@@ -15,6 +15,7 @@
 #include "sim/metrics/energy.hpp"
 #include "sim/core/topology.hpp"
 #include "sim/core/units.hpp"
+#include "sim/engine/platform_xml_check.hpp"
 
 namespace aidcsim {
 
@@ -69,48 +70,44 @@ static HostPower power_of(const sg4::Host* host, const std::string& gpu_model, c
   return p;
 }
 
-// SimGrid 3.32 aborts the process (xbt_die "Not a valid model!") on a zone routing it does not know,
-// so the values are checked here first, case-insensitively as SimGrid compares them.
-static void check_zone_routings(const std::string& file) {
-  static const std::vector<std::string> kRoutings = {"Cluster", "Dijkstra", "DijkstraCache", "Floyd",
-                                                      "Full",    "None",     "Vivaldi",       "Wifi"};
-  std::ifstream in(file, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  ProblemList problems;
-  for (std::size_t at = text.find("routing"); at != std::string::npos; at = text.find("routing", at + 7)) {
-    std::size_t p = at + 7;
-    while (p < text.size() && std::isspace(static_cast<unsigned char>(text[p]))) ++p;
-    if (p >= text.size() || text[p] != '=' || (at > 0 && !std::isspace(static_cast<unsigned char>(text[at - 1])))) continue;
-    ++p;
-    while (p < text.size() && std::isspace(static_cast<unsigned char>(text[p]))) ++p;
-    if (p >= text.size() || (text[p] != '"' && text[p] != '\'')) continue;
-    std::size_t end = text.find(text[p], p + 1);
-    if (end == std::string::npos) continue;
-    std::string value = text.substr(p + 1, end - p - 1);
-    auto same = [&](const std::string& known) {
-      return known.size() == value.size() &&
-             std::equal(known.begin(), known.end(), value.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); });
-    };
-    if (std::any_of(kRoutings.begin(), kRoutings.end(), same)) continue;
-    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
-    std::string hint = closest_name(value, kRoutings);
-    problems.add(file, line, "routing", fmt::format("zone routing \"{}\" is not one SimGrid 3.32 knows; expected one of: {}{}", value,
-                                                   join_names(kRoutings), hint.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", hint)));
+// SimGrid's messages can span lines and list every host of the platform ("Existing hosts: 'a', 'b', ...");
+// an error line says what is wrong in one line, with the first few names and a count.
+static std::string one_line(const std::string& message) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= message.size()) {
+    std::size_t end = message.find('\n', start);
+    std::string part = message.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    while (!part.empty() && std::isspace(static_cast<unsigned char>(part.back()))) part.pop_back();
+    if (!part.empty()) parts.push_back(part);
+    if (end == std::string::npos) break;
+    start = end + 1;
   }
-  problems.throw_if_any();
+  std::string out;
+  for (std::size_t i = 0; i < parts.size() && i < 3; ++i) {
+    std::string part = parts[i];
+    // A long list: its first five items, then how many more.
+    std::size_t commas = 0, cut = std::string::npos;
+    for (std::size_t k = 0; k < part.size(); ++k)
+      if (part[k] == ',' && ++commas == 5) cut = k;
+    if (commas > 8) part = fmt::format("{}, ... ({} more)", part.substr(0, cut), commas - 4);
+    out += (out.empty() ? "" : " ") + part;
+  }
+  if (parts.size() > 3) out += fmt::format(" ({} more lines)", parts.size() - 3);
+  return out;
 }
 
 Cluster load_cluster(sg4::Engine& engine, const std::string& file, PlatformHosts* hosts_out) {
-  if (!std::filesystem::exists(file))
-    throw InputErrors({{file, 0, "", "platform file not found"}});
-  check_zone_routings(file);
+  if (std::string why = input_file_problem(file); !why.empty())
+    throw InputErrors({{file, 0, "", why == "file not found" ? "platform file not found" : why}});
+  check_platform_xml(file);  // the mistakes on which SimGrid would abort the process
   try {
     engine.load_platform(file);
     engine.seal_platform();  // routes (route_to) exist only once the platform is sealed
   } catch (const simgrid::ParseError& e) {
-    throw InputErrors({{file, 0, "", fmt::format("SimGrid could not parse the platform: {}", e.what())}});
+    throw InputErrors({{file, 0, "", fmt::format("SimGrid could not parse the platform: {}", one_line(e.what()))}});
   } catch (const std::exception& e) {
-    throw InputErrors({{file, 0, "", fmt::format("SimGrid could not load the platform: {}", e.what())}});
+    throw InputErrors({{file, 0, "", fmt::format("SimGrid could not load the platform: {}", one_line(e.what()))}});
   }
 
   Cluster cluster;
@@ -119,6 +116,18 @@ Cluster load_cluster(sg4::Engine& engine, const std::string& file, PlatformHosts
   std::vector<sg4::Host*> hosts = engine.get_all_hosts();
   std::sort(hosts.begin(), hosts.end(),
             [](const sg4::Host* a, const sg4::Host* b) { return natural_less(a->get_name(), b->get_name()); });
+  // SimGrid loads these, then aborts the process ("The Impossible Did Happen") once an activity runs
+  // on such a host or sends through such a link.
+  for (const sg4::Host* h : hosts)
+    if (!(h->get_speed() > 0))
+      problems.add(file, 0, h->get_name(), fmt::format("speed is {} flop/s; expected a speed > 0 (e.g. 1Gf)", h->get_speed()));
+  std::vector<sg4::Link*> links = engine.get_all_links();
+  std::sort(links.begin(), links.end(),
+            [](const sg4::Link* a, const sg4::Link* b) { return natural_less(a->get_name(), b->get_name()); });
+  for (const sg4::Link* l : links)
+    if (!(l->get_bandwidth() > 0))
+      problems.add(file, 0, l->get_name(),
+                   fmt::format("link bandwidth is {} B/s; expected a bandwidth > 0 (e.g. 10GBps)", l->get_bandwidth()));
 
   std::map<std::string, ServerIndex> server_of_name;
   std::map<std::string, int> rack_index;  // rack prop -> Server::rack
@@ -176,6 +185,10 @@ Cluster load_cluster(sg4::Engine& engine, const std::string& file, PlatformHosts
     cluster.gpus.push_back(std::move(g));
     resolved.gpus.push_back(h);
   }
+  if (hosts.empty())
+    problems.add(file, 0, "platform", "the platform has no host; expected at least one <host> (a server)");
+  else if (cluster.servers.empty())
+    problems.add(file, 0, "platform", "the platform has no server host; expected at least one <host> of kind server");
   problems.throw_if_any();
 
   cluster.gpu_models.assign(models.begin(), models.end());

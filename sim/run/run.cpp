@@ -74,13 +74,29 @@ static std::vector<JobSpec> shape_jobs(std::vector<JobSpec> jobs, const JobsSour
   return out;
 }
 
+// Every reader yields times below kMaxTime_s in its own units, but a time_scale or a calendar time_zero
+// can still push them past it; a run would then step its monitor towards 1e308 s.
+static void check_time_bounds(const std::vector<JobSpec>& jobs, const Scenario& s, ProblemList& problems) {
+  std::size_t bad = 0;
+  for (const auto& j : jobs) {
+    if (j.submit_s <= kMaxTime_s && j.duration_s <= kMaxTime_s) continue;
+    if (++bad <= 3)
+      problems.add(s.jobs.path, 0, j.job_id,
+                   fmt::format("job \"{}\" has submit_s {} and duration_s {} after time_window and time_scale; "
+                               "expected both at most 1e9 s (about 31 years)",
+                               j.job_id, format_number(j.submit_s), format_number(j.duration_s)));
+  }
+  if (bad > 3)
+    problems.add(s.jobs.path, 0, "", fmt::format("{} more jobs beyond 1e9 s", bad - 3));
+}
+
 Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const std::vector<Override>& overrides,
                  std::optional<std::uint64_t> seed, const Registries& registries) {
   ProblemList problems;
   Prepared p{load_scenario(scenario_path, overrides, seed, registries, problems), {}, {}, {}, {}, {}, false};
   const Scenario& s = p.scenario;
   p.record.read_file("scenario", s.file);
-  if (!s.platform_path.empty() && fs::exists(s.platform_path)) {
+  if (!s.platform_path.empty() && input_file_problem(s.platform_path).empty()) {
     try {
       // Before the platform exists: SimGrid reads its network model when the platform is loaded.
       if (s.network_model != "LV08") engine.set_config("network/model:" + s.network_model);
@@ -106,11 +122,16 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
   OptionReader jobs_options(jobs_section, "/workload/jobs", s.file, &s.located, problems);
   auto reader =
       instantiate(registries.trace_readers, s.jobs.format, jobs_options, s.seed, no_cluster, no_jobs, p.record);
-  if (reader && !s.jobs.path.empty() && fs::exists(s.jobs.path)) {
+  if (reader && !s.jobs.path.empty() && input_file_problem(s.jobs.path).empty()) {
     p.record.read_file("trace", s.jobs.path);
-    TraceReadResult read = reader->read(s.jobs.path, problems);
-    p.jobs = shape_jobs(std::move(read.jobs), s.jobs);
-    p.skipped_rows = std::move(read.skipped);
+    try {
+      TraceReadResult read = reader->read(s.jobs.path, problems);
+      p.jobs = shape_jobs(std::move(read.jobs), s.jobs);
+      check_time_bounds(p.jobs, s, problems);
+      p.skipped_rows = std::move(read.skipped);
+    } catch (const InputErrors& e) {  // a file that cannot be read on (NUL byte, truncated gzip)
+      for (const auto& problem : e.problems()) problems.add(problem);
+    }
   }
   p.policies.workload_model =
       instantiate(registries.workload_models, s.workload_model.policy, jobs_options, s.seed, p.cluster, p.jobs, p.record);
@@ -128,7 +149,7 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
   };
   p.policies.scheduler = policy(registries.schedulers, s.scheduler.policy, "/scheduler", {"policy"});
   p.policies.placement = policy(registries.placements, s.placement.policy, "/placement", {"policy"});
-  p.policies.monitor = policy(registries.monitors, s.monitor.policy, "/monitoring", {"policy", "interval_s"});
+  p.policies.monitor = policy(registries.monitors, s.monitor.policy, "/monitoring", {"policy", "interval_s", "max_samples"});
   // The runtimes' option sections: virtualization.<runtime> (e.g. virtualization.container).
   std::vector<std::string> virtualization_keys = {"runtime", "gpu_sharing"};
   for (const auto& name : registries.runtimes.names()) virtualization_keys.push_back(name);
@@ -209,6 +230,14 @@ static nlohmann::json plugin_energy_j(const Prepared& p, double from_s) {
 nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& options) {
   auto wall_start = std::chrono::steady_clock::now();
   std::string out_dir = options.out_dir.empty() ? "results/" + p.scenario.name : options.out_dir;
+  {
+    std::error_code error;
+    const fs::file_status status = fs::status(out_dir, error);
+    if (status.type() != fs::file_type::not_found && error)
+      throw InputErrors({{"--out", 0, "", fmt::format("cannot use \"{}\" as the output directory: {}", out_dir, error.message())}});
+    if (status.type() != fs::file_type::not_found && status.type() != fs::file_type::directory)
+      throw InputErrors({{"--out", 0, "", fmt::format("\"{}\" exists and is not a directory; expected a directory", out_dir)}});
+  }
   fs::create_directories(out_dir);
   if (is_packing_experiment(section_object(p.scenario.resolved, "/workload/jobs"))) return run_packing(p, out_dir, wall_start);
 
@@ -246,7 +275,9 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
   timeseries.stream() << "time_s,metric,label,value\n";
   EngineOptions engine_options;
   engine_options.monitoring_interval_s = p.scenario.monitoring_interval_s;
+  engine_options.max_samples = p.scenario.monitoring_max_samples;
   engine_options.horizon_s = p.scenario.horizon_s;
+  engine_options.stop_requested = options.stop_requested;
   std::vector<Sample> metric_samples;
   engine_options.on_samples = [&](double t, const std::vector<Sample>& samples) {
     metric_samples.clear();
@@ -269,10 +300,21 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
   }
   EngineResult result = run_simulation(engine, p.hosts, core, engine_options);
   if (options.progress && last_print > 0) fmt::print(stderr, "\n");
+  // Unwinding removes timeseries.csv's temporary file; nothing else is written yet.
+  if (result.interrupted || (options.stop_requested && options.stop_requested())) throw RunInterrupted();
 
   double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   nlohmann::json summary = build_summary(p.scenario.name, p.scenario.seed, p.skipped_rows, core, result, wall_s);
   for (RunMetric* m : metrics) m->summarize(summary, {core.first_submit_s(), result.end_s});
+  // Only when the monitor stopped early, so complete runs keep their summary as it was.
+  if (result.sampling_stopped_s >= 0)
+    summary["monitoring"] = {
+        {"samples", result.samples},
+        {"stopped_at_s", result.sampling_stopped_s},
+        {"note", fmt::format("sampling stopped after monitoring.max_samples = {} sample times; timeseries.csv ends at "
+                             "{} s while the run went on to {} s",
+                             p.scenario.monitoring_max_samples, format_number(result.sampling_stopped_s),
+                             format_number(result.end_s))}};
   write_jobs_csv(out_dir + "/jobs.csv", core);
   if (migrations.started() > 0) write_migrations_csv(out_dir + "/migrations.csv", core, migrations.log());
   write_file_atomically(out_dir + "/run.json", run_info_json(p).dump(2) + "\n");

@@ -4,6 +4,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,13 @@ Prepared prepare(simgrid::s4u::Engine& engine, const std::string& scenario_path,
 struct RunOptions {
   std::string out_dir;  // "" = results/<scenario name>
   bool progress = false;
+  // Polled between events; a true answer stops the run and run_prepared throws RunInterrupted.
+  std::function<bool()> stop_requested;
+};
+
+// The run was stopped before its end (stop_requested); no output file was written.
+struct RunInterrupted : std::runtime_error {
+  RunInterrupted() : std::runtime_error("the run was interrupted; no outputs were written") {}
 };
 
 // Runs and writes summary.json, jobs.csv, timeseries.csv and run.json; returns the summary.
