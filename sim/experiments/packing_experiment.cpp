@@ -13,31 +13,18 @@
 #include "sim/metrics/metrics.hpp"
 #include "sim/io/outputs.hpp"
 #include "sim/policy/gpu_sharing.hpp"
+#include "sim/core/job_request.hpp"
+#include "sim/core/rng.hpp"
 #include "sim/core/units.hpp"
 
 namespace aidcsim {
 
 namespace {
 
-std::uint64_t splitmix64(std::uint64_t& x) {
-  std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 // The experiment's own stream: independent of the placement policies' streams for the same seed.
 std::mt19937_64 experiment_rng(std::uint64_t seed) {
   std::uint64_t x = seed ^ 0x7061636b696e6721ULL;  // "packing!"
   return std::mt19937_64(splitmix64(x));
-}
-
-std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t n) {
-  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
-  std::uint64_t x;
-  do x = rng();
-  while (x >= limit);
-  return x % n;
 }
 
 long long gpu_request_milli(const Request& r) { return r.gpus > 0 ? static_cast<long long>(r.gpus) * r.gpu_milli : 0; }
@@ -53,29 +40,6 @@ double round2(double x) { return std::nearbyint(x * 100.0) / 100.0; }
 
 }  // namespace
 
-Request packing_request(const JobSpec& job, const Cluster& cluster, const PackingExperimentOptions& options,
-                        std::string& reason) {
-  Request r;
-  r.gpus = job.gpus;
-  r.gpu_milli = options.exclusive_gpus || job.gpus == 0 ? kWholeGpuMilli : job.gpu_milli;
-  r.cpus = job.cpus;
-  r.mem_gib = job.mem_gib;
-  if (!job.gpu_models.empty()) {
-    r.model_allowed.assign(cluster.gpu_models.size(), 0);
-    for (const auto& m : job.gpu_models) {
-      auto it = cluster.model_index.find(m);
-      if (it != cluster.model_index.end()) r.model_allowed[it->second] = 1;
-    }
-    if (job.gpus > 0 && std::none_of(r.model_allowed.begin(), r.model_allowed.end(), [](char c) { return c; }))
-      reason = "none of its gpu_model values is on the platform";
-  }
-  if (options.sharing && job.gpus > 0 && reason.empty()) {
-    int milli = options.sharing->admission_milli(job, r.model_allowed, cluster, reason);
-    if (milli > 0) r.gpu_milli = milli;
-  }
-  return r;
-}
-
 PackingExperimentResult run_packing_experiment(const Cluster& cluster, const std::vector<JobSpec>& jobs,
                                                PlacementPolicy& policy, const PackingExperimentOptions& options) {
   auto wall_start = std::chrono::steady_clock::now();
@@ -90,7 +54,8 @@ PackingExperimentResult run_packing_experiment(const Cluster& cluster, const std
   std::vector<Request> requests;
   std::vector<std::string> reasons(jobs.size());
   requests.reserve(jobs.size());
-  for (std::size_t j = 0; j < jobs.size(); ++j) requests.push_back(packing_request(jobs[j], cluster, options, reasons[j]));
+  for (std::size_t j = 0; j < jobs.size(); ++j)  // no runtime: the experiment places, it does not run
+    requests.push_back(job_request(jobs[j], cluster, options.exclusive_gpus, options.sharing, nullptr, reasons[j]));
 
   std::mt19937_64 rng = experiment_rng(options.seed);
   std::vector<std::size_t> order = by_name;
