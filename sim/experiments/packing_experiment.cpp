@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "sim/metrics/metrics.hpp"
+#include "sim/io/csv_writer.hpp"
 #include "sim/io/outputs.hpp"
 #include "sim/policy/gpu_sharing.hpp"
 #include "sim/core/job_request.hpp"
@@ -28,13 +29,6 @@ std::mt19937_64 experiment_rng(std::uint64_t seed) {
 }
 
 long long gpu_request_milli(const Request& r) { return r.gpus > 0 ? static_cast<long long>(r.gpus) * r.gpu_milli : 0; }
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 double round2(double x) { return std::nearbyint(x * 100.0) / 100.0; }
 
@@ -193,25 +187,19 @@ void write_packing_jobs_csv(const std::string& path, const Cluster& cluster, con
   for (std::size_t k = 0; k < result.arrivals.size(); ++k) {
     const PackingArrival& a = result.arrivals[k];
     const bool placed = a.allocation.has_value();
-    line += csv_field(a.job_id);
+    line += csv_quote(a.job_id);
     line += ',';
-    line += csv_field(a.tenant);
+    line += csv_quote(a.tenant);
     line += placed ? ",0,0,,0,," : ",0,,,,,";
     line += std::to_string(a.request.gpus) + ',' + std::to_string(a.request.gpu_milli) + ',';
     line += placed ? "unfinished," : "rejected,";
-    if (placed) {
-      std::string hosts;
-      for (const auto& g : a.allocation->gpus) hosts += (hosts.empty() ? "" : ";") + cluster.gpus[g.gpu].name;
-      if (a.allocation->gpus.empty())
-        for (const auto& s : a.allocation->servers) hosts += (hosts.empty() ? "" : ";") + cluster.servers[s.server].name;
-      line += csv_field(hosts);
-    }
+    if (placed) line += csv_quote(hosts_of(*a.allocation, cluster));
     line += ',' + std::to_string(k) + ',';
     append_number(line, round6(100.0 * a.arrived_milli / total_milli));
     line += ',';
     append_number(line, round6(100.0 * a.allocated_milli / total_milli));
     line += ',';
-    line += csv_field(placed ? "" : a.reason.empty() ? "did not fit on arrival" : a.reason);
+    line += csv_quote(placed ? "" : a.reason.empty() ? "did not fit on arrival" : a.reason);
     line += '\n';
     if (line.size() > (1 << 16) - 512) {
       file.stream() << line;
