@@ -9,13 +9,6 @@
 
 namespace aidcsim::placement {
 
-static std::uint64_t splitmix64(std::uint64_t& x) {
-  std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 static std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
   std::uint64_t x = h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
   return splitmix64(x);
@@ -66,15 +59,6 @@ const std::vector<std::uint32_t>& TieBreaker::ranks(std::size_t servers) {
   rank_.assign(servers, 0);
   for (std::size_t pos = 0; pos < servers; ++pos) rank_[order[pos]] = static_cast<std::uint32_t>(pos);
   return rank_;
-}
-
-std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t n) {
-  // Lemire-style rejection on the full 64-bit range: unbiased and the same on every platform.
-  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
-  std::uint64_t x;
-  do x = rng();
-  while (x >= limit);
-  return x % n;
 }
 
 void BestPicker::offer(ServerIndex s, long long score) {

@@ -29,6 +29,7 @@
 #include "sim/core/ledger.hpp"
 #include "sim/core/registry.hpp"
 #include "sim/core/request.hpp"
+#include "sim/core/rng.hpp"
 
 namespace aidcsim {
 class OptionReader;
@@ -90,8 +91,7 @@ class BestPicker {
   long long ties_ = 0;
 };
 
-// Uniform integer in [0, n) from a 64-bit engine (n > 0).
-std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t n);
+using aidcsim::uniform_below;  // sim/core/rng.hpp
 
 // What the plugins read of one server ("NodeResource"): free CPU, and the free share of each GPU.
 struct NodeRes {

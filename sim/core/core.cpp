@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "sim/core/errors.hpp"
+#include "sim/core/job_request.hpp"
 
 namespace aidcsim {
 
@@ -24,38 +25,12 @@ Core::Core(const Cluster& cluster, std::vector<JobSpec> jobs, Policies policies,
   tenant_allocated_gpus_.assign(tenant_names_.size(), 0);
   for (std::size_t j = 0; j < jobs_.size(); ++j) {
     runs_[j].tenant = tenant_index[jobs_[j].tenant];
-    runs_[j].request = make_request(jobs_[j], runs_[j].reason);
+    runs_[j].request = job_request(jobs_[j], cluster_, options_.exclusive_gpus, policies_.gpu_sharing.get(),
+                                   policies_.runtime.get(), runs_[j].reason);
   }
   last_change_s_ = first_submit_s();
   allocated_gpu_seconds_by_model_.assign(cluster_.gpu_models.size(), 0);
   jobs_on_gpu_.assign(cluster_.gpus.size(), 0);
-}
-
-Request Core::make_request(const JobSpec& job, std::string& reason) const {
-  Request r;
-  r.gpus = job.gpus;
-  r.gpu_milli = options_.exclusive_gpus || job.gpus == 0 ? kWholeGpuMilli : job.gpu_milli;
-  r.cpus = job.cpus;
-  r.mem_gib = job.mem_gib;
-  if (!job.gpu_models.empty()) {
-    r.model_allowed.assign(cluster_.gpu_models.size(), 0);
-    std::vector<std::string> absent;
-    for (const auto& m : job.gpu_models) {
-      auto it = cluster_.model_index.find(m);
-      if (it == cluster_.model_index.end()) absent.push_back(m);
-      else r.model_allowed[it->second] = 1;
-    }
-    if (job.gpus > 0 && std::none_of(r.model_allowed.begin(), r.model_allowed.end(), [](char c) { return c; }))
-      reason = fmt::format("gpu_model {} is not on the platform (models: {})", join_names(absent),
-                           join_names(cluster_.gpu_models));
-  }
-  // The GPU-sharing mode decides what each GPU of the job takes in the ledger (and may narrow the models).
-  if (policies_.gpu_sharing && job.gpus > 0 && reason.empty()) {
-    int milli = policies_.gpu_sharing->admission_milli(job, r.model_allowed, cluster_, reason);
-    if (milli > 0) r.gpu_milli = milli;
-  }
-  if (policies_.runtime && reason.empty()) reason = policies_.runtime->shape_request(job, r);
-  return r;
 }
 
 void Core::handle_due_events(double now) {

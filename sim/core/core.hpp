@@ -173,7 +173,6 @@ class Core final : private SchedulingContext {
   }
 
   void advance_to(double now);  // accumulates the allocation integral
-  Request make_request(const JobSpec& job, std::string& reason) const;
 
   const Cluster& cluster_;
   std::vector<JobSpec> jobs_;

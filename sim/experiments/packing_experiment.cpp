@@ -11,24 +11,14 @@
 #include <stdexcept>
 
 #include "sim/metrics/metrics.hpp"
+#include "sim/io/csv_writer.hpp"
 #include "sim/io/outputs.hpp"
 #include "sim/policy/gpu_sharing.hpp"
+#include "sim/core/job_request.hpp"
+#include "sim/core/rng.hpp"
 #include "sim/core/units.hpp"
 
 namespace aidcsim {
-
-namespace {
-
-std::uint64_t splitmix64(std::uint64_t& x) {
-  std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-std::mt19937_64 experiment_rng(std::uint64_t seed) { return std::mt19937_64(packing_experiment_stream_seed(seed)); }
-
-}  // namespace
 
 // The experiment's own stream: independent of the placement policies' streams for the same seed.
 std::uint64_t packing_experiment_stream_seed(std::uint64_t seed) {
@@ -38,49 +28,13 @@ std::uint64_t packing_experiment_stream_seed(std::uint64_t seed) {
 
 namespace {
 
-std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t n) {
-  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
-  std::uint64_t x;
-  do x = rng();
-  while (x >= limit);
-  return x % n;
-}
+std::mt19937_64 experiment_rng(std::uint64_t seed) { return std::mt19937_64(packing_experiment_stream_seed(seed)); }
 
 long long gpu_request_milli(const Request& r) { return r.gpus > 0 ? static_cast<long long>(r.gpus) * r.gpu_milli : 0; }
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 double round2(double x) { return std::nearbyint(x * 100.0) / 100.0; }
 
 }  // namespace
-
-Request packing_request(const JobSpec& job, const Cluster& cluster, const PackingExperimentOptions& options,
-                        std::string& reason) {
-  Request r;
-  r.gpus = job.gpus;
-  r.gpu_milli = options.exclusive_gpus || job.gpus == 0 ? kWholeGpuMilli : job.gpu_milli;
-  r.cpus = job.cpus;
-  r.mem_gib = job.mem_gib;
-  if (!job.gpu_models.empty()) {
-    r.model_allowed.assign(cluster.gpu_models.size(), 0);
-    for (const auto& m : job.gpu_models) {
-      auto it = cluster.model_index.find(m);
-      if (it != cluster.model_index.end()) r.model_allowed[it->second] = 1;
-    }
-    if (job.gpus > 0 && std::none_of(r.model_allowed.begin(), r.model_allowed.end(), [](char c) { return c; }))
-      reason = "none of its gpu_model values is on the platform";
-  }
-  if (options.sharing && job.gpus > 0 && reason.empty()) {
-    int milli = options.sharing->admission_milli(job, r.model_allowed, cluster, reason);
-    if (milli > 0) r.gpu_milli = milli;
-  }
-  return r;
-}
 
 PackingExperimentResult run_packing_experiment(const Cluster& cluster, const std::vector<JobSpec>& jobs,
                                                PlacementPolicy& policy, const PackingExperimentOptions& options) {
@@ -96,7 +50,8 @@ PackingExperimentResult run_packing_experiment(const Cluster& cluster, const std
   std::vector<Request> requests;
   std::vector<std::string> reasons(jobs.size());
   requests.reserve(jobs.size());
-  for (std::size_t j = 0; j < jobs.size(); ++j) requests.push_back(packing_request(jobs[j], cluster, options, reasons[j]));
+  for (std::size_t j = 0; j < jobs.size(); ++j)  // no runtime: the experiment places, it does not run
+    requests.push_back(job_request(jobs[j], cluster, options.exclusive_gpus, options.sharing, nullptr, reasons[j]));
 
   std::mt19937_64 rng = experiment_rng(options.seed);
   std::vector<std::size_t> order = by_name;
@@ -234,25 +189,19 @@ void write_packing_jobs_csv(const std::string& path, const Cluster& cluster, con
   for (std::size_t k = 0; k < result.arrivals.size(); ++k) {
     const PackingArrival& a = result.arrivals[k];
     const bool placed = a.allocation.has_value();
-    line += csv_field(a.job_id);
+    line += csv_quote(a.job_id);
     line += ',';
-    line += csv_field(a.tenant);
+    line += csv_quote(a.tenant);
     line += placed ? ",0,0,,0,," : ",0,,,,,";
     line += std::to_string(a.request.gpus) + ',' + std::to_string(a.request.gpu_milli) + ',';
     line += placed ? "unfinished," : "rejected,";
-    if (placed) {
-      std::string hosts;
-      for (const auto& g : a.allocation->gpus) hosts += (hosts.empty() ? "" : ";") + cluster.gpus[g.gpu].name;
-      if (a.allocation->gpus.empty())
-        for (const auto& s : a.allocation->servers) hosts += (hosts.empty() ? "" : ";") + cluster.servers[s.server].name;
-      line += csv_field(hosts);
-    }
+    if (placed) line += csv_quote(hosts_of(*a.allocation, cluster));
     line += ',' + std::to_string(k) + ',';
     append_number(line, round6(100.0 * a.arrived_milli / total_milli));
     line += ',';
     append_number(line, round6(100.0 * a.allocated_milli / total_milli));
     line += ',';
-    line += csv_field(placed ? "" : a.reason.empty() ? "did not fit on arrival" : a.reason);
+    line += csv_quote(placed ? "" : a.reason.empty() ? "did not fit on arrival" : a.reason);
     line += '\n';
     if (line.size() > (1 << 16) - 512) {
       file.stream() << line;

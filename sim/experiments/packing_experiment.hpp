@@ -90,17 +90,11 @@ struct PackingExperimentResult {
   std::optional<double> fragmented_percent_at(int arrived_percent) const;
 };
 
-// The request of a job as the core builds it: GPU models resolved against the cluster, the share of
-// each GPU from the GPU-sharing mode when given (else whole GPUs when exclusive_gpus, else gpu_milli).
-// `reason` is set when the job can never run (a model not on the platform, a mode that cannot hold it).
 class OptionReader;
 // The jobs section's options of the experiment: "arrival": "inflation" runs it instead of the engine
 // (with "target_percent" of the GPU capacity requested); "trace" (default) is a simulation in time.
 void read_packing_experiment_options(OptionReader& jobs_options);
 bool is_packing_experiment(const nlohmann::json& jobs_section);
-
-Request packing_request(const JobSpec& job, const Cluster& cluster, const PackingExperimentOptions& options,
-                        std::string& reason);
 
 // Runs the experiment. The policy is told about every applied allocation (on_applied).
 PackingExperimentResult run_packing_experiment(const Cluster& cluster, const std::vector<JobSpec>& jobs,

@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "sim/io/csv_writer.hpp"
+
 namespace aidcsim {
 
 namespace fs = std::filesystem;
@@ -116,37 +118,27 @@ PointOutcome collect_point(const std::string& point_dir, const std::vector<std::
   return o;
 }
 
-static std::string csv_escape(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 static std::string cell(const nlohmann::json& v) {
   if (v.is_null()) return "";
-  if (v.is_string()) return csv_escape(v.get<std::string>());
-  return csv_escape(v.dump());
+  if (v.is_string()) return csv_quote(v.get<std::string>());
+  return csv_quote(v.dump());
 }
 
 std::string results_csv(const SweepPlan& plan, const std::vector<PointOutcome>& outcomes) {
   std::string out = "point_id";
-  for (const auto& c : plan.columns) (out += ',') += csv_escape(c);
-  for (const auto& m : plan.metrics) (out += ',') += csv_escape(m);
+  for (const auto& c : plan.columns) (out += ',') += csv_quote(c);
+  for (const auto& m : plan.metrics) (out += ',') += csv_quote(m);
   out += ",status,exit_code,error,dir\n";
   for (std::size_t i = 0; i < plan.points.size(); ++i) {
     const auto& p = plan.points[i];
     const PointOutcome& o = outcomes.at(i);
-    out += csv_escape(p.id);
+    out += csv_quote(p.id);
     for (const auto& q : p.params) (out += ',') += cell(q.value);
     for (std::size_t m = 0; m < plan.metrics.size(); ++m) (out += ',') += (m < o.metrics.size() ? cell(o.metrics[m]) : "");
     (out += ',') += o.status;
     (out += ',') += o.exit_code ? std::to_string(*o.exit_code) : std::string();
-    (out += ',') += csv_escape(o.error);
-    (out += ',') += csv_escape(p.id);
+    (out += ',') += csv_quote(o.error);
+    (out += ',') += csv_quote(p.id);
     out += "\n";
   }
   return out;

@@ -7,45 +7,11 @@
 #include <map>
 
 #include "sim/metrics/metrics.hpp"
+#include "sim/io/csv_writer.hpp"
 #include "sim/io/outputs.hpp"
 #include "sim/core/units.hpp"
 
 namespace aidcsim {
-
-static void append_csv_field(std::string& out, const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) {
-    out += text;
-    return;
-  }
-  out += '"';
-  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  out += '"';
-}
-
-std::string csv_quote(const std::string& text) {
-  std::string out;
-  append_csv_field(out, text);
-  return out;
-}
-
-// Appends the GPU hosts of an allocation (its server hosts when it has no GPU), ';'-separated.
-static void append_hosts(std::string& out, const Allocation& a, const Cluster& cluster) {
-  bool first = true;
-  auto add = [&](const std::string& name) {
-    if (!first) out += ';';
-    out += name;
-    first = false;
-  };
-  for (const auto& g : a.gpus) add(cluster.gpus[g.gpu].name);
-  if (a.gpus.empty())
-    for (const auto& sv : a.servers) add(cluster.servers[sv.server].name);
-}
-
-static std::string hosts_of(const Allocation& a, const Cluster& cluster) {
-  std::string out;
-  append_hosts(out, a, cluster);
-  return out;
-}
 
 void write_migrations_csv(const std::string& path, const Core& core, const std::vector<MigrationLogEntry>& log) {
   AtomicFile file(path);

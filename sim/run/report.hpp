@@ -10,7 +10,6 @@
 
 namespace aidcsim {
 
-std::string csv_quote(const std::string& text);  // RFC 4180 quoting when needed
 void write_jobs_csv(const std::string& path, const Core& core);
 // migrations.csv: one row per ended live migration of a VM (consolidation).
 void write_migrations_csv(const std::string& path, const Core& core, const std::vector<MigrationLogEntry>& log);

@@ -15,6 +15,7 @@
 #include "sim/engine/engine.hpp"
 #include "sim/metrics/metrics.hpp"
 #include "sim/config/options.hpp"
+#include "sim/io/csv_writer.hpp"
 #include "sim/io/outputs.hpp"
 #include "sim/io/provenance.hpp"
 #include "sim/experiments/packing_experiment.hpp"

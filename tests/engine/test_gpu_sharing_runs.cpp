@@ -215,16 +215,6 @@ TEST(GpuSharingRuns, ExclusiveUnchangedAndBadOptionsReported) {
 }
 
 namespace {
-// A deterministic mixed workload on 2 GPUs: shares and GPU memory vary, so jobs queue and overlap.
-std::string mixed_trace() {
-  std::string t = "job_id,submit_s,duration_s,gpus,gpu_milli,gpu_mem_gib\n";
-  const int shares[] = {100, 250, 300, 400, 500, 700, 1000};
-  const int mems[] = {5, 10, 20, 30, 40, 60};
-  for (int i = 0; i < 40; ++i)
-    t += "j" + std::to_string(i) + "," + std::to_string(i * 3 % 17 + i) + "," + std::to_string(5 + i * 7 % 23) + "," +
-         (i % 11 == 5 ? "2" : "1") + "," + std::to_string(shares[i * 5 % 7]) + "," + std::to_string(mems[i % 6]) + "\n";
-  return t;
-}
 
 // Max over time of the sum of `weight(row)` of the jobs running on each GPU (hosts column).
 double max_load_per_gpu(const std::vector<std::map<std::string, std::string>>& rows,
@@ -254,7 +244,7 @@ TEST(GpuSharingRuns, InvariantsNoGpuOverCommittedBeyondTheMode) {
     return r.at("gpus") == "1" ? num(r.at("gpu_milli")) : 1000.0;
   };
   auto memory = [](const std::map<std::string, std::string>& r) { return r.at("gpus") == "1" ? num(r.at("gpu_mem_gib")) : 80.0; };
-  std::string trace = mixed_trace();
+  std::string trace = mixed_sharing_trace();
   auto completed_all = [](const std::vector<std::map<std::string, std::string>>& rows) {
     return std::all_of(rows.begin(), rows.end(), [](const auto& r) { return r.at("state") == "completed"; });
   };

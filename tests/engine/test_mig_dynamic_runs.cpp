@@ -129,21 +129,8 @@ TEST(MigDynamicRuns, NonMigGpusFallBackToExclusive) {
   EXPECT_EQ(rows["b"]["slowdown_sharing"], "1");
 }
 
-namespace {
-// A deterministic mixed workload (as in test_gpu_sharing_runs.cpp): shares and GPU memory vary.
-std::string mixed_trace() {
-  std::string t = "job_id,submit_s,duration_s,gpus,gpu_milli,gpu_mem_gib\n";
-  const int shares[] = {100, 250, 300, 400, 500, 700, 1000};
-  const int mems[] = {5, 10, 20, 30, 40, 60};
-  for (int i = 0; i < 40; ++i)
-    t += "j" + std::to_string(i) + "," + std::to_string(i * 3 % 17 + i) + "," + std::to_string(5 + i * 7 % 23) + "," +
-         (i % 11 == 5 ? "2" : "1") + "," + std::to_string(shares[i * 5 % 7]) + "," + std::to_string(mems[i % 6]) + "\n";
-  return t;
-}
-}  // namespace
-
 TEST(MigDynamicRuns, InvariantsOnAMixedWorkload) {
-  MigRun s(mixed_trace(), kDynamic, 2);
+  MigRun s(mixed_sharing_trace(), kDynamic, 2);
   auto rows = s.run();
   std::map<std::string, double> mem;
   for (auto& r : read_csv(s.dir / "trace.csv")) mem[r["job_id"]] = num(r["gpu_mem_gib"]);

@@ -3,39 +3,15 @@
 #include <gtest/gtest.h>
 
 #include "models/sharing/sharing.hpp"
+#include "tests/unit/sharing_support.hpp"
 #include "tests/unit/unit_support.hpp"
 
 using namespace aidcsim;
 using namespace aidcsim::unit;
+using sharing_kit::job;
+using sharing_kit::make;
 
 namespace {
-
-struct Made {
-  ProblemList problems;
-  nlohmann::json section;
-  std::unique_ptr<GpuSharing> sharing;
-};
-
-std::unique_ptr<Made> make(const std::string& name, const Cluster& cluster, nlohmann::json options = nlohmann::json::object()) {
-  auto m = std::make_unique<Made>();
-  m->section = std::move(options);
-  OptionReader reader(m->section, "/virtualization", "scenario.json", nullptr, m->problems);
-  static const std::vector<JobSpec> no_jobs;
-  PolicyArgs args{reader, 1, cluster, no_jobs};
-  m->sharing = builtin_registries().gpu_sharing.find(name)->make(args);
-  reader.reject_unknown({"gpu_sharing", "runtime"});
-  return m;
-}
-
-JobSpec job(int gpus, int milli, double gpu_mem_gib = 0) {
-  JobSpec j;
-  j.job_id = "j";
-  j.gpus = gpus;
-  j.gpu_milli = milli;
-  j.duration_s = 10;
-  j.gpu_mem_gib = gpu_mem_gib;
-  return j;
-}
 
 int admit(const GpuSharing& s, const JobSpec& j, const Cluster& c, std::vector<char>& allowed, std::string& reason) {
   return s.admission_milli(j, allowed, c, reason);

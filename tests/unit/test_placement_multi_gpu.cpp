@@ -12,11 +12,13 @@
 #include "sim/config/options.hpp"
 #include "sim/policy/placement.hpp"
 #include "sim/core/request.hpp"
+#include "tests/unit/placement_support.hpp"
 #include "tests/unit/unit_support.hpp"
 
 using namespace aidcsim;
 using aidcsim::unit::make_cluster;
 using aidcsim::unit::uniform_cluster;
+using namespace aidcsim::unit::placement_kit;
 
 namespace {
 
@@ -24,49 +26,12 @@ const std::vector<std::string> kPolicies = {"first-fit", "best-fit", "spread", "
                                             "clustering", "dotprod", "topology", "fgd"};
 const std::vector<std::string> kModes = {"one-server", "spread", "whole-servers"};
 
-Request request(int gpus, int gpu_milli = 1000, double cpus = 0, double mem_gib = 0) {
-  Request r;
-  r.gpus = gpus;
-  r.gpu_milli = gpu_milli;
-  r.cpus = cpus;
-  r.mem_gib = mem_gib;
-  return r;
-}
-
-JobSpec job(int gpus, int milli, double cpus) {
-  JobSpec j;
-  j.job_id = "j";
-  j.gpus = gpus;
-  j.gpu_milli = milli;
-  j.cpus = cpus;
-  return j;
-}
-
 // A registered placement with the option multi_gpu = mode ("" = not given).
 std::unique_ptr<PlacementPolicy> make(const std::string& name, const Cluster& c, const std::string& mode,
                                       const std::vector<JobSpec>& jobs = {}, std::uint64_t seed = 1) {
-  const auto* entry = builtin_registries().placements.find(name);
-  if (!entry) return nullptr;
   nlohmann::json options = nlohmann::json::object();
   if (!mode.empty()) options["multi_gpu"] = mode;
-  ProblemList problems;
-  OptionReader reader(options, "/placement", "scenario.json", nullptr, problems);
-  PolicyArgs args{reader, seed, c, jobs};
-  auto p = entry->make(args);
-  reader.reject_unknown({"policy"});
-  if (!problems.empty()) throw InputErrors(problems.items());
-  return p;
-}
-
-void use(Ledger& ledger, GpuIndex g, int milli) {
-  Allocation a;
-  a.gpus.push_back({g, milli});
-  ledger.apply(a);
-}
-void use_cpus(Ledger& ledger, ServerIndex s, double cpus) {
-  Allocation a;
-  a.servers.push_back({s, cpus, 0});
-  ledger.apply(a);
+  return unit::make_policy_from(builtin_registries().placements, name, options, "/placement", c, jobs, seed);
 }
 
 std::set<ServerIndex> servers_of(const Allocation& a) {

@@ -9,58 +9,22 @@
 #include "sim/config/options.hpp"
 #include "sim/policy/placement.hpp"
 #include "sim/core/request.hpp"
+#include "tests/unit/placement_support.hpp"
 #include "tests/unit/unit_support.hpp"
 
 using namespace aidcsim;
 using aidcsim::unit::make_cluster;
 using aidcsim::unit::uniform_cluster;
+using namespace aidcsim::unit::placement_kit;
 
 namespace {
 
 const std::vector<std::string> kPolicies = {"first-fit", "best-fit", "spread", "random",   "packing",
                                             "clustering", "dotprod", "topology", "fgd"};
 
-Request request(int gpus, int gpu_milli = 1000, double cpus = 0, double mem_gib = 0) {
-  Request r;
-  r.gpus = gpus;
-  r.gpu_milli = gpu_milli;
-  r.cpus = cpus;
-  r.mem_gib = mem_gib;
-  return r;
-}
-
-JobSpec job(int gpus, int milli, double cpus) {
-  JobSpec j;
-  j.job_id = "j";
-  j.gpus = gpus;
-  j.gpu_milli = milli;
-  j.cpus = cpus;
-  return j;
-}
-
 std::unique_ptr<PlacementPolicy> make(const std::string& name, const Cluster& c, const std::vector<JobSpec>& jobs = {},
                                       nlohmann::json options = nlohmann::json::object(), std::uint64_t seed = 1) {
-  const auto* entry = builtin_registries().placements.find(name);
-  if (!entry) return nullptr;
-  ProblemList problems;
-  OptionReader reader(options, "/placement", "unit-test", nullptr, problems);
-  PolicyArgs args{reader, seed, c, jobs};
-  auto p = entry->make(args);
-  reader.reject_unknown({"policy"});
-  if (!problems.empty()) throw InputErrors(problems.items());
-  return p;
-}
-
-// Occupies `milli` of GPU `g` (and nothing else).
-void use(Ledger& ledger, GpuIndex g, int milli) {
-  Allocation a;
-  a.gpus.push_back({g, milli});
-  ledger.apply(a);
-}
-void use_cpus(Ledger& ledger, ServerIndex s, double cpus) {
-  Allocation a;
-  a.servers.push_back({s, cpus, 0});
-  ledger.apply(a);
+  return unit::make_policy_from(builtin_registries().placements, name, options, "/placement", c, jobs, seed);
 }
 
 ServerIndex server_of(const Cluster& c, const Allocation& a) {

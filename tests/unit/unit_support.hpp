@@ -120,4 +120,23 @@ std::unique_ptr<Interface> make_policy(const Registry<Interface>& registry, cons
   return made;
 }
 
+// A registered policy made from `options`, the scenario section at JSON path `pointer`, as the
+// scenario loader would: InputErrors on any problem, unknown keys included ("policy" is known).
+// Null when no policy has that name.
+template <class Interface>
+std::unique_ptr<Interface> make_policy_from(const Registry<Interface>& registry, const std::string& name,
+                                            const nlohmann::json& options, const std::string& pointer,
+                                            const Cluster& cluster, const std::vector<JobSpec>& jobs = {},
+                                            std::uint64_t seed = 1) {
+  const auto* entry = registry.find(name);
+  if (!entry) return nullptr;
+  ProblemList problems;
+  OptionReader reader(options, pointer, "scenario.json", nullptr, problems);
+  PolicyArgs args{reader, seed, cluster, jobs};
+  auto made = entry->make(args);
+  reader.reject_unknown({"policy"});
+  if (!problems.empty()) throw InputErrors(problems.items());
+  return made;
+}
+
 }  // namespace aidcsim::unit

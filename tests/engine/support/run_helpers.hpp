@@ -103,4 +103,16 @@ inline std::string write_one_server_scenario(const TempFolder& dir, const std::s
 })");
 }
 
+// A deterministic mixed workload of 40 jobs for GPU-sharing runs on 2 GPUs: shares (gpu_milli) and
+// GPU memory vary, so jobs queue and overlap.
+inline std::string mixed_sharing_trace() {
+  std::string t = "job_id,submit_s,duration_s,gpus,gpu_milli,gpu_mem_gib\n";
+  const int shares[] = {100, 250, 300, 400, 500, 700, 1000};
+  const int mems[] = {5, 10, 20, 30, 40, 60};
+  for (int i = 0; i < 40; ++i)
+    t += "j" + std::to_string(i) + "," + std::to_string(i * 3 % 17 + i) + "," + std::to_string(5 + i * 7 % 23) + "," +
+         (i % 11 == 5 ? "2" : "1") + "," + std::to_string(shares[i * 5 % 7]) + "," + std::to_string(mems[i % 6]) + "\n";
+  return t;
+}
+
 }  // namespace aidcsim::testing
