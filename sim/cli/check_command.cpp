@@ -2,8 +2,13 @@
 
 #include <memory>
 
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
 #include "sim/check/invariants.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/io/provenance.hpp"
 
 namespace aidcsim::cli {
 
@@ -20,6 +25,16 @@ void add_check_command(CLI::App& app, std::function<int()>& action) {
   cmd->callback([run_dir, replay_exact, &action]() {
     action = [run_dir, replay_exact]() {
       check::CheckReport report = check::check_run_dir(*run_dir, {*replay_exact});
+      // Provenance: the inputs the run read should still be what it recorded (docs/provenance.md).
+      // A warning only: the outputs themselves may be perfectly consistent.
+      const std::filesystem::path run_json = std::filesystem::path(*run_dir) / "run.json";
+      if (std::ifstream in(run_json); in) {
+        nlohmann::json recorded = nlohmann::json::parse(in, nullptr, false);
+        // A run.json from before provenance was recorded has nothing to compare: no warning then.
+        if (!recorded.is_discarded() && recorded.is_object() && recorded.contains("inputs"))
+          for (const auto& m : provenance_mismatches(recorded))
+            fmt::print(stderr, "warning: {}: {}\n", run_json.string(), m);
+      }
       if (!report.violations.empty()) {
         fmt::print(stderr, "{}: {} invariant violation(s):\n", *run_dir, report.violations.size());
         for (std::size_t i = 0; i < report.violations.size() && i < kMaxReported; ++i)

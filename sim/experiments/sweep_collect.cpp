@@ -168,13 +168,13 @@ std::string provenance_csv(const SweepPlan& plan, const std::vector<PointOutcome
         inputs += f.value("role", std::string("input")) + ':' +
                   (f.contains("sha256") && f["sha256"].is_string() ? f["sha256"].get<std::string>() : "unreadable");
       }
-    out += csv_escape(p.id);
+    out += csv_quote(p.id);
     for (const char* field : {"/aidcsim_version", "/git_commit", "/git_dirty", "/seed"})
       (out += ',') += run_cell(run, ptr(field));
-    (out += ',') += csv_escape(inputs);
+    (out += ',') += csv_quote(inputs);
     for (const char* field : {"/machine/hostname", "/machine/os", "/machine/cpu_model", "/wall_clock/start", "/wall_clock/end"})
       (out += ',') += run_cell(run, ptr(field));
-    (out += ',') += csv_escape(p.id);
+    (out += ',') += csv_quote(p.id);
     out += "\n";
   }
   return out;

@@ -250,7 +250,7 @@ if len(shipped) < 20:
 
 # Options given to aidcsim subcommands exist.
 subcommands = ["run", "validate", "list", "sweep", "platform info", "platform fat-tree", "platform openb",
-               "platform philly", "platform helios", "trace stats"]
+               "platform philly", "platform helios", "trace stats", "check"]
 options = {}
 for sub in subcommands:
     rc, text = run(*sub.split(), "--help")

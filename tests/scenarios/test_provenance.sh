@@ -94,6 +94,12 @@ assert a["trace"]["sha256"] != c["trace"]["sha256"], "same sha256 for an edited 
 for role in ("scenario", "platform"):
     assert a[role]["sha256"] == c[role]["sha256"], role
 PY
+# aidcsim check warns that run a's trace is no longer the one it read (and still passes the invariants);
+# run c's inputs match.
+"$cli" check "$out_dir/a" >"$out_dir/check-a.out" 2>"$out_dir/check-a.err" || fail "check a: $(cat "$out_dir/check-a.err")"
+grep -q "warning: .*trace.*$trace" "$out_dir/check-a.err" || fail "check a did not warn about the edited trace: $(cat "$out_dir/check-a.err")"
+"$cli" check "$out_dir/c" >/dev/null 2>"$out_dir/check-c.err" || fail "check c failed"
+[[ ! -s $out_dir/check-c.err ]] || fail "check c warned: $(cat "$out_dir/check-c.err")"
 
 # 4. A sweep's provenance.csv.
 cat >"$out_dir/two.json" <<JSON
