@@ -28,18 +28,8 @@ const char* kPlatformHead = R"(<?xml version='1.0'?>
 const char* kPlatformTail = "</zone>\n</platform>\n";
 
 // A folder with a valid platform, trace and scenario; each test breaks one (or several) of them.
-struct Inputs {
-  TempFolder dir{"errors"};
-  std::string scenario, platform, trace, out;
-  Inputs() {
-    platform = dir.write("platform.xml", small_platform_xml(1, 4));
-    trace = dir.write("trace.csv", kTrace);
-    scenario = dir.write("scenario.json", kScenario);
-    out = dir / "out";
-  }
-  CliResult run(const std::string& extra = "") const {
-    return run_cli("run " + scenario + " --out " + out + " --quiet " + extra);
-  }
+struct Inputs : InputFolder {
+  Inputs() : InputFolder("errors", kTrace, kScenario) {}
 };
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }

@@ -30,19 +30,8 @@ const char* kPlatformTail = "</zone>\n</platform>\n";
 const char* kServer = R"(  <host id="srv0" speed="1Gf" core="8"><prop id="kind" value="server"/></host>
 )";
 
-struct Inputs {
-  TempFolder dir{"robust"};
-  std::string scenario, platform, trace, out;
-  Inputs() {
-    platform = dir.write("platform.xml", small_platform_xml(1, 4));
-    trace = dir.write("trace.csv", kTrace);
-    scenario = dir.write("scenario.json", kScenario);
-    out = dir / "out";
-  }
-  CliResult run(const std::string& extra = "") const {
-    return run_cli("run " + scenario + " --out " + out + " --quiet " + extra);
-  }
-  CliResult validate(const std::string& extra = "") const { return run_cli("validate " + scenario + " " + extra); }
+struct Inputs : InputFolder {
+  Inputs() : InputFolder("robust", kTrace, kScenario) {}
 };
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }

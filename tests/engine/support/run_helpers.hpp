@@ -76,6 +76,23 @@ class TempFolder {
   std::string path_;
 };
 
+// A folder with a one-server, four-GPU platform, `trace_csv` and `scenario_json` (which names
+// platform.xml and trace.csv): bad-input tests break one of them and run or validate it.
+struct InputFolder {
+  TempFolder dir;
+  std::string scenario, platform, trace, out;
+  InputFolder(const std::string& name, const std::string& trace_csv, const std::string& scenario_json) : dir(name) {
+    platform = dir.write("platform.xml", small_platform_xml(1, 4));
+    trace = dir.write("trace.csv", trace_csv);
+    scenario = dir.write("scenario.json", scenario_json);
+    out = dir / "out";
+  }
+  CliResult run(const std::string& extra = "") const {
+    return run_cli("run " + scenario + " --out " + out + " --quiet " + extra);
+  }
+  CliResult validate(const std::string& extra = "") const { return run_cli("validate " + scenario + " " + extra); }
+};
+
 // jobs.csv rows by job_id.
 inline std::map<std::string, std::map<std::string, std::string>> rows_by_id(const std::string& jobs_csv) {
   std::map<std::string, std::map<std::string, std::string>> out;
