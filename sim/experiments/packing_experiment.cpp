@@ -203,10 +203,7 @@ void write_packing_jobs_csv(const std::string& path, const Cluster& cluster, con
     line += ',';
     line += csv_quote(placed ? "" : a.reason.empty() ? "did not fit on arrival" : a.reason);
     line += '\n';
-    if (line.size() > (1 << 16) - 512) {
-      file.stream() << line;
-      line.clear();
-    }
+    file.write_when_full(line);
   }
   file.stream() << line;
   file.commit();

@@ -13,6 +13,14 @@ class AtomicFile {
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
   std::ostream& stream() { return out_; }
+  // Rows are built in one string and written out in blocks of about 64 KiB (a stream write per row
+  // costs more): writes and clears `rows` once it is that large.
+  void write_when_full(std::string& rows) {
+    if (rows.size() > (1 << 16) - 512) {
+      out_ << rows;
+      rows.clear();
+    }
+  }
   void commit();  // throws std::runtime_error on an I/O failure
 
  private:

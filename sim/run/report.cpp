@@ -78,10 +78,7 @@ void write_jobs_csv(const std::string& path, const Core& core) {
     // checker's per-GPU sum. Empty when it never held a GPU.
     if (!run.allocation.gpus.empty()) line += std::to_string(run.allocation.gpus.front().milli);
     line += '\n';
-    if (line.size() > (1 << 16) - 512) {
-      file.stream() << line;
-      line.clear();
-    }
+    file.write_when_full(line);
   }
   file.stream() << line;
   file.commit();
