@@ -176,8 +176,12 @@ void PowerModel::power_off(ServerIndex s, double) {
   servers_[s].state = State::off;
   ++servers_off_;
   ++power_off_events_;
+  set_server_hosts_off(s, true);
+}
+
+void PowerModel::set_server_hosts_off(ServerIndex s, bool off) {
   auto set = [&](std::size_t h) {
-    hosts_[h].off = true;
+    hosts_[h].off = off;
     refresh(h);
   };
   set(host_of(false, s));
@@ -200,12 +204,7 @@ double PowerModel::run_starting(JobIndex, const Allocation& allocation, double n
       ss.booted_at = now + options_.boot_s;
       --servers_off_;
       ++boots_;
-      auto set = [&](std::size_t h) {
-        hosts_[h].off = false;
-        refresh(h);
-      };
-      set(host_of(false, s));
-      for (GpuIndex g : cluster_.servers[s].gpus) set(host_of(true, g));
+      set_server_hosts_off(s, false);
       wait = std::max(wait, options_.boot_s);
     } else if (ss.state == State::booting && ss.booted_at > now) {
       wait = std::max(wait, ss.booted_at - now);  // a boot under way: the run waits for the rest of it
@@ -288,12 +287,7 @@ void PowerModel::server_maybe_idle(ServerIndex s, bool idle, double now) {
       ss.state = State::on;
       --servers_off_;
       ++boots_;
-      hosts_[host_of(false, s)].off = false;
-      refresh(host_of(false, s));
-      for (GpuIndex g : cluster_.servers[s].gpus) {
-        hosts_[host_of(true, g)].off = false;
-        refresh(host_of(true, g));
-      }
+      set_server_hosts_off(s, false);
     }
   }
 }
@@ -303,23 +297,17 @@ void PowerModel::server_availability_changed(ServerIndex s, bool available, doub
   ServerState& ss = servers_[s];
   if (available == (ss.state != State::away)) return;
   ++ss.generation;  // pending power-off events of its earlier idleness are stale
-  auto set = [&](std::size_t h, bool off) {
-    hosts_[h].off = off;
-    refresh(h);
-  };
   if (!available) {
     if (ss.state == State::off) --servers_off_;
     ss.state = State::away;
     ss.idle_since = kNoTime;
     ++servers_away_;
-    set(host_of(false, s), true);
-    for (GpuIndex g : cluster_.servers[s].gpus) set(host_of(true, g), true);
+    set_server_hosts_off(s, true);
     return;
   }
   ss.state = State::on;
   --servers_away_;
-  set(host_of(false, s), false);
-  for (GpuIndex g : cluster_.servers[s].gpus) set(host_of(true, g), false);
+  set_server_hosts_off(s, false);
   ss.idle_since = now;
   if (std::isfinite(options_.off_after_s)) push(now + options_.off_after_s, true, s, ss.generation);
 }

@@ -144,6 +144,7 @@ class PowerModel final : public LifecycleObserver, public ServerAvailability {
   void refresh(std::size_t h);  // recomputes a host's power and the totals
   void set_work(JobWork& w, bool active);
   void power_off(ServerIndex s, double t);
+  void set_server_hosts_off(ServerIndex s, bool off);  // the server and its GPUs draw wattage_off, or not
   void push(double t, bool power_off, std::uint32_t index, std::uint64_t generation);
 
   const Cluster& cluster_;
