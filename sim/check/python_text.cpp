@@ -29,15 +29,22 @@ static std::optional<std::string> without_underscores(std::string_view t) {
   return out;
 }
 
-std::optional<double> python_float(std::string_view text) {
+// What float() and int() both accept first: spaces around, '_' between digits, one sign. `digits` gets
+// the rest (not empty); false when nothing is left.
+static bool unsigned_part(std::string_view text, std::string& digits, bool& negative) {
   auto cleaned = without_underscores(strip(text));
-  if (!cleaned || cleaned->empty()) return std::nullopt;
-  std::string_view t = *cleaned;
+  if (!cleaned || cleaned->empty()) return false;
+  negative = cleaned->front() == '-';
+  if (cleaned->front() == '+' || cleaned->front() == '-') cleaned->erase(0, 1);
+  digits = std::move(*cleaned);
+  return !digits.empty();
+}
+
+std::optional<double> python_float(std::string_view text) {
+  std::string digits;
   bool negative = false;
-  if (t.front() == '+' || t.front() == '-') {
-    negative = t.front() == '-';
-    t.remove_prefix(1);
-  }
+  if (!unsigned_part(text, digits, negative)) return std::nullopt;
+  std::string_view t = digits;
   if (t.empty() || t.front() == '+' || t.front() == '-') return std::nullopt;
   double value = 0;
   auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
@@ -54,14 +61,10 @@ std::optional<double> python_float(std::string_view text) {
 }
 
 std::optional<long long> python_int(std::string_view text) {
-  auto cleaned = without_underscores(strip(text));
-  if (!cleaned || cleaned->empty()) return std::nullopt;
-  std::string_view t = *cleaned;
+  std::string digits;
   bool negative = false;
-  if (t.front() == '+' || t.front() == '-') {
-    negative = t.front() == '-';
-    t.remove_prefix(1);
-  }
+  if (!unsigned_part(text, digits, negative)) return std::nullopt;
+  std::string_view t = digits;
   if (t.empty() || !std::isdigit(static_cast<unsigned char>(t.front()))) return std::nullopt;
   long long value = 0;
   auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
