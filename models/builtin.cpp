@@ -1,6 +1,7 @@
 // Every built-in policy and model, one line each. A new policy: one new file plus one line here.
 #include "models/monitoring/monitors.hpp"
 #include "models/placement/placements.hpp"
+#include "models/quota/quotas.hpp"
 #include "models/runtime/runtimes.hpp"
 #include "models/scheduling/schedulers.hpp"
 #include "models/sharing/sharing.hpp"
@@ -60,6 +61,12 @@ static Registries make_builtin_registries() {
                  make_container_runtime);
   r.runtimes.add("vm", "long-lived VMs from a flavour catalogue: boot_s, reuse per tenant, idle_timeout_s, overheads",
                  make_vm_runtime);
+
+  r.quotas.add("none", "no quota: every job is admitted on arrival", make_no_quota);
+  r.quotas.add("resource-quota", "Kubernetes ResourceQuota per tenant: pods refused over the limit, Job controller retries with backoff",
+               make_resource_quota);
+  r.quotas.add("kueue", "Kueue ClusterQueues: cohorts, borrowing/lending limits, flavors, FIFO strategies, preemption, fair sharing",
+               make_kueue);
   return r;
 }
 

@@ -19,6 +19,7 @@ const std::vector<ConcernDecl>& concern_table() {
       {"placement.policy", "first-fit", "docs/placement.md", entries_of<&Registries::placements>},
       {"virtualization.gpu_sharing", "exclusive", "docs/gpu_sharing.md", entries_of<&Registries::gpu_sharing>},
       {"virtualization.runtime", "bare-metal", "docs/runtimes.md", entries_of<&Registries::runtimes>},
+      {"quota.policy", "none", "docs/quota.md", entries_of<&Registries::quotas>},
       {"monitoring.policy", "periodic", "docs/monitoring.md", entries_of<&Registries::monitors>},
       {"workload.jobs.model", "trace", "docs/traces.md", entries_of<&Registries::workload_models>},
       {"workload.jobs.format", "native", "docs/traces.md", entries_of<&Registries::trace_readers>},

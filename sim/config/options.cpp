@@ -15,6 +15,10 @@ void OptionReader::problem(const std::string& key, const std::string& what) {
   problems_.add(file_, located_ ? located_->line(p) : 0, p, what);
 }
 
+void OptionReader::problem_at(const std::string& pointer, const std::string& what) {
+  problems_.add(file_, located_ ? located_->line(pointer) : 0, pointer, what);
+}
+
 const nlohmann::json* OptionReader::find(const std::string& key) {
   asked_.push_back(key);
   if (!section_.is_object()) return nullptr;
@@ -115,6 +119,25 @@ OptionReader OptionReader::nested(const std::string& key) {
   const auto* v = find(key);
   if (v && !v->is_object()) problem(key, fmt::format("found {}, expected an object", v->dump()));
   return OptionReader(v && v->is_object() ? *v : empty, path(key), file_, located_, problems_);
+}
+
+std::vector<OptionReader> OptionReader::items(const std::string& key) {
+  std::vector<OptionReader> out;
+  const auto* v = find(key);
+  if (!v) return out;
+  if (!v->is_array()) {
+    problem(key, fmt::format("found {}, expected a list of objects", v->dump()));
+    return out;
+  }
+  for (std::size_t i = 0; i < v->size(); ++i) {
+    const nlohmann::json& item = (*v)[i];
+    std::string where = path(key) + "/" + std::to_string(i);
+    if (!item.is_object())
+      problems_.add(file_, located_ ? located_->line(where) : 0, where, fmt::format("found {}, expected an object", item.dump()));
+    else
+      out.emplace_back(item, where, file_, located_, problems_);
+  }
+  return out;
 }
 
 void OptionReader::reject_unknown(const std::vector<std::string>& also_known) {

@@ -30,9 +30,14 @@ class OptionReader {
   // Reports keys of the section that no accessor asked for (and are not in `also_known`).
   void reject_unknown(const std::vector<std::string>& also_known = {});
   void problem(const std::string& key, const std::string& what);
+  // A problem at an absolute JSON path (e.g. an element found through another key).
+  void problem_at(const std::string& pointer, const std::string& what);
   // A reader of the object under `key` (e.g. "consolidation"), reporting to the same list; the
   // key counts as known. A value that is not an object is reported and read as {}.
   OptionReader nested(const std::string& key);
+  // One reader per element of the array under `key` (e.g. "cluster_queues"), each element's path
+  // ending in its index; absent or null = none. A value that is not an array of objects is reported.
+  std::vector<OptionReader> items(const std::string& key);
   std::string path(const std::string& key) const { return pointer_ + "/" + json_pointer_escape(key); }
 
  private:

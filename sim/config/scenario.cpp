@@ -93,7 +93,8 @@ class ScenarioReader {
     read_monitoring(section(root, "monitoring"));
     read_engine(section(root, "engine"));
     read_power(section(root, "power"));
-    for (const char* key : {"quota", "autoscaling", "failures"}) {
+    read_policy(section(root, "quota"), s_.quota, concern("quota.policy"));
+    for (const char* key : {"autoscaling", "failures"}) {
       if (root.contains(key) && !root[key].is_null())
         top.problem(key, fmt::format("\"{}\" is not supported by this version of aidcsim yet; expected null", key));
       top.has(key);

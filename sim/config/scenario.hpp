@@ -37,6 +37,7 @@ struct Scenario {
   PolicyChoice placement{"first-fit", "/placement"};
   PolicyChoice monitor{"periodic", "/monitoring"};
   PolicyChoice workload_model{"trace", "/workload/jobs"};
+  PolicyChoice quota{"none", "/quota"};
   std::string runtime = "bare-metal";
   std::string network_model = "LV08";  // engine.network_model: SimGrid's network/model
   std::string gpu_sharing = "exclusive";

@@ -32,4 +32,13 @@ bool natural_less(const std::string& a, const std::string& b) {
   return a.size() - i < b.size() - j;
 }
 
+std::string server_property(const Cluster& cluster, ServerIndex s, const std::string& key) {
+  const Server& server = cluster.servers[s];
+  for (const auto& [name, value] : server.props)
+    if (name == key) return value;
+  if (key == "gpu_model" && !server.gpus.empty()) return cluster.gpus[server.gpus.front()].model;
+  if (key == "name") return server.name;
+  return "";
+}
+
 }  // namespace aidcsim

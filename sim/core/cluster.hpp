@@ -40,6 +40,7 @@ struct Server {
   std::vector<DiskInfo> disks;
   int rack = -1;  // index of the topology group (first-level switch) or -1 when unknown
   HostPower power;
+  std::vector<std::pair<std::string, std::string>> props;  // the host's SimGrid properties, by name
 };
 
 struct Gpu {
@@ -76,6 +77,10 @@ struct Cluster {
   std::size_t gpu_count() const { return gpus.size(); }
   int gpus_of_model(const std::string& model) const;
 };
+
+// A server's property for selectors (quota flavors' "match"): its SimGrid host property `key`;
+// "gpu_model" falls back to the model of its first GPU and "name" to its host name. "" when none.
+std::string server_property(const Cluster& cluster, ServerIndex s, const std::string& key);
 
 // Natural order: "srv2" < "srv10", so first-fit means what a reader of the platform expects.
 bool natural_less(const std::string& a, const std::string& b);

@@ -34,6 +34,7 @@ Core::Core(const Cluster& cluster, std::vector<JobSpec> jobs, Policies policies,
 }
 
 void Core::handle_due_events(double now) {
+  advance_to(now);  // model events (a quota policy's retry) read now()
   event_queue_.pop_due(now, [&](JobIndex j, std::uint32_t epoch, double end_s) { finish(j, epoch, end_s); });
 }
 
@@ -67,7 +68,8 @@ void Core::admit_arrivals(double now) {
       run.state = JobState::rejected;
       continue;
     }
-    queue_.push_back(j);
+    if (policies_.quota) policies_.quota->submitted(j, *this);
+    else queue_.push_back(j);
   }
 }
 
@@ -92,13 +94,9 @@ JobStatus Core::status(JobIndex j) const {
           &r.allocation};
 }
 
-bool Core::would_fit(const Request& r, const Ledger& ledger) {
-  return policies_.placement->place(r, ClusterView{cluster_, ledger}).has_value();
-}
+bool Core::would_fit(const Request& r, const Ledger& ledger) { return place(r, ledger).has_value(); }
 
-std::optional<Allocation> Core::propose(const Request& r, const Ledger& ledger) {
-  return policies_.placement->place(r, ClusterView{cluster_, ledger});
-}
+std::optional<Allocation> Core::propose(const Request& r, const Ledger& ledger) { return place(r, ledger); }
 
 bool Core::try_start(JobIndex j) {
   JobRun& run = runs_[j];
@@ -111,7 +109,7 @@ bool Core::try_start(JobIndex j) {
   std::optional<Allocation> proposal;
   if (runtime) proposal = runtime->reuse(j, jobs_[j], now_);
   const bool reused = proposal.has_value();
-  if (!reused) proposal = policies_.placement->place(run.request, ClusterView{cluster_, ledger_});
+  if (!reused) proposal = place(run.request, ledger_);
   if (!proposal) return false;
   GpuSharing* sharing = policies_.gpu_sharing.get();
   if (sharing && !reused) {
@@ -126,7 +124,7 @@ bool Core::try_start(JobIndex j) {
           if (masked.free_milli(g.gpu) > 0) full.gpus.push_back({g.gpu, masked.free_milli(g.gpu)});
         if (full.gpus.empty()) break;
         masked.apply(full);
-        proposal = policies_.placement->place(run.request, ClusterView{cluster_, masked});
+        proposal = place(run.request, masked);
         if (proposal) bound = sharing->bind(j, jobs_[j], *proposal, cluster_);
       }
     }
@@ -282,6 +280,7 @@ void Core::finish(JobIndex j, std::uint32_t epoch, double now) {
   run.state = JobState::completed;
   run.end_s = now;
   last_completion_s_ = now;
+  if (policies_.quota) policies_.quota->completed(j, *this);
 }
 
 void Core::preempt(JobIndex j, double restart_cost_s) {
@@ -332,6 +331,7 @@ void Core::schedule(double now) {
     }
     if (double t = runtime->next_expiry_s(); t > now) event_queue_.wake_at(t);
   }
+  if (policies_.quota) policies_.quota->admit(*this);
   if (queue_.empty()) {
     start_migrations();
     return;
@@ -391,6 +391,7 @@ void Core::sample(double now, std::vector<Sample>& out) {
   ++events_;
   MonitorView view{now, cluster_, ledger_, running_list_.size(), queue_.size(), tenant_names_, tenant_allocated_gpus_};
   policies_.monitor->sample(view, out);
+  if (policies_.quota) policies_.quota->sample(now, out);
 }
 
 void Core::close(double now, const std::string& reason) {

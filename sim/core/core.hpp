@@ -17,6 +17,7 @@
 #include "sim/policy/gpu_sharing.hpp"
 #include "sim/policy/monitor.hpp"
 #include "sim/policy/placement.hpp"
+#include "sim/policy/quota.hpp"
 #include "sim/policy/runtime.hpp"
 #include "sim/policy/scheduler.hpp"
 #include "sim/policy/workload_model.hpp"
@@ -63,6 +64,7 @@ struct Policies {
   std::unique_ptr<Monitor> monitor;
   std::unique_ptr<GpuSharing> gpu_sharing;  // null = exclusive
   std::unique_ptr<Runtime> runtime;         // null = bare metal
+  std::unique_ptr<QuotaPolicy> quota;       // null = none: every job is admitted on arrival
 };
 
 // How a started job's activities are run; implemented by the engine. Runs whose end is known are
@@ -90,7 +92,7 @@ struct CoreOptions {
   ServerAvailability* availability = nullptr;     // servers that power off (sim/metrics/energy.hpp); null = always on
 };
 
-class Core final : private SchedulingContext {
+class Core final : private SchedulingContext, private QuotaContext {
  public:
   Core(const Cluster& cluster, std::vector<JobSpec> jobs, Policies policies, CoreOptions options);
 
@@ -126,6 +128,7 @@ class Core final : private SchedulingContext {
   const std::vector<std::string>& tenants() const { return tenant_names_; }
   const Cluster& cluster() const override { return cluster_; }
   const Ledger& ledger() const override { return ledger_; }
+  QuotaPolicy* quota() const { return policies_.quota.get(); }
 
   // Time-weighted allocation: integral of allocated GPUs over time, in GPU-seconds.
   double allocated_gpu_seconds() const { return allocated_gpu_seconds_; }
@@ -153,6 +156,24 @@ class Core final : private SchedulingContext {
   void at(double t_s, EventHandler* handler, std::uint64_t payload, bool keeps_alive) override {
     event_queue_.at(std::max(t_s, now_), handler, payload, keeps_alive);
   }
+  // QuotaContext (core_quota.cpp)
+  const Request& request_of(JobIndex j) const override { return runs_[j].request; }
+  bool is_running(JobIndex j) const override { return runs_[j].state == JobState::running; }
+  bool has_started(JobIndex j) const override { return !std::isnan(runs_[j].start_s); }
+  void admit(JobIndex j, const std::vector<char>* servers) override;
+  void evict(JobIndex j, double restart_cost_s) override;
+  void reject(JobIndex j, const std::string& reason) override;
+  void at(double t_s, EventHandler* handler, std::uint64_t payload) override {
+    event_queue_.at(std::max(t_s, now_), handler, payload, true);
+  }
+  // The view a placement policy sees for r: the ledger, or a copy where the servers r may not use
+  // (Request::servers_allowed, a quota flavor's) are away.
+  ClusterView view_for(const Request& r, const Ledger& ledger);
+  std::optional<Allocation> place(const Request& r, const Ledger& ledger) {
+    return policies_.placement->place(r, view_for(r, ledger));
+  }
+  std::optional<Ledger> masked_ledger_;
+
   void end_run(JobIndex j, RunEnd how);  // frees resources and closes the current run's accounting
   // The plan of the rest of j's work (1 - done_fraction) on its allocation, with the runtime's overheads.
   ActivityPlan rest_plan(JobIndex j) const;

@@ -183,4 +183,23 @@ int CsvHeader::index(const std::string& name) const {
   return it == names_.end() ? -1 : static_cast<int>(it - names_.begin());
 }
 
+void append_csv_field(std::string& out, std::string_view text) {
+  if (text.find_first_of(",\"\n\r") == std::string_view::npos) {
+    out += text;
+    return;
+  }
+  out += '"';
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+std::string csv_quote(std::string_view text) {
+  std::string out;
+  append_csv_field(out, text);
+  return out;
+}
+
 }  // namespace aidcsim

@@ -51,4 +51,9 @@ class CsvHeader {
   std::vector<std::string> names_;
 };
 
+// Writing: appends `text` as one field, quoted (RFC 4180: inner quotes doubled) when it holds a
+// comma, a quote or a line break, and as it is otherwise. One quoting rule for every CSV written.
+void append_csv_field(std::string& out, std::string_view text);
+std::string csv_quote(std::string_view text);  // the same, as a string
+
 }  // namespace aidcsim

@@ -64,6 +64,7 @@ class WorkloadModel;
 class Monitor;
 class GpuSharing;
 class Runtime;
+class QuotaPolicy;
 
 
 struct Registries {
@@ -74,6 +75,7 @@ struct Registries {
   Registry<Monitor> monitors;
   Registry<GpuSharing> gpu_sharing;
   Registry<Runtime> runtimes;
+  Registry<QuotaPolicy> quotas;
 };
 
 // All built-in implementations (models/builtin.cpp).

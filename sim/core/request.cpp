@@ -11,6 +11,7 @@ namespace aidcsim {
 std::string Request::shape_key() const {
   std::string key = fmt::format("{}|{}|{}|{}|", gpus, gpu_milli, cpus, mem_gib);
   for (char c : model_allowed) key += c ? '1' : '0';
+  if (servers_allowed) key += fmt::format("|{}", static_cast<const void*>(servers_allowed));
   return key;
 }
 

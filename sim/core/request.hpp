@@ -17,6 +17,9 @@ struct Request {
   double mem_gib = 0;
   std::vector<char> model_allowed;  // per Cluster model index; empty = any model
   bool allows(const Gpu& g) const { return model_allowed.empty() || model_allowed[g.model_index]; }
+  // Per server index, non-zero where the job may be placed (set by a quota flavor); null = anywhere.
+  // The core shows placement policies the other servers as away (Core::view_for).
+  const std::vector<char>* servers_allowed = nullptr;
   std::string shape_key() const;  // equal keys = equal feasibility
 };
 

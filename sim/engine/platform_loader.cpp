@@ -143,6 +143,10 @@ Cluster load_cluster(sg4::Engine& engine, const std::string& file, PlatformHosts
       s.memory_gib = memory_gib(h, "memory", file, problems);
       s.disks = disks_of(h);
       s.power = power_of(h, "", file, problems);
+      if (const auto* props = h->get_properties()) {
+        s.props.assign(props->begin(), props->end());
+        std::sort(s.props.begin(), s.props.end());
+      }
       if (std::string rack = property(h, "rack"); !rack.empty())  // written by the fat-tree generator
         s.rack = rack_index.try_emplace(rack, static_cast<int>(rack_index.size())).first->second;
       server_of_name[s.name] = static_cast<ServerIndex>(cluster.servers.size());

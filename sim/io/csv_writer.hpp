@@ -5,14 +5,12 @@
 #include <string_view>
 
 #include "sim/core/cluster.hpp"
+#include "sim/core/csv.hpp"
 #include "sim/core/ledger.hpp"
 
 namespace aidcsim {
 
-// Appends `text` as one field, quoted (RFC 4180: inner quotes doubled) when it holds a comma, a
-// quote or a line break, and as it is otherwise.
-void append_csv_field(std::string& out, std::string_view text);
-std::string csv_quote(std::string_view text);  // the same, as a string
+// append_csv_field and csv_quote: sim/core/csv.hpp.
 
 // The "hosts" of an allocation as the CSVs list them: its GPU hosts, else its server hosts,
 // ';'-separated (not quoted: callers quote the whole list when they need to).

@@ -38,7 +38,12 @@ void write_jobs_csv(const std::string& path, const Core& core) {
   std::string line;
   line.reserve(1 << 16);
   line += "job_id,tenant,submit_s,start_s,end_s,queue_delay_s,jct_s,gpus,gpu_milli,state,hosts,duration_s,slowdown,"
-          "cpus,mem_gib,reason,preemptions,run_s,slowdown_sharing,startup_s,migrations,gpu_milli_held\n";
+          "cpus,mem_gib,reason,preemptions,run_s,slowdown_sharing,startup_s,migrations,gpu_milli_held";
+  // Concerns append their own columns (CONTRACT.md §7): quota.
+  const QuotaPolicy* quota = core.quota();
+  if (quota)
+    for (const auto& column : quota->job_columns()) line += ',' + column;
+  line += '\n';
   const Cluster& cluster = core.cluster();
   // Appends into one buffer (no per-field formatting calls): this runs for every job of every run.
   auto field = [&](double v) {
@@ -77,10 +82,45 @@ void write_jobs_csv(const std::string& path, const Core& core) {
     // What the GPU-sharing mode took on each of its GPUs in the ledger (last run): the invariant
     // checker's per-GPU sum. Empty when it never held a GPU.
     if (!run.allocation.gpus.empty()) line += std::to_string(run.allocation.gpus.front().milli);
+    if (quota) quota->append_job_fields(static_cast<JobIndex>(j), spec, run.start_s, line);
     line += '\n';
     file.write_when_full(line);
   }
   file.stream() << line;
+  file.commit();
+}
+
+nlohmann::json quota_summary(QuotaPolicy& quota, double end_s) {
+  QuotaReport report = quota.report(end_s);
+  nlohmann::json groups = nlohmann::json::object();
+  for (const char* kind : {"cluster_queue", "cohort", "tenant"}) {
+    nlohmann::json of_kind = nlohmann::json::object();
+    for (const auto& g : report.groups) {
+      if (g.kind != kind) continue;
+      nlohmann::json preemptions = nlohmann::json::object();
+      long long total = 0;
+      for (const auto& [why, n] : g.preemptions) preemptions[why] = n, total += n;
+      Stats delay = compute_stats(g.admission_delays_s);
+      of_kind[g.name] = {{"admitted", g.admitted},
+                         {"rejected", g.rejected},
+                         {"admission_delay_s", to_json(delay)},
+                         {"peak_pending", g.peak_pending},
+                         {"borrowed_gpu_hours", round6(g.borrowed_gpu_s / 3600)},
+                         {"lent_gpu_hours", round6(g.lent_gpu_s / 3600)},
+                         {"preemptions", total},
+                         {"preemptions_by_reason", preemptions},
+                         {"config", g.config}};
+    }
+    if (!of_kind.empty()) groups[std::string(kind) == "cluster_queue" ? "cluster_queues" : std::string(kind) + "s"] = of_kind;
+  }
+  groups["policy"] = report.policy;
+  for (const auto& [key, value] : report.settings.items()) groups[key] = value;
+  return groups;
+}
+
+void write_admissions_csv(const std::string& path, const Core& core) {
+  AtomicFile file(path);
+  file.stream() << core.quota()->admissions_csv(core.jobs());
   file.commit();
 }
 

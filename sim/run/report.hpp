@@ -13,6 +13,9 @@ namespace aidcsim {
 void write_jobs_csv(const std::string& path, const Core& core);
 // migrations.csv: one row per ended live migration of a VM (consolidation).
 void write_migrations_csv(const std::string& path, const Core& core, const std::vector<MigrationLogEntry>& log);
+// summary.json "quota" (docs/quota.md): per ClusterQueue, cohort or tenant; and admissions.csv.
+nlohmann::json quota_summary(QuotaPolicy& quota, double end_s);
+void write_admissions_csv(const std::string& path, const Core& core);
 nlohmann::json build_summary(const std::string& scenario, std::uint64_t seed,
                              const std::vector<std::pair<std::string, long long>>& skipped_rows, const Core& core,
                              const EngineResult& result, double wall_s);

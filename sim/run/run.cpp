@@ -150,6 +150,7 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
   };
   p.policies.scheduler = policy(registries.schedulers, s.scheduler.policy, "/scheduler", {"policy"});
   p.policies.placement = policy(registries.placements, s.placement.policy, "/placement", {"policy"});
+  p.policies.quota = policy(registries.quotas, s.quota.policy, "/quota", {"policy"});
   p.policies.monitor = policy(registries.monitors, s.monitor.policy, "/monitoring", {"policy", "interval_s", "max_samples"});
   // The runtimes' option sections: virtualization.<runtime> (e.g. virtualization.container).
   std::vector<std::string> virtualization_keys = {"runtime", "gpu_sharing"};
@@ -316,7 +317,9 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
                              "{} s while the run went on to {} s",
                              p.scenario.monitoring_max_samples, format_number(result.sampling_stopped_s),
                              format_number(result.end_s))}};
+  if (core.quota()) summary["quota"] = quota_summary(*core.quota(), result.end_s);
   write_jobs_csv(out_dir + "/jobs.csv", core);
+  if (core.quota()) write_admissions_csv(out_dir + "/admissions.csv", core);
   if (migrations.started() > 0) write_migrations_csv(out_dir + "/migrations.csv", core, migrations.log());
   write_file_atomically(out_dir + "/run.json", run_info_json(p).dump(2) + "\n");
   timeseries.commit();

@@ -18,6 +18,9 @@ Usage: check_invariants.py RUN_DIR [--replay-exact]
   * summary.json's job counts match jobs.csv;
   * with --replay-exact (exclusive GPUs, trace model): end_s - start_s = duration_s.
 
+With a quota policy (run.json's scenario.quota), the quota rules of quota_invariants.py (beside this
+file) are checked too: ClusterQueue and cohort limits, ResourceQuota limits, eviction reasons.
+
 Preempted jobs (a `preemptions` column > 0) ran in pieces jobs.csv does not list; they are left out
 of the allocation sweep and of the replay rule. Jobs whose VM was live-migrated (a `migrations`
 column > 0) occupy, per migrations.csv, the first migration's from_hosts from their start to its end,
@@ -281,6 +284,13 @@ def check(run_dir, replay_exact):
     for state in sorted(STATES):
         if jobs_summary.get(state) != counts[state]:
             v.add(f"summary.json: jobs.{state} is {jobs_summary.get(state)}, jobs.csv has {counts[state]}")
+    # Quota (quota_invariants.py, beside this file).
+    scenario = run_json.get("scenario", {}) if isinstance(run_json, dict) else {}
+    quota = scenario.get("quota") if isinstance(scenario, dict) else None
+    if isinstance(quota, dict) and quota.get("policy", "none") != "none":
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import quota_invariants
+        quota_invariants.check_quota(run_dir, summary, rows, exclusive, v)
     return v, len(rows), skipped_preempted
 
 

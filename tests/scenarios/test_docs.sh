@@ -22,9 +22,9 @@ set -euo pipefail
 cli=$1 source_dir=$2 out_dir=$3
 rm -rf "$out_dir"
 mkdir -p "$out_dir"
-# Real outputs to compare docs/outputs.md with: the quickstart, and the VM consolidation run (power,
-# migrations.csv).
-for s in quickstart quickstart-vm-consolidation; do
+# Real outputs to compare docs/outputs.md with: the quickstart, the VM consolidation run (power,
+# migrations.csv) and the quota run (summary.json quota, admissions.csv).
+for s in quickstart quickstart-vm-consolidation quickstart-quota; do
   "$cli" run "$source_dir/scenarios/$s.json" --out "$out_dir/runs/$s" --quiet \
     || { echo "FAIL: aidcsim run $s failed" >&2; exit 1; }
 done
@@ -64,7 +64,7 @@ concern_pages = {
     "scheduler.policy": "docs/schedulers.md", "placement.policy": "docs/placement.md",
     "virtualization.gpu_sharing": "docs/gpu_sharing.md", "virtualization.runtime": "docs/runtimes.md",
     "monitoring.policy": "docs/monitoring.md", "workload.jobs.model": "docs/traces.md",
-    "workload.jobs.format": "docs/traces.md",
+    "workload.jobs.format": "docs/traces.md", "quota.policy": "docs/quota.md",
 }
 rc, listing = run("list")
 if rc != 0:
@@ -230,7 +230,8 @@ if checked_blocks < 5 or checked_sets < 3:
 # Every key of the shipped scenarios, and every key their studies vary, is named in docs/.
 shipped = set()
 def walk(value, path):
-    if isinstance(value, dict):
+    # quota.tenants maps the workload's tenant names (data, not keys) to queues or limits.
+    if isinstance(value, dict) and path[-1:] != ("tenants",):
         for k, v in value.items():
             shipped.add(path + (k,))
             walk(v, path + (k,))
@@ -301,7 +302,7 @@ def first_cells(text):
         if line.startswith("| `"):
             names |= set(re.findall(r"`([^`]+)`", line.split("|")[1]))
     return names
-runs = {s: os.path.join(out, "runs", s) for s in ("quickstart", "quickstart-vm-consolidation")}
+runs = {s: os.path.join(out, "runs", s) for s in ("quickstart", "quickstart-vm-consolidation", "quickstart-quota")}
 header = set(open(os.path.join(runs["quickstart"], "jobs.csv")).readline().strip().split(","))
 documented = first_cells(section("`jobs.csv`"))
 for c in sorted(header - documented):
@@ -325,6 +326,9 @@ for metric in sorted(metrics - named):
     fail("docs/outputs.md", f"timeseries.csv metric {metric!r} is not documented")
 for word in sorted(named - metrics - {"time_s", "metric", "label", "value", "gpu", "server", "fragmentation"}):
     fail("docs/outputs.md", f"names timeseries.csv metric {word!r}, which real runs do not write")
+admissions_header = open(os.path.join(runs["quickstart-quota"], "admissions.csv")).readline().strip()
+if f"`{admissions_header}`" not in section("`admissions.csv`"):
+    fail("docs/outputs.md", f"admissions.csv header is not `{admissions_header}`")
 migrations_header = open(os.path.join(runs["quickstart-vm-consolidation"], "migrations.csv")).readline().strip()
 if f"`{migrations_header}`" not in section("`migrations.csv`"):
     fail("docs/outputs.md", f"migrations.csv header is not `{migrations_header}`")

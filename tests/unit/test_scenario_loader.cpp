@@ -122,7 +122,7 @@ TEST(ScenarioLoader, EveryProblemAtOnceWithFileLineAndPath) {
       "  \"virtualization\": { \"runtime\": \"bare-metal\", \"gpu_shareing\": \"exclusive\" },\n"  // 13
       "  \"monitoring\": { \"interval_s\": -1 },\n"                                      // 14
       "  \"horizon_s\": \"never\",\n"                                                    // 15
-      "  \"quota\": { \"gpus\": 4 }\n"                                                   // 16
+      "  \"quota\": { \"policy\": \"keueu\" }\n"                                           // 16
       "}\n");
   Loaded l = load(path);
   std::set<std::tuple<std::string, int, std::string>> got;
@@ -139,7 +139,7 @@ TEST(ScenarioLoader, EveryProblemAtOnceWithFileLineAndPath) {
       {path, 13, "/virtualization/gpu_shareing"},
       {path, 14, "/monitoring/interval_s"},
       {path, 15, "/horizon_s"},
-      {path, 16, "/quota"},
+      {path, 16, "/quota/policy"},
   };
   EXPECT_EQ(got, expected) << dump(l.problems);
   EXPECT_EQ(l.problems.size(), expected.size()) << "each problem once:\n" << dump(l.problems);
@@ -157,7 +157,7 @@ TEST(ScenarioLoader, EveryProblemAtOnceWithFileLineAndPath) {
                        "unknown key \"gpu_shareing\" (did you mean \"gpu_sharing\"?)"));
   EXPECT_TRUE(contains(problem_at(l.problems, "/monitoring/interval_s").what, "found -1"));
   EXPECT_TRUE(contains(problem_at(l.problems, "/horizon_s").what, "found \"never\", expected a number"));
-  EXPECT_TRUE(contains(problem_at(l.problems, "/quota").what, "not supported"));
+  EXPECT_TRUE(contains(problem_at(l.problems, "/quota/policy").what, "(did you mean \"kueue\"?)"));
 
   // The formatted line is what the CLI prints: error: FILE:LINE: WHERE: WHAT.
   EXPECT_EQ(problem_at(l.problems, "/scheduler/policy").format().rfind("error: " + path + ":9: /scheduler/policy: found \"fifoo\"", 0),
