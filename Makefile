@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEBIAN_PACKAGES := cmake g++ make pkg-config libsimgrid-dev libboost-graph-dev libfmt-dev nlohmann-json3-dev \
   libcli11-dev libgtest-dev zlib1g-dev libssl-dev python3 python3-pandas python3-matplotlib
 
-.PHONY: all deps configure build run test bench clean study test-sanitize fuzz
+.PHONY: all deps configure build run test bench clean study quota-study test-sanitize fuzz
 
 all: build
 
@@ -73,3 +73,12 @@ study: build
 	/usr/bin/python3 analysis/compare.py $(STUDY_OUT) --out $(STUDY_OUT)/tables
 	/usr/bin/python3 analysis/plot.py $(STUDY_OUT) --x workload.jobs.time_scale --out $(STUDY_OUT)/figures
 	/usr/bin/python3 docs/update_study.py $(STUDY_OUT)
+
+# The quota study (docs/quota.md): the Philly week under no quota, strict VC quotas, borrowing, and
+# borrowing with reclaim (4 points, a few seconds each); analysis/quota_study.py writes the table and
+# the figure into docs/quota.md (between its quota-study markers) and docs/images/quota_vc_delay.png.
+QUOTA_STUDY_OUT ?= results/studies/philly-quota
+quota-study: build
+	@[ -f build/platforms/philly.xml ] || $(BUILD_DIR)/aidcsim platform philly -o build/platforms/philly.xml
+	$(BUILD_DIR)/aidcsim sweep scenarios/studies/philly-quota.json --out $(QUOTA_STUDY_OUT)
+	/usr/bin/python3 analysis/quota_study.py $(QUOTA_STUDY_OUT) --docs docs/quota.md --images docs/images

@@ -42,6 +42,8 @@ KueuePolicy::KueuePolicy(KueueConfig config, const Cluster& cluster, const std::
   requeues_.assign(jobs.size(), 0);
   admitted_.assign(jobs.size(), 0);
   queues_.resize(c_.queues.size());
+  for (auto& state : queues_) state.cursor = state.pending.end();
+  aside_epoch_.assign(jobs.size(), 0);
   child_nodes_.resize(c_.tree.size());
   queue_of_node_.assign(c_.tree.size(), -1);
   for (int n = 0; n < c_.tree.size(); ++n)
@@ -49,6 +51,47 @@ KueuePolicy::KueuePolicy(KueueConfig config, const Cluster& cluster, const std::
   for (std::size_t q = 0; q < c_.queues.size(); ++q) queue_of_node_[c_.queues[q].node] = static_cast<int>(q);
   borrowed_gpu_s_.assign(c_.queues.size(), 0);
   lent_gpu_s_.assign(c_.queues.size(), 0);
+  admitted_slot_.assign(jobs.size(), 0);
+  largest_admitted_.assign(c_.queues.size(), {});
+  std::map<int, int> dense;
+  for (const auto& queue : c_.queues)
+    root_of_queue_.push_back(dense.try_emplace(c_.tree.root(queue.node), static_cast<int>(dense.size())).first->second);
+  roots_ = static_cast<int>(dense.size());
+}
+
+void KueuePolicy::pending_insert(int q, JobIndex j) {
+  QueueState& s = queues_[q];
+  auto it = s.pending.insert(key(j)).first;
+  aside_epoch_[j] = 0;
+  if (s.cursor == s.pending.end() || key(j) < *s.cursor) s.cursor = it;
+}
+
+void KueuePolicy::pending_erase(int q, JobIndex j) {
+  QueueState& s = queues_[q];
+  auto it = s.pending.find(key(j));
+  if (it == s.pending.end()) return;
+  if (it == s.cursor) s.cursor = s.pending.erase(it);
+  else s.pending.erase(it);
+}
+
+JobIndex KueuePolicy::head(int q) {
+  QueueState& s = queues_[q];
+  while (s.cursor != s.pending.end() && set_aside(q, std::get<2>(*s.cursor))) ++s.cursor;
+  return s.cursor == s.pending.end() ? kNoJob : std::get<2>(*s.cursor);
+}
+
+void KueuePolicy::add_admitted(int q, JobIndex j) {
+  for (int r = 0; r < kQuotaResources; ++r) largest_admitted_[q][r] = std::max(largest_admitted_[q][r], demand(j, r));
+  admitted_slot_[j] = static_cast<std::uint32_t>(queues_[q].admitted.size());
+  queues_[q].admitted.push_back(j);
+}
+
+void KueuePolicy::remove_admitted(int q, JobIndex j) {
+  auto& list = queues_[q].admitted;
+  JobIndex last = list.back();
+  list[admitted_slot_[j]] = last;
+  admitted_slot_[last] = admitted_slot_[j];
+  list.pop_back();
 }
 
 void KueuePolicy::submitted(JobIndex j, QuotaContext& ctx) {
@@ -75,7 +118,7 @@ void KueuePolicy::submitted(JobIndex j, QuotaContext& ctx) {
                               "(nominal quota + what its cohort may lend, within its borrowing_limit)", c_.queues[q].name));
     return;
   }
-  queues_[q].active.insert(key(j));
+  pending_insert(q, j);
   dirty_ = true;
 }
 
@@ -99,7 +142,7 @@ void KueuePolicy::integrate(double now) {
     // Per cohort tree: what the borrowing queues take beyond their nominal is lent by the queues
     // below theirs, in proportion to the quota they leave unused (GPUs, every flavor).
     std::vector<double> borrowed(c_.queues.size(), 0), idle(c_.queues.size(), 0);
-    std::map<int, std::pair<double, double>> by_root;  // root -> (borrowed, idle)
+    std::vector<std::pair<double, double>> by_root(roots_, {0.0, 0.0});  // (borrowed, idle) per cohort tree
     for (std::size_t q = 0; q < c_.queues.size(); ++q) {
       int node = c_.queues[q].node;
       for (int f : c_.queues[q].flavors) {
@@ -108,13 +151,13 @@ void KueuePolicy::integrate(double now) {
         borrowed[q] += std::max(0.0, used - nominal);
         idle[q] += std::max(0.0, nominal - used);
       }
-      auto& [b, i] = by_root[c_.tree.root(node)];
+      auto& [b, i] = by_root[root_of_queue_[q]];
       b += borrowed[q];
       i += idle[q];
     }
     for (std::size_t q = 0; q < c_.queues.size(); ++q) {
       borrowed_gpu_s_[q] += borrowed[q] * dt;
-      const auto& [b, i] = by_root[c_.tree.root(c_.queues[q].node)];
+      const auto& [b, i] = by_root[root_of_queue_[q]];
       if (b > 0 && i > 0) lent_gpu_s_[q] += b * idle[q] / i * dt;
     }
   }
@@ -191,8 +234,8 @@ KueuePolicy::Nomination KueuePolicy::nominate(JobIndex j, int q) {
 
 void KueuePolicy::do_admit(JobIndex j, int q, int flavor, QuotaContext& ctx) {
   integrate(ctx.now());
-  queues_[q].active.erase(key(j));
-  queues_[q].admitted.insert(j);
+  pending_erase(q, j);
+  add_admitted(q, j);
   charge(j, q, flavor, true);
   admitted_[j] = 1;
   flavor_of_[j] = flavor;
@@ -210,8 +253,8 @@ void KueuePolicy::do_evict(JobIndex j, const char* reason, QuotaContext& ctx) {
   int q = queue_of_[j];
   ctx.evict(j, c_.restart_cost_s);
   charge(j, q, flavor_of_[j], false);
-  queues_[q].admitted.erase(j);
-  queues_[q].active.insert(key(j));  // back in its queue with its original timestamp
+  remove_admitted(q, j);
+  pending_insert(q, j);  // back in its queue with its original timestamp
   admitted_[j] = 0;
   flavor_of_[j] = -1;
   books_.released(j, ctx.now(), reason, true);
@@ -225,9 +268,8 @@ void KueuePolicy::requeue_inadmissible(int q) {
   for (std::size_t other = 0; other < c_.queues.size(); ++other) {
     if (c_.tree.root(c_.queues[other].node) != root) continue;
     auto& s = queues_[other];
-    if (s.inadmissible.empty()) continue;
-    s.active.insert(s.inadmissible.begin(), s.inadmissible.end());
-    s.inadmissible.clear();
+    ++s.epoch;
+    s.cursor = s.pending.begin();
   }
   dirty_ = true;
 }
@@ -237,7 +279,7 @@ void KueuePolicy::completed(JobIndex j, QuotaContext& ctx) {
   integrate(ctx.now());
   int q = queue_of_[j];
   charge(j, q, flavor_of_[j], false);
-  queues_[q].admitted.erase(j);
+  remove_admitted(q, j);
   admitted_[j] = 0;
   books_.released(j, ctx.now(), "completed", false);
   requeue_inadmissible(q);
@@ -252,14 +294,13 @@ void KueuePolicy::on_event(std::uint64_t payload, double now_s) {
     if (!admitted_[j] || ctx.is_running(j) || ctx.has_started(j) || reserved_s_[j] + c_.wait_for_pods_ready_s > ctx.now() + 1e-9) return;
     int q = queue_of_[j];
     do_evict(j, "PodsReadyTimeout", ctx);
-    queues_[q].active.erase(key(j));
-    queues_[q].inadmissible.erase(key(j));
+    pending_erase(q, j);
     double wait = std::min(c_.requeue_max_s, c_.requeue_base_s * std::pow(2.0, requeues_[j]++));
     queue_time_s_[j] = ctx.now();  // requeuingStrategy.timestamp: Eviction
     ctx.at(ctx.now() + wait, this, (std::uint64_t(j) << 1) | kRequeueEvent);
     return;
   }
-  queues_[queue_of_[j]].active.insert(key(j));
+  pending_insert(queue_of_[j], j);
   dirty_ = true;
 }
 
@@ -278,9 +319,10 @@ void KueuePolicy::admit(QuotaContext& ctx) {
     std::vector<Entry> entries;
     for (std::size_t q = 0; q < queues_.size(); ++q) {
       QueueState& state = queues_[q];
-      if (state.active.empty()) continue;
-      JobIndex j = std::get<2>(*state.active.begin());
-      if (state.sticky != kNoJob && state.active.count(key(state.sticky))) j = state.sticky;
+      JobIndex j = head(static_cast<int>(q));
+      if (j == kNoJob) continue;
+      if (state.sticky != kNoJob && state.pending.count(key(state.sticky)) && !set_aside(static_cast<int>(q), state.sticky))
+        j = state.sticky;
       state.sticky = kNoJob;
       Nomination n = nominate(j, static_cast<int>(q));
       double share = c_.fair_sharing && n.flavor >= 0 ? weighted_share(c_.queues[q].node, j, n.flavor) : 0;
@@ -314,8 +356,7 @@ void KueuePolicy::admit(QuotaContext& ctx) {
         queues_[e.queue].sticky = e.job;  // stays its queue's head and is admitted next cycle
         changed = true;
       } else if (!queue.strict_fifo) {
-        queues_[e.queue].active.erase(key(e.job));
-        queues_[e.queue].inadmissible.insert(key(e.job));
+        aside_epoch_[e.job] = queues_[e.queue].epoch;
         changed = true;
       }
     }
@@ -334,8 +375,7 @@ void KueuePolicy::sample(double now, std::vector<Sample>& out) {
       used += c_.tree.usage(node, fr) / 1000.0;
       borrowed += std::max<QuotaAmount>(0, c_.tree.usage(node, fr) - c_.tree.subtree_quota(node, fr)) / 1000.0;
     }
-    for (const auto* set : {&queues_[q].active, &queues_[q].inadmissible})
-      for (const Key& k : *set) pending += demand(std::get<2>(k), 0) / 1000.0;
+    for (const Key& k : queues_[q].pending) pending += demand(std::get<2>(k), 0) / 1000.0;
     out.push_back({"quota_gpus_used", c_.queues[q].name, used});
     out.push_back({"quota_gpus_borrowed", c_.queues[q].name, borrowed});
     out.push_back({"quota_gpus_pending", c_.queues[q].name, pending});

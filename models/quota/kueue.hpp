@@ -2,6 +2,7 @@
 // quota.policy "kueue" (docs/quota.md): Kueue's admission — ClusterQueues, cohorts, borrowing,
 // lending, queueing strategies, flavor assignment, classic and fair-sharing preemption — on the
 // quota tree of models/quota/quota_tree.hpp.
+#include <array>
 #include <set>
 #include <tuple>
 #include <vector>
@@ -43,9 +44,14 @@ class KueuePolicy final : public QuotaPolicy, private EventHandler {
   };
   // Order within a ClusterQueue: higher priority, then earlier queue time, then job index.
   using Key = std::tuple<int, double, JobIndex>;  // (-priority, queue time, job)
+  // A queue's waiting jobs in queue order. Kueue keeps an active heap and an inadmissible set, and
+  // moves every inadmissible job back on each release; here a job set aside is flagged with the
+  // queue's epoch, and a release bumps the epoch (all return at once), so nothing moves.
   struct QueueState {
-    std::set<Key> active, inadmissible;
-    std::set<JobIndex> admitted;
+    std::set<Key> pending;
+    std::set<Key>::iterator cursor;  // every pending job before it is set aside in this epoch
+    std::uint32_t epoch = 1;
+    std::vector<JobIndex> admitted;  // in no particular order (KueuePolicy::admitted_slot_)
     JobIndex sticky = ~JobIndex(0);  // a preemptor waiting for its victims: it stays head (cluster_queue.go)
   };
 
@@ -57,6 +63,11 @@ class KueuePolicy final : public QuotaPolicy, private EventHandler {
   void do_admit(JobIndex j, int q, int flavor, QuotaContext& ctx);
   void do_evict(JobIndex j, const char* reason, QuotaContext& ctx);
   void requeue_inadmissible(int q);
+  void pending_insert(int q, JobIndex j);
+  void pending_erase(int q, JobIndex j);
+  JobIndex head(int q);  // kNoJob when every waiting job is set aside
+  bool set_aside(int q, JobIndex j) const { return aside_epoch_[j] == queues_[q].epoch; }
+  std::vector<std::uint32_t> aside_epoch_;
   void on_event(std::uint64_t payload, double now_s) override;
   // Kueue's preemption (kueue_preemption.cpp): victims that let j fit in `flavor`, or none.
   std::vector<Target> classic_targets(JobIndex j, int q, int flavor);
@@ -80,6 +91,12 @@ class KueuePolicy final : public QuotaPolicy, private EventHandler {
   std::uint64_t admissions_ = 0;
   std::vector<int> requeues_;         // pods-ready timeouts so far
   std::vector<char> admitted_;
+  std::vector<std::uint32_t> admitted_slot_;  // position in its queue's admitted list
+  std::vector<std::array<QuotaAmount, kQuotaResources>> largest_admitted_;  // per queue, ever (a bound)
+  std::vector<int> root_of_queue_;            // dense index of its cohort tree
+  int roots_ = 0;
+  void add_admitted(int q, JobIndex j);
+  void remove_admitted(int q, JobIndex j);
   std::vector<QueueState> queues_;
   std::vector<std::vector<int>> child_nodes_;  // per tree node
   std::vector<int> queue_of_node_;             // tree node -> queue index, -1 for cohorts

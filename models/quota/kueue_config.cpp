@@ -239,9 +239,8 @@ class Reader {
     if (gpus.empty()) o_.problem("from_platform", "no server of the platform has a \"vc\" property; expected a platform "
                                                   "with virtual clusters (aidcsim platform philly | helios)");
     std::string cohort = o_.text("cohort", "");
-    OptionReader defaults = o_;  // the shared policies of the generated queues are the section's keys
-    KueueQueue proto;
-    read_queue_policies(defaults, proto, false);
+    KueueQueue proto;  // the shared policies of the generated queues are the section's keys
+    read_queue_policies(o_, proto, false);
     OptionReader where = o_;
     int flavor = flavor_index("default", {}, where);
     for (const auto& [vc, milli] : gpus) {

@@ -44,6 +44,9 @@ static bool satisfies(PreemptionPolicy p, int preemptor_priority, double preempt
 std::vector<KueuePolicy::Target> KueuePolicy::classic_targets(JobIndex j, int q, int flavor) {
   const KueueQueue& queue = c_.queues[q];
   const int node = queue.node;
+  if (queue.within_cluster_queue == PreemptionPolicy::never &&
+      (c_.tree.parent(node) < 0 || queue.reclaim_within_cohort == PreemptionPolicy::never))
+    return {};  // no candidate can exist
   std::vector<int> needs;  // flavor-resources where j needs preemption
   std::vector<std::pair<int, QuotaAmount>> requests;
   for (int r = 0; r < kQuotaResources; ++r) {
@@ -52,6 +55,30 @@ std::vector<KueuePolicy::Target> KueuePolicy::classic_targets(JobIndex j, int q,
     int fr = c_.fr(flavor, r);
     requests.emplace_back(fr, v);
     if (v > std::max<QuotaAmount>(0, c_.tree.available(node, fr))) needs.push_back(fr);
+  }
+  // A cheap bound first: could evicting every possible candidate make room at all? (Most waiting heads
+  // cannot be helped, and scanning and ordering the candidates is what costs here.) A queue of the
+  // cohort gives up jobs only while it borrows: at most its excess plus one job.
+  // In a flat cohort without borrow_within_cohort, other queues' jobs can only be taken by a preemptor
+  // that then fits within its own nominal quota (hierarchical_preemption.go: the others are
+  // ReclaimWithoutBorrowing candidates, unusable when the preemptor borrows).
+  bool within_own = std::all_of(requests.begin(), requests.end(), [&](const std::pair<int, QuotaAmount>& req) {
+    return c_.tree.usage(node, req.first) + req.second <= c_.tree.subtree_quota(node, req.first);
+  });
+  const bool flat = c_.tree.parent(node) >= 0 && c_.tree.parent(c_.tree.parent(node)) < 0;
+  const bool reclaim = c_.tree.parent(node) >= 0 && queue.reclaim_within_cohort != PreemptionPolicy::never &&
+                       (within_own || queue.borrow_within_cohort || !flat);
+  for (int fr : needs) {
+    int r = fr % kQuotaResources;
+    QuotaAmount freeable = std::max<QuotaAmount>(0, c_.tree.available(node, fr));
+    if (queue.within_cluster_queue != PreemptionPolicy::never) freeable += c_.tree.usage(node, fr);
+    if (reclaim)
+      for (std::size_t o = 0; o < c_.queues.size(); ++o) {
+        int other = c_.queues[o].node;
+        if (static_cast<int>(o) == q || root_of_queue_[o] != root_of_queue_[q] || c_.tree.within_nominal(other, fr)) continue;
+        freeable += c_.tree.usage(other, fr) - c_.tree.subtree_quota(other, fr) + largest_admitted_[o][r];
+      }
+    if (demand(j, r) > freeable) return {};
   }
   auto uses_needed = [&](JobIndex w) {
     int wq = queue_of_[w];

@@ -1,5 +1,6 @@
 #include "models/quota/quota_books.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "sim/core/csv.hpp"
@@ -38,15 +39,18 @@ void QuotaBooks::admitted(JobIndex j, int flavor, double now, bool first_start_p
   a.job = j;
   a.flavor = flavor;
   a.admitted_s = now;
+  if (log_.capacity() == 0) log_.reserve(group_.size());
   log_.push_back(std::move(a));
-  open_[j] = log_.size();
+  open_[j] = static_cast<std::uint32_t>(log_.size());
 }
 
 void QuotaBooks::released(JobIndex j, double now, const std::string& why, bool evicted) {
   if (open_[j] == 0) throw std::logic_error("quota released for a job that holds none");
   Admission& a = log_[open_[j] - 1];
   a.released_s = now;
-  a.how = why;
+  auto it = std::find(hows_.begin(), hows_.end(), why);
+  a.how = static_cast<int>(it - hows_.begin());
+  if (it == hows_.end()) hows_.push_back(why);
   open_[j] = 0;
   if (!evicted) return;
   Group& g = groups_[group_[j]];
@@ -92,7 +96,7 @@ std::string QuotaBooks::admissions_csv(const std::vector<JobSpec>& jobs) const {
     out += ',';
     append_number(out, a.released_s);
     out += ',';
-    append_csv_field(out, a.how);
+    if (a.how >= 0) append_csv_field(out, hows_[a.how]);
     out += '\n';
   }
   return out;

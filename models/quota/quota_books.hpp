@@ -41,8 +41,9 @@ class QuotaBooks {
     JobIndex job = 0;
     int flavor = -1;
     double admitted_s = NAN, released_s = NAN;
-    std::string how;  // "completed", or the eviction's reason; "" while held
+    int how = -1;  // index into hows_: "completed" or the eviction's reason; -1 while held
   };
+  std::vector<std::string> hows_;
   std::vector<Group> groups_;
   std::vector<std::string> flavors_;
   std::string kind_;
@@ -50,7 +51,7 @@ class QuotaBooks {
   std::vector<int> flavor_;
   std::vector<double> admitted_s_;     // the admission before the first start (NaN: none yet)
   std::vector<double> submit_s_;
-  std::vector<std::size_t> open_;      // index + 1 of the job's open admission in log_, 0 = none
+  std::vector<std::uint32_t> open_;    // index + 1 of the job's open admission in log_, 0 = none
   std::unordered_map<JobIndex, std::string> reasons_;  // preemption reasons, ';'-joined, evicted jobs only
   std::vector<Admission> log_;
 };
