@@ -20,6 +20,7 @@ std::vector<std::string> names_of(const KueueConfig& c, bool queues) {
   return out;
 }
 constexpr std::uint64_t kTimeoutEvent = 0, kRequeueEvent = 1;
+constexpr std::uint64_t kRejoinEvent = ~std::uint64_t(0);  // a pass after evictions (payload of no job)
 }  // namespace
 
 KueuePolicy::KueuePolicy(KueueConfig config, const Cluster& cluster, const std::vector<JobSpec>& jobs)
@@ -97,7 +98,7 @@ void KueuePolicy::remove_admitted(int q, JobIndex j) {
 void KueuePolicy::submitted(JobIndex j, QuotaContext& ctx) {
   ctx_ = &ctx;
   const Request& r = ctx.request_of(j);
-  demand_[std::size_t(j) * kQuotaResources + 0] = static_cast<QuotaAmount>(r.gpus) * r.gpu_milli;
+  demand_[std::size_t(j) * kQuotaResources + 0] = static_cast<QuotaAmount>(r.gpus) * (ctx.exclusive_gpus() ? kWholeGpuMilli : ctx.spec(j).gpu_milli);
   demand_[std::size_t(j) * kQuotaResources + 1] = static_cast<QuotaAmount>(std::llround(r.cpus * 1000));
   demand_[std::size_t(j) * kQuotaResources + 2] = static_cast<QuotaAmount>(std::llround(r.mem_gib * 1024));
   int q = queue_of_[j];
@@ -254,7 +255,10 @@ void KueuePolicy::do_evict(JobIndex j, const char* reason, QuotaContext& ctx) {
   ctx.evict(j, c_.restart_cost_s);
   charge(j, q, flavor_of_[j], false);
   remove_admitted(q, j);
-  pending_insert(q, j);  // back in its queue with its original timestamp
+  // Back in its queue with its original timestamp, after this instant.
+  if (held_.empty()) ctx.at(ctx.now() + 1, this, kRejoinEvent);
+  held_.push_back(j);
+  held_since_s_ = ctx.now();
   admitted_[j] = 0;
   flavor_of_[j] = -1;
   books_.released(j, ctx.now(), reason, true);
@@ -287,14 +291,17 @@ void KueuePolicy::completed(JobIndex j, QuotaContext& ctx) {
 
 void KueuePolicy::on_event(std::uint64_t payload, double now_s) {
   (void)now_s;
+  if (payload == kRejoinEvent) {
+    dirty_ = true;  // admit() puts the held jobs back
+    return;
+  }
   JobIndex j = static_cast<JobIndex>(payload >> 1);
   QuotaContext& ctx = *ctx_;
   if ((payload & 1) == kTimeoutEvent) {
     // waitForPodsReady: admitted but not running after the timeout: evicted, requeued after a backoff.
     if (!admitted_[j] || ctx.is_running(j) || ctx.has_started(j) || reserved_s_[j] + c_.wait_for_pods_ready_s > ctx.now() + 1e-9) return;
-    int q = queue_of_[j];
     do_evict(j, "PodsReadyTimeout", ctx);
-    pending_erase(q, j);
+    held_.pop_back();  // it waits for its backoff instead
     double wait = std::min(c_.requeue_max_s, c_.requeue_base_s * std::pow(2.0, requeues_[j]++));
     queue_time_s_[j] = ctx.now();  // requeuingStrategy.timestamp: Eviction
     ctx.at(ctx.now() + wait, this, (std::uint64_t(j) << 1) | kRequeueEvent);
@@ -306,6 +313,11 @@ void KueuePolicy::on_event(std::uint64_t payload, double now_s) {
 
 void KueuePolicy::admit(QuotaContext& ctx) {
   ctx_ = &ctx;
+  if (!held_.empty() && ctx.now() > held_since_s_) {
+    for (JobIndex j : held_) pending_insert(queue_of_[j], j);
+    held_.clear();
+    dirty_ = true;
+  }
   if (!dirty_) return;
   dirty_ = false;
   struct Entry {
@@ -338,6 +350,7 @@ void KueuePolicy::admit(QuotaContext& ctx) {
     });
     bool changed = false;
     std::set<JobIndex> victims;
+    std::vector<const Entry*> reserved;
     for (auto& e : entries) {
       const KueueQueue& queue = c_.queues[e.queue];
       if (e.n.mode == Mode::fit) {
@@ -353,13 +366,19 @@ void KueuePolicy::admit(QuotaContext& ctx) {
           victims.insert(t.job);
           do_evict(t.job, t.reason, ctx);
         }
-        queues_[e.queue].sticky = e.job;  // stays its queue's head and is admitted next cycle
+        // The preemptor's quota is reserved for the rest of the cycle, so later heads cannot take
+        // what its victims freed (scheduler.go: cq.AddUsage before issuing the preemptions); it stays
+        // its queue's head and is admitted in the next cycle.
+        charge(e.job, e.queue, e.n.flavor, true);
+        reserved.push_back(&e);
+        queues_[e.queue].sticky = e.job;
         changed = true;
       } else if (!queue.strict_fifo) {
         aside_epoch_[e.job] = queues_[e.queue].epoch;
         changed = true;
       }
     }
+    for (const Entry* e : reserved) charge(e->job, e->queue, e->n.flavor, false);
     if (!changed) break;
   }
   dirty_ = false;

@@ -101,6 +101,10 @@ class KueuePolicy final : public QuotaPolicy, private EventHandler {
   std::vector<std::vector<int>> child_nodes_;  // per tree node
   std::vector<int> queue_of_node_;             // tree node -> queue index, -1 for cohorts
   bool dirty_ = false;
+  // Jobs evicted at held_since_s_: they rejoin their queues at the first admission pass after that
+  // instant (their pods are still stopping), so two queues cannot take turns for ever at one instant.
+  std::vector<JobIndex> held_;
+  double held_since_s_ = 0;
   QuotaContext* ctx_ = nullptr;  // during a callback, for timers
   // Borrowed / lent GPU-seconds per queue, integrated between usage changes.
   double last_change_s_ = 0;

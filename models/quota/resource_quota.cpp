@@ -77,7 +77,7 @@ class ResourceQuota final : public QuotaPolicy, private EventHandler {
     ctx_ = &ctx;
     const Request& r = ctx.request_of(j);
     QuotaAmount* d = &demand_[std::size_t(j) * kQuotaResources];
-    d[0] = static_cast<QuotaAmount>(r.gpus) * r.gpu_milli;
+    d[0] = static_cast<QuotaAmount>(r.gpus) * (ctx.exclusive_gpus() ? kWholeGpuMilli : ctx.spec(j).gpu_milli);
     d[1] = static_cast<QuotaAmount>(std::llround(r.cpus * 1000));
     d[2] = static_cast<QuotaAmount>(std::llround(r.mem_gib * 1024));
     // A job pinned to one GPU model counts against that model's limit.

@@ -22,7 +22,9 @@ void PendingOrder::sync(const SchedulingContext& ctx) {
   const auto kept = static_cast<std::ptrdiff_t>(recent_.size());
   recent_.insert(recent_.end(), arrivals_.begin(), arrivals_.end());
   std::inplace_merge(recent_.begin(), recent_.begin() + kept, recent_.end());
-  if (order_.size() + recent_.size() != pending.size()) {  // a job came back (preempted): rebuild
+  // A job came back (preempted), or pending() was reshuffled (quota): rebuild.
+  if (order_.size() + recent_.size() != pending.size() || ctx.pending_reshuffles() != reshuffles_) {
+    reshuffles_ = ctx.pending_reshuffles();
     order_.clear();
     recent_.clear();
     for (JobIndex j : pending) order_.emplace_back(key_(ctx.spec(j)), j);
@@ -46,6 +48,10 @@ void FitMemo::new_pass(const SchedulingContext& ctx) {
   capacity_milli_ = static_cast<long long>(ctx.cluster().gpus.size()) * kWholeGpuMilli;
   // Every job that arrived since the last pass is at the tail of pending().
   const std::vector<JobIndex>& pending = ctx.pending();
+  if (ctx.pending_reshuffles() != reshuffles_) {  // older jobs may be pending for the first time
+    reshuffles_ = ctx.pending_reshuffles();
+    for (JobIndex j : pending) learn(ctx, j);
+  }
   for (auto it = std::lower_bound(pending.begin(), pending.end(), next_unseen_); it != pending.end(); ++it) learn(ctx, *it);
   if (!pending.empty()) next_unseen_ = std::max<JobIndex>(next_unseen_, pending.back() + 1);
 }

@@ -34,7 +34,7 @@ class PassWatch {
     // Resources come back by completions, but also without any: an idle VM shut down, a VM's
     // migration ended. Any ledger change since the last pass ended calls for a full pass.
     bool full = !valid_ || preempted_ || ctx.running().size() != expected_running_ ||
-                ctx.ledger().version() != ledger_version_;
+                ctx.ledger().version() != ledger_version_ || ctx.pending_reshuffles() != reshuffles_;
     running_at_start_ = ctx.running().size();
     started_ = 0;
     preempted_ = false;
@@ -49,13 +49,14 @@ class PassWatch {
   void end(const SchedulingContext& ctx) {
     expected_running_ = running_at_start_ + started_;
     ledger_version_ = ctx.ledger().version();
+    reshuffles_ = ctx.pending_reshuffles();
     valid_ = true;
   }
 
  private:
   bool valid_ = false, preempted_ = false;
   std::size_t running_at_start_ = 0, started_ = 0, expected_running_ = 0;
-  std::uint64_t ledger_version_ = 0;
+  std::uint64_t ledger_version_ = 0, reshuffles_ = 0;
   JobIndex first_new_ = 0, next_unseen_ = 0;
 };
 
@@ -78,6 +79,7 @@ class PendingOrder {
   std::vector<Entry> arrivals_;  // sorted
   std::vector<Entry> merged_;
   JobIndex next_unseen_ = 0;  // jobs with a larger index have not been seen pending yet
+  std::uint64_t reshuffles_ = 0;
   bool dirty_ = false;
 };
 
@@ -108,6 +110,7 @@ class FitMemo {
   long long capacity_milli_ = 0;
   long long min_need_milli_ = std::numeric_limits<long long>::max();
   JobIndex next_unseen_ = 0;
+  std::uint64_t reshuffles_ = 0;
 };
 
 // Running jobs in preemption order, least important first (then the latest arrival first),

@@ -118,7 +118,8 @@ class Drf final : public Scheduler {
       ++queued_count_;
     }
     if (!pending.empty()) next_unseen_ = std::max<JobIndex>(next_unseen_, pending.back() + 1);
-    if (queued_count_ == pending.size()) return;
+    if (queued_count_ == pending.size() && ctx.pending_reshuffles() == reshuffles_) return;
+    reshuffles_ = ctx.pending_reshuffles();
     for (auto& t : tenants_) t.queue.clear();
     for (JobIndex j : pending) {
       std::size_t t = tenant_of(ctx, j);
@@ -190,6 +191,7 @@ class Drf final : public Scheduler {
   std::vector<Use> use_;
   std::size_t queued_count_ = 0;
   JobIndex next_unseen_ = 0;
+  std::uint64_t reshuffles_ = 0;
   scheduling::PassWatch watch_;
   scheduling::FitMemo memo_;
 };

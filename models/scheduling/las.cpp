@@ -130,7 +130,8 @@ class Las final : public Scheduler {
     for (auto it = std::lower_bound(pending.begin(), pending.end(), next_unseen_); it != pending.end(); ++it)
       enqueue(ctx, *it, ctx.now());
     if (!pending.empty()) next_unseen_ = std::max<JobIndex>(next_unseen_, pending.back() + 1);
-    if (queued_count_ == pending.size()) return;
+    if (queued_count_ == pending.size() && ctx.pending_reshuffles() == reshuffles_) return;
+    reshuffles_ = ctx.pending_reshuffles();
     // Rebuild. Jobs still pending keep the time they became pending.
     std::vector<JobIndex> before;
     for (auto& q : queued_) {
@@ -253,6 +254,7 @@ class Las final : public Scheduler {
   std::vector<int> zero_need_ = std::vector<int>(thresholds_.size() + 1, 0);  // GPU-less jobs per queue
   std::size_t queued_count_ = 0;
   JobIndex next_unseen_ = 0;
+  std::uint64_t reshuffles_ = 0;
   // Per job.
   std::vector<double> offset_gpu_s_;     // service forgiven at its last promotion
   std::vector<double> pending_since_s_;  // when it last became pending (kNever: not pending)

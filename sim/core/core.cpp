@@ -68,8 +68,13 @@ void Core::admit_arrivals(double now) {
       run.state = JobState::rejected;
       continue;
     }
-    if (policies_.quota) policies_.quota->submitted(j, *this);
-    else queue_.push_back(j);
+    if (policies_.quota) {
+      run.awaiting_quota = true;
+      policies_.quota->submitted(j, *this);
+    } else {
+      queue_.push_back(j);
+      next_unseen_in_queue_ = j + 1;
+    }
   }
 }
 
@@ -100,7 +105,8 @@ std::optional<Allocation> Core::propose(const Request& r, const Ledger& ledger) 
 
 bool Core::try_start(JobIndex j) {
   JobRun& run = runs_[j];
-  if (run.state != JobState::pending) return false;
+  // Schedulers that keep their own lists may still hold a job the quota policy took back.
+  if (run.state != JobState::pending || run.awaiting_quota) return false;
   // A job preempted in this pass waits for the next one (it is already on its way back to the queue).
   if (in_pass_ && !requeued_.empty() && std::find(requeued_.begin(), requeued_.end(), j) != requeued_.end())
     return false;
@@ -319,6 +325,7 @@ void Core::preempt(JobIndex j, double restart_cost_s) {
   } else {
     remove_from_running(j);
     queue_.insert(std::upper_bound(queue_.begin(), queue_.end(), j), j);
+    ++pending_reshuffles_;
   }
 }
 

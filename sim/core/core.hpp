@@ -52,6 +52,7 @@ struct JobRun {
   // Live migration of the job's VM (consolidation): the run goes on, in segments.
   int migrations = 0;            // of its VM while it ran
   bool paused = false;           // in a migration's stop-and-copy: no work runs
+  bool awaiting_quota = false;   // pending but not admitted by the quota policy: not the scheduler's
   double paused_delay_s = 0;     // delay before work that was left when it paused
   std::uint32_t epoch = 0;       // bumped at each preemption or segment: stale completions are ignored
   std::size_t running_slot = 0;  // position in the running list
@@ -142,7 +143,8 @@ class Core final : private SchedulingContext, private QuotaContext {
   // SchedulingContext
   double now() const override { return now_; }
   const std::vector<JobIndex>& pending() const override { return queue_; }
-  bool is_pending(JobIndex j) const override { return runs_[j].state == JobState::pending; }
+  std::uint64_t pending_reshuffles() const override { return pending_reshuffles_; }
+  bool is_pending(JobIndex j) const override { return runs_[j].state == JobState::pending && !runs_[j].awaiting_quota; }
   const std::vector<JobIndex>& running() const override { return running_list_; }
   const JobSpec& spec(JobIndex j) const override { return jobs_[j]; }
   JobStatus status(JobIndex j) const override;
@@ -158,6 +160,7 @@ class Core final : private SchedulingContext, private QuotaContext {
   }
   // QuotaContext (core_quota.cpp)
   const Request& request_of(JobIndex j) const override { return runs_[j].request; }
+  bool exclusive_gpus() const override { return options_.exclusive_gpus; }
   bool is_running(JobIndex j) const override { return runs_[j].state == JobState::running; }
   bool has_started(JobIndex j) const override { return !std::isnan(runs_[j].start_s); }
   void admit(JobIndex j, const std::vector<char>* servers) override;
@@ -212,6 +215,8 @@ class Core final : private SchedulingContext, private QuotaContext {
   std::vector<JobIndex> running_list_;
   std::vector<JobIndex> started_in_pass_list_;  // joins running_list_ when the pass ends
   bool in_pass_ = false;
+  std::uint64_t pending_reshuffles_ = 0;
+  JobIndex next_unseen_in_queue_ = 0;  // one more than the largest index ever queued
   bool preempted_in_pass_ = false;
   std::unordered_map<std::string, std::string> never_fits_cache_;  // shape -> reason ("" = fits)
   std::size_t next_arrival_ = 0;

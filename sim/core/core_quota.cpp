@@ -21,11 +21,16 @@ ClusterView Core::view_for(const Request& r, const Ledger& ledger) {
 
 void Core::admit(JobIndex j, const std::vector<char>* servers) {
   JobRun& run = runs_[j];
-  if (run.state != JobState::pending)
-    throw std::logic_error(fmt::format("quota admitted job {} while {}", jobs_[j].job_id, to_string(run.state)));
+  if (run.state != JobState::pending || !run.awaiting_quota)
+    throw std::logic_error(fmt::format("quota admitted job {} while {}{}", jobs_[j].job_id, to_string(run.state),
+                                       run.awaiting_quota ? "" : " (already admitted)"));
   run.request.servers_allowed = servers;
-  // The scheduler sees pending jobs in arrival order (job indices follow submission).
+  run.awaiting_quota = false;
+  // The scheduler sees pending jobs in arrival order (job indices follow submission); an admission
+  // that is not a new arrival at the tail reshuffles what schedulers mirror.
   queue_.insert(std::upper_bound(queue_.begin(), queue_.end(), j), j);
+  if (j < next_unseen_in_queue_) ++pending_reshuffles_;
+  else next_unseen_in_queue_ = j + 1;
 }
 
 void Core::evict(JobIndex j, double restart_cost_s) {
@@ -38,7 +43,9 @@ void Core::evict(JobIndex j, double restart_cost_s) {
   if (it == queue_.end() || *it != j)
     throw std::logic_error(fmt::format("quota evicted job {}, which was not admitted", jobs_[j].job_id));
   queue_.erase(it);
+  ++pending_reshuffles_;
   run.request.servers_allowed = nullptr;
+  run.awaiting_quota = true;
 }
 
 void Core::reject(JobIndex j, const std::string& reason) {

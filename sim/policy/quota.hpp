@@ -43,8 +43,11 @@ class QuotaContext {
   virtual double now() const = 0;
   virtual const Cluster& cluster() const = 0;
   virtual const JobSpec& spec(JobIndex j) const = 0;
-  // What j asks of one GPU after the sharing mode's rules (exclusive: a whole GPU), its CPUs, memory.
+  // What j asks of the platform after the sharing mode's rules, for placement constraints.
   virtual const Request& request_of(JobIndex j) const = 0;
+  // GPUs are exclusive (no sharing mode): a fractional request holds a whole GPU. Quota counts a job's
+  // GPUs as gpus x gpu_milli of its trace row, rounded up to whole GPUs when exclusive.
+  virtual bool exclusive_gpus() const = 0;
   virtual bool is_running(JobIndex j) const = 0;
   virtual bool has_started(JobIndex j) const = 0;  // ever
   // Admits j: it joins the scheduler's queue. `servers` (per server index, non-zero = allowed; owned

@@ -2,6 +2,7 @@
 // Scheduling: which pending jobs to start now, in which order, and which running jobs to preempt.
 // The scheduler asks the core to start a job (try_start); the core asks the placement policy,
 // checks the proposal against the ledger and applies it.
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <vector>
@@ -34,6 +35,10 @@ class SchedulingContext {
   // the call show their new state through is_pending()/status() and move when the call returns.
   virtual const std::vector<JobIndex>& pending() const = 0;
   virtual bool is_pending(JobIndex j) const = 0;
+  // Bumped whenever pending() changes other than by arrivals at its tail (indices larger than any seen
+  // before), the policy's own starts and its own preemptions: a quota policy admitting an older job or
+  // evicting one, a server going away. A policy that mirrors pending() rebuilds its mirror then.
+  virtual std::uint64_t pending_reshuffles() const { return 0; }
   // Running jobs, in no particular order; stable during one schedule() call like pending().
   virtual const std::vector<JobIndex>& running() const = 0;
   virtual const JobSpec& spec(JobIndex j) const = 0;

@@ -158,6 +158,50 @@ TEST(Quota, KueuePreemptorStaysHead) {
   EXPECT_EQ(rows["a2"]["preemption_reasons"], "InCohortReclamation");
 }
 
+// Hierarchical cohorts: root { left { a (4), b (4) }, right { c (8) } }, reclaim Any. a's three 4-GPU
+// jobs take a's quota, b's idle 4 (inside left) and c's idle 4 (through root). c1 (8 GPUs) at 10 fits
+// c's own quota: a's most recent job a3 is evicted (a and left both borrow), which is enough. b1 at 20:
+// inside left, a still borrows b's GPUs: a2 goes (left is then within its quota, so a1 is safe).
+// c1 ends at 110: a2 (981 s left) and a3 (992 s left) come back at 110.
+TEST(Quota, KueueHierarchicalCohorts) {
+  const char* trace = "job_id,submit_s,duration_s,gpus,tenant\na1,0,1000,4,a\na2,1,1000,4,a\na3,2,1000,4,a\n"
+                      "c1,10,100,8,c\nb1,20,100,4,b\n";
+  nlohmann::json preemption = {{"preemption", {{"reclaim_within_cohort", "Any"}}}};
+  QuotaRun run("quota-tree", trace,
+               {{"policy", "kueue"},
+                {"cohorts", {{{"name", "root"}}, {{"name", "left"}, {"parent", "root"}}, {{"name", "right"}, {"parent", "root"}}}},
+                {"cluster_queues", {queue("cq-a", {{"gpus", 4}}, "left", preemption), queue("cq-b", {{"gpus", 4}}, "left", preemption),
+                                    queue("cq-c", {{"gpus", 8}}, "right", preemption)}},
+                {"tenants", {{"a", "cq-a"}, {"b", "cq-b"}, {"c", "cq-c"}}}});
+  auto rows = run.go();
+  EXPECT_EQ(spans(rows), "a1:0-1000 a2:1-1091 a3:2-1102 b1:20-120 c1:10-110 ");
+  EXPECT_EQ(rows["a3"]["preemption_reasons"], "InCohortReclamation");
+  EXPECT_EQ(rows["a2"]["preemption_reasons"], "InCohortReclamation");
+  EXPECT_EQ(rows["a1"]["preemptions"], "0");
+  auto q = run.summary()["quota"];
+  EXPECT_EQ(q["cohorts"]["left"]["config"]["parent"], "root");
+  EXPECT_EQ(q["cohorts"]["root"]["preemptions"], 2);
+}
+
+// Priority within one queue (within_cluster_queue LowerPriority): h1 (priority 5) evicts l1 (priority 0,
+// reason InClusterQueue) at 10; l1 comes back when h1 ends at 110 with 990 s left. With Never, h1 waits.
+TEST(Quota, KueuePriorityWithinAQueue) {
+  const char* trace = "job_id,submit_s,duration_s,gpus,tenant,priority\nl1,0,1000,8,t,0\nh1,10,100,4,t,5\n";
+  for (std::string policy : {"LowerPriority", "Never"}) {
+    QuotaRun run("quota-prio", trace,
+                 {{"policy", "kueue"},
+                  {"cluster_queues", {queue("q", {{"gpus", 8}}, "", {{"preemption", {{"within_cluster_queue", policy}}}})}},
+                  {"tenants", {{"t", "q"}}}});
+    auto rows = run.go();
+    if (policy == "Never") {
+      EXPECT_EQ(spans(rows), "h1:1000-1100 l1:0-1000 ");
+      continue;
+    }
+    EXPECT_EQ(spans(rows), "h1:10-110 l1:0-1100 ");
+    EXPECT_EQ(rows["l1"]["preemption_reasons"], "InClusterQueue");
+  }
+}
+
 // A lending_limit caps what a borrows: b lends at most 2 GPUs, so a holds at most 8 + 2 = 10 GPUs of
 // 2-GPU jobs (5 of them); the sixth waits until one ends at 100. A borrowing_limit of 2 on a does the same.
 TEST(Quota, KueueLendingAndBorrowingLimits) {

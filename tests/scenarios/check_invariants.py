@@ -38,6 +38,7 @@ import os
 import sys
 
 STATES = {"completed", "rejected", "unfinished"}
+csv.field_size_limit(1 << 30)  # preemption_reasons lists every eviction of a job
 REQUIRED = ["job_id", "tenant", "submit_s", "start_s", "end_s", "queue_delay_s", "jct_s", "gpus", "gpu_milli",
             "state", "hosts"]
 # Each figure is printed rounded to 6 decimals: a difference of two of them may be off by 1e-6 from
