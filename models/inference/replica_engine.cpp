@@ -1,0 +1,120 @@
+#include "models/inference/replica_engine.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace aidcsim {
+
+ReplicaEngine::ReplicaEngine(const LlmPerfModel& perf, LlmPerfModel::Key key, BatchingConfig config, long long kv_blocks)
+    : perf_(perf), key_(std::move(key)), config_(config), kv_blocks_(kv_blocks) {
+  if (!perf_.has(key_)) throw std::logic_error("replica engine for a model the table does not have");
+}
+
+bool ReplicaEngine::can_serve(const LlmRequest& r) const {
+  return blocks_for(r.prompt_tokens + r.output_tokens - 1) <= kv_blocks_;
+}
+
+void ReplicaEngine::enqueue(RequestIndex id, const LlmRequest& r) {
+  Active a;
+  a.id = id;
+  a.prompt = r.prompt_tokens;
+  a.output = r.output_tokens;
+  waiting_.push_back(a);
+}
+
+bool ReplicaEngine::grow(Active& a, long long tokens) {
+  long long need = blocks_for(a.computed + tokens) - a.blocks;
+  if (need > kv_blocks_ - used_blocks_) return false;
+  used_blocks_ += need;
+  a.blocks += need;
+  return true;
+}
+
+void ReplicaEngine::preempt_last() {
+  Active victim = running_.back();
+  running_.pop_back();
+  used_blocks_ -= victim.blocks;
+  victim.blocks = 0;
+  victim.computed = 0;  // recompute: its prompt and the tokens it generated become a prefill
+  victim.scheduled = 0;
+  preempted_now_.push_back(static_cast<int>(victim.id));
+  waiting_.push_front(victim);
+}
+
+std::optional<double> ReplicaEngine::start_iteration(double /*now*/) {
+  if (in_iteration_ || (running_.empty() && waiting_.empty())) return std::nullopt;
+  long long budget = config_.max_num_batched_tokens;
+  IterationShape shape;
+  // Running requests first, in order; a block shortage preempts from the end of the list.
+  for (std::size_t i = 0; i < running_.size() && budget > 0;) {
+    Active& a = running_[i];
+    long long todo = a.prompt + a.generated - a.computed;
+    long long tokens = std::min(todo, budget);
+    if (!grow(a, tokens)) {
+      preempt_last();  // may be a itself
+      continue;
+    }
+    a.scheduled = tokens;
+    a.decode = a.generated > 0 && todo == 1;
+    budget -= tokens;
+    ++i;
+  }
+  // Then waiting requests, FCFS, while there is room; none in a step that had to preempt (vLLM V1).
+  while (preempted_now_.empty() && !waiting_.empty() && budget > 0 && static_cast<int>(running_.size()) < config_.max_num_seqs) {
+    Active& a = waiting_.front();
+    long long todo = a.prompt + a.generated - a.computed;
+    long long tokens = std::min(todo, budget);
+    if (!grow(a, tokens)) break;
+    a.scheduled = tokens;
+    a.decode = false;
+    budget -= tokens;
+    running_.push_back(a);
+    waiting_.pop_front();
+  }
+  for (const auto& a : running_) {
+    if (a.scheduled == 0) continue;
+    if (a.decode) ++shape.decodes;
+    else shape.prefill_tokens += a.scheduled;
+  }
+  if (shape.decodes == 0 && shape.prefill_tokens == 0) return std::nullopt;  // nothing fits the cache now
+  in_iteration_ = true;
+  return perf_.iteration_s(key_, shape);
+}
+
+std::vector<ReplicaEngine::RequestIndex> ReplicaEngine::finish_iteration(double now, std::vector<RequestOutcome>& outcomes) {
+  in_iteration_ = false;
+  for (int id : preempted_now_) ++outcomes[static_cast<std::size_t>(id)].preemptions;
+  preempted_now_.clear();
+  std::vector<RequestIndex> done;
+  std::vector<Active> still;
+  still.reserve(running_.size());
+  for (auto& a : running_) {
+    a.computed += a.scheduled;
+    a.scheduled = 0;
+    if (a.computed == a.prompt + a.generated) {  // every known token computed: the next one is sampled
+      ++a.generated;
+      RequestOutcome& o = outcomes[a.id];
+      if (a.generated > o.tokens_out) {  // a recompute re-derives tokens already out: no new token then
+        if (o.first_token_s < 0) o.first_token_s = now;
+        else {
+          double gap = now - o.last_token_s;
+          o.tbt_sum_s += gap;
+          o.tbt_max_s = std::max(o.tbt_max_s, gap);
+        }
+        o.last_token_s = now;
+        o.tokens_out = a.generated;
+      }
+      if (a.generated >= a.output) {
+        o.end_s = now;
+        used_blocks_ -= a.blocks;
+        done.push_back(a.id);
+        continue;
+      }
+    }
+    still.push_back(a);
+  }
+  running_.swap(still);
+  return done;
+}
+
+}  // namespace aidcsim

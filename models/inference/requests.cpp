@@ -1,0 +1,92 @@
+#include "models/inference/requests.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "models/traces/readers.hpp"
+#include "sim/core/csv.hpp"
+
+namespace aidcsim {
+
+namespace {
+constexpr long long kMaxTokens = 10'000'000;  // far beyond any model's context
+}
+
+std::vector<LlmRequest> read_native_requests(const std::string& path, ProblemList& problems) {
+  std::vector<LlmRequest> out;
+  LineInput in(path);
+  auto header = read_trace_header(in, path, "native-requests", {"request_id", "arrival_s", "prompt_tokens", "output_tokens"},
+                                  problems);
+  if (!header) return out;
+  const int c_id = header->index("request_id"), c_arrival = header->index("arrival_s"),
+            c_prompt = header->index("prompt_tokens"), c_output = header->index("output_tokens");
+  std::unordered_set<std::string> seen;
+  std::string line;
+  std::vector<std::string> fields;
+  while (in.next(line)) {
+    if (line.empty()) continue;
+    split_csv(line, fields);
+    RowReader row{path, in.line_number(), *header, fields, problems};
+    if (!row.fields_match_header(true)) continue;
+    LlmRequest r;
+    r.request_id = row.text(c_id);
+    if (r.request_id.empty()) row.fail(c_id, "empty request_id; expected a unique string");
+    else if (!seen.insert(r.request_id).second)
+      row.fail(c_id, fmt::format("duplicate request_id \"{}\"; expected unique ids", r.request_id));
+    r.arrival_s = row.seconds(c_arrival, 0, false, true);
+    r.prompt_tokens = row.integer(c_prompt, 0, 1, kMaxTokens, "an integer >= 1", true);
+    r.output_tokens = row.integer(c_output, 0, 1, kMaxTokens, "an integer >= 1", true);
+    if (row.ok) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<LlmRequest> read_azure_llm_requests(const std::string& path, ProblemList& problems) {
+  std::vector<LlmRequest> out;
+  LineInput in(path);
+  auto header = read_trace_header(in, path, "azure-llm", {"TIMESTAMP", "ContextTokens", "GeneratedTokens"}, problems);
+  if (!header) return out;
+  const int c_time = header->index("TIMESTAMP"), c_prompt = header->index("ContextTokens"),
+            c_output = header->index("GeneratedTokens");
+  std::string line;
+  std::vector<std::string> fields;
+  double first_s = 0;
+  while (in.next(line)) {
+    if (line.empty()) continue;
+    split_csv(line, fields);
+    RowReader row{path, in.line_number(), *header, fields, problems};
+    if (!row.fields_match_header(true)) continue;
+    LlmRequest r;
+    r.request_id = std::to_string(out.size());  // the row's position among the requests, from 0
+    auto t = parse_civil_time(row.text(c_time));
+    if (!t) row.fail(c_time, "expected a time \"YYYY-MM-DD HH:MM:SS[.fraction]\"");
+    r.prompt_tokens = row.integer(c_prompt, 0, 1, kMaxTokens, "an integer >= 1", true);
+    r.output_tokens = row.integer(c_output, 0, 1, kMaxTokens, "an integer >= 1", true);
+    if (!row.ok) continue;
+    if (out.empty()) first_s = *t;
+    r.arrival_s = *t - first_s;
+    if (r.arrival_s < 0) {
+      row.fail(c_time, "earlier than the first row; expected rows in time order");
+      continue;
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<LlmRequest> shape_requests(std::vector<LlmRequest> requests, const RequestTraceOptions& o) {
+  std::vector<LlmRequest> out;
+  out.reserve(requests.size());
+  for (auto& r : requests) {
+    if (r.arrival_s < o.window_start_s || (o.window_end_s >= 0 && r.arrival_s >= o.window_end_s)) continue;
+    r.arrival_s = (r.arrival_s - o.window_start_s) * o.time_scale;
+    out.push_back(std::move(r));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const LlmRequest& a, const LlmRequest& b) { return a.arrival_s < b.arrival_s; });
+  if (o.limit >= 0 && static_cast<long long>(out.size()) > o.limit) out.resize(static_cast<std::size_t>(o.limit));
+  return out;
+}
+
+}  // namespace aidcsim

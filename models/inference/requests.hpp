@@ -1,0 +1,32 @@
+#pragma once
+// LLM request traces (CONTRACT.md §7): `native-requests` (request_id,arrival_s,prompt_tokens,
+// output_tokens) and `azure-llm` (the Azure LLM inference trace 2023: TIMESTAMP,ContextTokens,
+// GeneratedTokens; arrivals counted from its first row), with the job traces' shaping options.
+#include <string>
+#include <vector>
+
+#include "sim/core/errors.hpp"
+
+namespace aidcsim {
+
+struct LlmRequest {
+  std::string request_id;
+  double arrival_s = 0;
+  long long prompt_tokens = 0;
+  long long output_tokens = 0;  // >= 1: the prefill yields the first output token
+};
+
+struct RequestTraceOptions {
+  double time_scale = 1;       // arrival times are multiplied by it (after the window)
+  double window_start_s = 0;   // keep arrivals in [start, end) of the trace's own times, shifted to 0
+  double window_end_s = -1;    // < 0: no end
+  long long limit = -1;        // at most this many (after the window), < 0: all
+};
+
+// Every malformed row is a problem naming the file, line and column; rows come back in file order.
+std::vector<LlmRequest> read_native_requests(const std::string& path, ProblemList& problems);
+std::vector<LlmRequest> read_azure_llm_requests(const std::string& path, ProblemList& problems);
+// Window, time scale and limit, then sorted by arrival (ties in file order).
+std::vector<LlmRequest> shape_requests(std::vector<LlmRequest> requests, const RequestTraceOptions& options);
+
+}  // namespace aidcsim

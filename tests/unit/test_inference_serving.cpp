@@ -1,0 +1,169 @@
+// LLM serving pieces (models/inference): the request traces (the fact sheet's E5 figures), vLLM-style
+// continuous batching on one replica against hand-derived iteration sequences and an independent FIFO
+// recurrence, KV-cache preemption with recompute, and the routers (E3).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "models/inference/perf_model.hpp"
+#include "models/inference/requests.hpp"
+#include "models/inference/service_sim.hpp"
+
+using namespace aidcsim;
+
+namespace {
+
+std::string shared_file(const std::string& relative) {
+  namespace fs = std::filesystem;
+  fs::path root = fs::absolute(fs::path(__FILE__)).parent_path().parent_path().parent_path();
+  return (root / ".." / "shared" / "traces" / relative).lexically_normal().string();
+}
+
+const LlmPerfModel& perf() {
+  static const LlmPerfModel m = [] {
+    ProblemList p;
+    return LlmPerfModel::read(shared_file("llm-perf-splitwise/perf_model.csv"), p);
+  }();
+  return m;
+}
+
+const LlmPerfModel::Key kA100{"llama2-70b", "a100-80gb", 8};
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  std::string path = ::testing::TempDir() + "/" + name;
+  FILE* f = std::fopen(path.c_str(), "w");
+  std::fputs(text.c_str(), f);
+  std::fclose(f);
+  return path;
+}
+
+ServiceSimConfig one_replica(int max_num_seqs = 256, long long kv_blocks = 100000) {
+  ServiceSimConfig c;
+  c.key = kA100;
+  c.batching.max_num_seqs = max_num_seqs;
+  c.kv_blocks = kv_blocks;
+  return c;
+}
+
+TEST(LlmRequests, AzureTracesAsPublished) {
+  ProblemList problems;
+  auto conv = read_azure_llm_requests(shared_file("azure-llm-2023/AzureLLMInferenceTrace_conv.csv"), problems);
+  auto code = read_azure_llm_requests(shared_file("azure-llm-2023/AzureLLMInferenceTrace_code.csv"), problems);
+  ASSERT_TRUE(problems.empty());
+  ASSERT_EQ(conv.size(), 19366u);
+  ASSERT_EQ(code.size(), 8819u);
+  EXPECT_DOUBLE_EQ(conv[0].arrival_s, 0);
+  EXPECT_NEAR(conv[1].arrival_s, 4.314579, 1e-6);
+  EXPECT_EQ(conv[0].prompt_tokens, 374);
+  EXPECT_EQ(conv[1].output_tokens, 109);
+  EXPECT_NEAR(code.back().arrival_s, 3435.948, 1e-3);
+  RequestTraceOptions o;
+  o.window_start_s = 60;
+  o.window_end_s = 120;
+  o.time_scale = 0.5;
+  auto shaped = shape_requests(conv, o);
+  ASSERT_FALSE(shaped.empty());
+  EXPECT_GE(shaped.front().arrival_s, 0);
+  EXPECT_LT(shaped.back().arrival_s, 30);
+  o.limit = 3;
+  EXPECT_EQ(shape_requests(conv, o).size(), 3u);
+}
+
+TEST(LlmRequests, NativeRequestsAndTheirErrors) {
+  ProblemList problems;
+  auto ok = read_native_requests(write_temp("req_ok.csv", "request_id,arrival_s,prompt_tokens,output_tokens\nr1,0,100,5\nr2,1.5,20,1\n"), problems);
+  ASSERT_TRUE(problems.empty());
+  ASSERT_EQ(ok.size(), 2u);
+  EXPECT_EQ(ok[1].request_id, "r2");
+  EXPECT_DOUBLE_EQ(ok[1].arrival_s, 1.5);
+  read_native_requests(write_temp("req_bad.csv", "request_id,arrival_s,prompt_tokens,output_tokens\nr1,0,100,5\nr2,-1,20,1\nr3,2,-5,1\nr1,3,5,0\n"), problems);
+  ASSERT_EQ(problems.size(), 4u);  // negative time, negative tokens, duplicate id and zero output on line 5
+  EXPECT_EQ(problems.items()[0].line, 3);
+  EXPECT_EQ(problems.items()[1].line, 4);
+  EXPECT_EQ(problems.items()[2].line, 5);
+}
+
+// Scenario E1: prompt 1024, 5 output tokens, alone on an A100 TP8 replica.
+TEST(ReplicaEngine, LoneRequest) {
+  auto r = simulate_service(perf(), {{"q", 0, 1024, 5}}, one_replica());
+  EXPECT_NEAR(r.outcomes[0].first_token_s, 0.160860031, 1e-9);
+  EXPECT_NEAR(r.outcomes[0].end_s, 0.331190481, 1e-9);
+  EXPECT_NEAR(r.outcomes[0].tbt_sum_s / 4, 0.042582613, 1e-9);
+  EXPECT_EQ(r.outcomes[0].tokens_out, 5);
+}
+
+// max_num_seqs 1 (no batching): each request alone, FIFO. End times follow the recurrence
+// end_i = max(arrival_i, end_{i-1}) + prefill(prompt_i) + (output_i - 1) x decode(1), computed here from
+// the table independently of the engine, over 300 requests of the Azure code trace.
+TEST(ReplicaEngine, NoBatchingIsAFifoRecurrence) {
+  ProblemList problems;
+  RequestTraceOptions o;
+  o.limit = 300;
+  auto reqs = shape_requests(read_azure_llm_requests(shared_file("azure-llm-2023/AzureLLMInferenceTrace_code.csv"), problems), o);
+  auto r = simulate_service(perf(), reqs, one_replica(1));
+  double end = 0;
+  for (std::size_t i = 0; i < reqs.size(); ++i) {
+    double start = std::max(reqs[i].arrival_s, end);
+    end = start + perf().prompt_s(kA100, static_cast<double>(reqs[i].prompt_tokens)) +
+          static_cast<double>(reqs[i].output_tokens - 1) * perf().token_s(kA100, 1);
+    ASSERT_NEAR(r.outcomes[i].end_s, end, 1e-6 * std::max(1.0, end)) << "request " << i;
+  }
+}
+
+// Continuous batching: R1 (1000 tokens, 3 out) at 0, R2 (600, 2 out) at 0.05 joins at R1's first token:
+// [0, p(1000)] R1 prefill; then R1 decode + R2 prefill, a mixed iteration of 1.1 x p(601); then both
+// decode, tok(2): R1's third and R2's second token, both done.
+TEST(ReplicaEngine, RequestJoinsARunningBatch) {
+  auto r = simulate_service(perf(), {{"r1", 0, 1000, 3}, {"r2", 0.05, 600, 2}}, one_replica());
+  double t1 = perf().prompt_s(kA100, 1000), t2 = t1 + 1.1 * perf().prompt_s(kA100, 601), t3 = t2 + perf().token_s(kA100, 2);
+  EXPECT_NEAR(r.outcomes[0].first_token_s, t1, 1e-12);
+  EXPECT_NEAR(r.outcomes[1].first_token_s, t2, 1e-12);
+  EXPECT_NEAR(r.outcomes[0].end_s, t3, 1e-12);
+  EXPECT_NEAR(r.outcomes[1].end_s, t3, 1e-12);
+  EXPECT_NEAR(r.outcomes[0].tbt_max_s, t2 - t1, 1e-12);
+}
+
+// A KV cache of 3 blocks (48 tokens): R1 and R2 (16-token prompts, 20 output tokens each) prefill
+// together (2 blocks); in the next iteration R1's token 17 takes the third block and R2's finds none:
+// R2, the last running, is preempted (its KV freed) and R1 decodes alone to its end. R2 then recomputes
+// its prompt and its one token (17 tokens, a prefill) and decodes its remaining 18 tokens.
+TEST(ReplicaEngine, KvCachePreemptionAndRecompute) {
+  auto r = simulate_service(perf(), {{"r1", 0, 16, 20}, {"r2", 0, 16, 20}}, one_replica(256, 3));
+  double t_first = perf().prompt_s(kA100, 32);
+  double r1_end = t_first + 19 * perf().token_s(kA100, 1);
+  double r2_end = r1_end + perf().prompt_s(kA100, 17) + 18 * perf().token_s(kA100, 1);
+  EXPECT_EQ(r.outcomes[0].preemptions, 0);
+  EXPECT_EQ(r.outcomes[1].preemptions, 1);
+  EXPECT_NEAR(r.outcomes[0].first_token_s, t_first, 1e-12);
+  EXPECT_NEAR(r.outcomes[1].first_token_s, t_first, 1e-12);
+  EXPECT_NEAR(r.outcomes[0].end_s, r1_end, 1e-9);
+  EXPECT_NEAR(r.outcomes[1].end_s, r2_end, 1e-9);
+  EXPECT_EQ(r.outcomes[1].tokens_out, 20);
+  // A request longer than the whole cache is never served.
+  auto big = simulate_service(perf(), {{"big", 0, 40, 10}}, one_replica(256, 3));
+  EXPECT_EQ(big.replica[0], -1);
+}
+
+// Scenario E3: two idle replicas, three requests at t = 0.
+TEST(Routers, ChooseAsDocumented) {
+  std::vector<LlmRequest> q = {{"q1", 0, 2000, 1}, {"q2", 0, 100, 1}, {"q3", 0, 50, 1}};
+  auto with = [&](const std::string& router, std::uint64_t seed = 1) {
+    ServiceSimConfig c = one_replica();
+    c.replicas = 2;
+    c.router = router;
+    c.seed = seed;
+    return simulate_service(perf(), q, c).replica;
+  };
+  EXPECT_EQ(with("round-robin"), (std::vector<int>{0, 1, 0}));
+  EXPECT_EQ(with("least-outstanding"), (std::vector<int>{0, 1, 0}));  // 0/0 -> 0, 1/0 -> 1, 1/1 -> 0
+  EXPECT_EQ(with("least-kv"), (std::vector<int>{0, 1, 0}));  // queued requests hold no blocks yet: fewest in flight
+  EXPECT_EQ(with("random", 7), with("random", 7));
+  EXPECT_EQ(with("power-of-two", 7), with("power-of-two", 7));
+  auto p2 = with("power-of-two");  // two replicas: both are drawn, the one with fewer in flight wins
+  EXPECT_NE(p2[1], p2[0]);
+}
+
+}  // namespace
