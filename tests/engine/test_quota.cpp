@@ -257,6 +257,26 @@ TEST(Quota, KueueFlavorsInOrderAndPlacementFollowsTheFlavor) {
   EXPECT_EQ(rows["j4"]["hosts"].substr(0, 5), "srv0-");
 }
 
+// Flavor fungibility: q's first flavor f1 (vc va) has no quota of its own but may borrow p's idle
+// f1 GPUs; its second flavor f2 (vc vb) has 8. when_can_borrow Borrow (Kueue's default) stops at f1
+// by borrowing; TryNextFlavor goes on and takes f2 without borrowing.
+TEST(Quota, KueueFlavorFungibility) {
+  const char* trace = "job_id,submit_s,duration_s,gpus,tenant\nj1,0,100,4,t\n";
+  for (std::string when : {"Borrow", "TryNextFlavor"}) {
+    nlohmann::json flavors = {{{"name", "f1"}, {"match", {{"vc", "va"}}}, {"resources", {{"gpus", 0}}}},
+                              {{"name", "f2"}, {"match", {{"vc", "vb"}}}, {"resources", {{"gpus", 8}}}}};
+    QuotaRun run("quota-fungibility", trace,
+                 {{"policy", "kueue"},
+                  {"cluster_queues",
+                   {{{"name", "q"}, {"cohort", "c"}, {"flavors", flavors}, {"flavor_fungibility", {{"when_can_borrow", when}}}},
+                    {{"name", "p"}, {"cohort", "c"}, {"flavors", {{{"name", "f1"}, {"match", {{"vc", "va"}}}, {"resources", {{"gpus", 8}}}}}}}}},
+                  {"tenants", {{"t", "q"}}}});
+    auto rows = run.go();
+    EXPECT_EQ(rows["j1"]["flavor"], when == "Borrow" ? "f1" : "f2");
+    EXPECT_EQ(rows["j1"]["hosts"].substr(0, 5), when == "Borrow" ? "srv0-" : "srv1-");
+  }
+}
+
 // Fair sharing, weights 2:1: two queues of nominal 0 borrow a cohort's own 12 GPUs; share = borrowed x
 // 1000 / 12 / weight. Each cycle admits both heads (a first: its share after is lower) until 6 + 6;
 // then a's head preempts b's newest job while a's share after admission stays <= b's without it

@@ -31,13 +31,17 @@ def _num(text):
 
 
 def _demand(row, exclusive):
-    gpus = int(row["gpus"])
-    milli = int(row["gpu_milli"]) if row.get("gpu_milli") else 1000
-    if exclusive:
-        milli = 1000
-    return {"gpus": gpus * milli,
-            "cpus": round(float(row.get("cpus") or 0) * 1000),
-            "mem_gib": round(float(row.get("mem_gib") or 0) * 1024)}
+    """What the job holds in quota units, or None when its row is unreadable (reported elsewhere)."""
+    try:
+        gpus = int(row["gpus"])
+        milli = int(row["gpu_milli"]) if row.get("gpu_milli") else 1000
+        if exclusive:
+            milli = 1000
+        return {"gpus": gpus * milli,
+                "cpus": round(float(row.get("cpus") or 0) * 1000),
+                "mem_gib": round(float(row.get("mem_gib") or 0) * 1024)}
+    except (ValueError, TypeError, OverflowError):
+        return None
 
 
 def _amount(resource, value):
@@ -51,15 +55,19 @@ def check_quota(run_dir, summary, rows, exclusive, v):
         return
     by_id = {row["job_id"]: row for row in rows}
     for row in rows:
-        start, admitted = _num(row.get("start_s")), _num(row.get("admitted_s"))
+        try:
+            start, admitted = _num(row.get("start_s")), _num(row.get("admitted_s"))
+            delays = [_num(row.get(k)) for k in ("admission_delay_s", "placement_delay_s", "queue_delay_s")]
+        except ValueError:
+            continue  # an unreadable number: the main checks report it
         if start is not None:
             if admitted is None:
                 v.add(f"jobs.csv:{row['_line']}: job {row['job_id']} started at {start:g} but has no admitted_s")
             elif admitted > start + EPS:
                 v.add(f"jobs.csv:{row['_line']}: job {row['job_id']} started at {start:g} before its admission at {admitted:g}")
-            else:
-                total = _num(row["admission_delay_s"]) + _num(row["placement_delay_s"])
-                if abs(total - _num(row["queue_delay_s"])) > 3e-6:
+            elif None not in delays:
+                total = delays[0] + delays[1]
+                if abs(total - delays[2]) > 3e-6:
                     v.add(f"jobs.csv:{row['_line']}: admission_delay_s + placement_delay_s = {total:g}, "
                           f"queue_delay_s = {row['queue_delay_s']}")
     path = os.path.join(run_dir, "admissions.csv")
@@ -76,6 +84,13 @@ def check_quota(run_dir, summary, rows, exclusive, v):
             v.add(f"admissions.csv:{line}: unknown job {a['job_id']}")
             continue
         a["_demand"] = _demand(by_id[a["job_id"]], exclusive)
+        if a["_demand"] is None:
+            continue
+        try:
+            float(a["admitted_s"]), float(a["released_s"] or 0)
+        except ValueError:
+            v.add(f"admissions.csv:{line}: unreadable admitted_s / released_s")
+            continue
         events.append((float(a["admitted_s"]), 1, 1, a))
         if a["released_s"] != "":
             events.append((float(a["released_s"]), 0, -1, a))

@@ -46,6 +46,19 @@ for quota in scenario "$fair" "$rq"; do
     done
   done
 done
+# The Philly week under VC quotas with borrowing and reclaim (hundreds of evictions) under the checker.
+runs=$((runs + 1))
+dir=$out_dir/philly
+"$cli" platform philly -o "$out_dir/philly.xml" >/dev/null
+if ! "$cli" run "$source_dir/scenarios/philly-vc-quota.json" --out "$dir" --quiet --set platform="$out_dir/philly.xml" \
+     --set 'quota={"policy":"kueue","from_platform":"vc","cohort":"philly","preemption":{"reclaim_within_cohort":"Any"}}' \
+     --set workload.jobs.time_scale=0.06 >"$dir.log" 2>&1; then
+  echo "FAIL: philly-vc-quota: $(tail -3 "$dir.log")" >&2
+  failures=$((failures + 1))
+elif ! /usr/bin/python3 "$source_dir/tests/scenarios/check_invariants.py" "$dir" >/dev/null 2>"$dir.inv"; then
+  echo "FAIL: philly-vc-quota: $(head -3 "$dir.inv")" >&2
+  failures=$((failures + 1))
+fi
 if [[ $failures -ne 0 ]]; then
   echo "$failures of $runs runs failed" >&2
   exit 1
