@@ -44,24 +44,18 @@ LlmPerfModel LlmPerfModel::read(const std::string& path, ProblemList& problems) 
             c_tp = header->index("tensor_parallel");
   // x = prompt_size x batch_size -> measured prompt and token times (s), per key.
   std::map<Key, std::map<double, std::pair<std::vector<double>, std::vector<double>>>> samples;
-  std::string line;
-  std::vector<std::string> fields;
-  while (in.next(line)) {
-    if (line.empty()) continue;
-    split_csv(line, fields);
-    RowReader row{path, in.line_number(), *header, fields, problems};
-    if (!row.fields_match_header(true)) continue;
+  for_each_row(in, path, *header, problems, [&](RowReader& row) {
     Key k{row.text(c_model), row.text(c_hw), static_cast<int>(row.integer(c_tp, 0, 1, 1024, "an integer >= 1", true))};
     double prompt = row.number(c_prompt, 0, 0, true, "a number > 0", true);
     double batch = row.number(c_batch, 0, 0, true, "a number > 0", true);
     double prompt_ms = row.number(c_pt, 0, 0, false, "a number >= 0 (ms)", true);
     double token_ms = row.number(c_tt, 0, 0, false, "a number >= 0 (ms)", true);
     if (k.model.empty()) row.fail(c_model, "empty model");
-    if (!row.ok) continue;
+    if (!row.ok) return;
     auto& s = samples[k][prompt * batch];
     s.first.push_back(prompt_ms / 1000);
     s.second.push_back(token_ms / 1000);
-  }
+  });
   for (auto& [k, by_x] : samples) {
     std::vector<std::pair<double, double>> prompt, token;
     for (auto& [x, s] : by_x) {

@@ -23,13 +23,7 @@ std::vector<LlmRequest> read_native_requests(const std::string& path, ProblemLis
   const int c_id = header->index("request_id"), c_arrival = header->index("arrival_s"),
             c_prompt = header->index("prompt_tokens"), c_output = header->index("output_tokens");
   std::unordered_set<std::string> seen;
-  std::string line;
-  std::vector<std::string> fields;
-  while (in.next(line)) {
-    if (line.empty()) continue;
-    split_csv(line, fields);
-    RowReader row{path, in.line_number(), *header, fields, problems};
-    if (!row.fields_match_header(true)) continue;
+  for_each_row(in, path, *header, problems, [&](RowReader& row) {
     LlmRequest r;
     r.request_id = row.text(c_id);
     if (r.request_id.empty()) row.fail(c_id, "empty request_id; expected a unique string");
@@ -39,7 +33,7 @@ std::vector<LlmRequest> read_native_requests(const std::string& path, ProblemLis
     r.prompt_tokens = row.integer(c_prompt, 0, 1, kMaxTokens, "an integer >= 1", true);
     r.output_tokens = row.integer(c_output, 0, 1, kMaxTokens, "an integer >= 1", true);
     if (row.ok) out.push_back(std::move(r));
-  }
+  });
   return out;
 }
 
@@ -50,29 +44,23 @@ std::vector<LlmRequest> read_azure_llm_requests(const std::string& path, Problem
   if (!header) return out;
   const int c_time = header->index("TIMESTAMP"), c_prompt = header->index("ContextTokens"),
             c_output = header->index("GeneratedTokens");
-  std::string line;
-  std::vector<std::string> fields;
   double first_s = 0;
-  while (in.next(line)) {
-    if (line.empty()) continue;
-    split_csv(line, fields);
-    RowReader row{path, in.line_number(), *header, fields, problems};
-    if (!row.fields_match_header(true)) continue;
+  for_each_row(in, path, *header, problems, [&](RowReader& row) {
     LlmRequest r;
     r.request_id = std::to_string(out.size());  // the row's position among the requests, from 0
     auto t = parse_civil_time(row.text(c_time));
     if (!t) row.fail(c_time, "expected a time \"YYYY-MM-DD HH:MM:SS[.fraction]\"");
     r.prompt_tokens = row.integer(c_prompt, 0, 1, kMaxTokens, "an integer >= 1", true);
     r.output_tokens = row.integer(c_output, 0, 1, kMaxTokens, "an integer >= 1", true);
-    if (!row.ok) continue;
+    if (!row.ok) return;
     if (out.empty()) first_s = *t;
     r.arrival_s = *t - first_s;
     if (r.arrival_s < 0) {
       row.fail(c_time, "earlier than the first row; expected rows in time order");
-      continue;
+      return;
     }
     out.push_back(std::move(r));
-  }
+  });
   return out;
 }
 

@@ -2,6 +2,7 @@
 // Factories of the trace readers, and the row helpers they share.
 #include <map>
 #include <memory>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +51,11 @@ struct RowReader {
 };
 
 std::vector<std::string> split_models(const std::string& text);  // "A|B" -> {A, B}
+
+// Every non-empty row after the header, split, whose field count matches the header (extra fields
+// allowed): `row` is called with its RowReader (problems recorded there).
+void for_each_row(LineInput& in, const std::string& path, const CsvHeader& header, ProblemList& problems,
+                  const std::function<void(RowReader&)>& row);
 
 // ---- Shared by the readers of public traces (trace_common.cpp) ----
 

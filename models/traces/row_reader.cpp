@@ -27,6 +27,18 @@ bool RowReader::fields_match_header(bool allow_extra) {
   return false;
 }
 
+void for_each_row(LineInput& in, const std::string& path, const CsvHeader& header, ProblemList& problems,
+                  const std::function<void(RowReader&)>& row) {
+  std::string line;
+  std::vector<std::string> fields;
+  while (in.next(line)) {
+    if (line.empty()) continue;
+    split_csv(line, fields);
+    RowReader reader{path, in.line_number(), header, fields, problems};
+    if (reader.fields_match_header(true)) row(reader);
+  }
+}
+
 std::string RowReader::text(int column) const {
   if (column < 0 || column >= static_cast<int>(fields.size())) return "";
   return fields[column];

@@ -10,10 +10,7 @@
 # Usage (from ctest): test_quota_matrix.sh CLI SOURCE_DIR OUT_DIR
 set -uo pipefail
 cli=$1 source_dir=$2 out_dir=$3
-rm -rf "$out_dir"
-mkdir -p "$out_dir"
-container='"runtime":"container","container":{"image_bytes":5e9,"cache_bytes":12e9}'
-vm='"runtime":"vm","vm":{"boot_s":30,"idle_timeout_s":300,"consolidation":{"interval_s":120,"dirty_bytes_per_s":1e9}}'
+source "$source_dir/tests/scenarios/matrix_run.sh"  # matrix_run, $container, $vm; empties $out_dir
 fair='{"policy":"kueue","fair_sharing":true,"cohorts":[{"name":"lab"}],"cluster_queues":[
   {"name":"training","cohort":"lab","resources":{"gpus":8},"fair_sharing":{"weight":2},
    "preemption":{"within_cluster_queue":"LowerPriority","reclaim_within_cohort":"Any"}},
@@ -32,17 +29,8 @@ for quota in scenario "$fair" "$rq"; do
       sets=(--set "virtualization=$virt" --set scheduler.policy=$scheduler)
       [[ $quota != scenario ]] && sets+=(--set "quota=$quota")
       what="quota=${quota:0:40} virtualization=$virt scheduler=$scheduler"
-      if ! "$cli" run "$source_dir/scenarios/quickstart-quota.json" --out "$dir" --quiet "${sets[@]}" >"$dir.log" 2>&1; then
-        echo "FAIL: $what: exit $?: $(tail -3 "$dir.log")" >&2
-        failures=$((failures + 1))
-        continue
-      fi
-      /usr/bin/python3 "$source_dir/tests/scenarios/check_invariants.py" "$dir" >/dev/null 2>"$dir.inv" ||
-        { echo "FAIL: $what: $(head -3 "$dir.inv")" >&2; failures=$((failures + 1)); continue; }
-      "$cli" check "$dir" >/dev/null 2>"$dir.inv" ||
-        { echo "FAIL: $what: aidcsim check: $(head -3 "$dir.inv")" >&2; failures=$((failures + 1)); continue; }
-      /usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"]; sys.exit(0 if j["completed"] + j["rejected"] == j["submitted"] == 300 else 1)' \
-        "$dir/summary.json" || { echo "FAIL: $what: not every job completed or was rejected" >&2; failures=$((failures + 1)); }
+      matrix_run "$dir" "$what" 'j["completed"] + j["rejected"] == j["submitted"] == 300' \
+        "$source_dir/scenarios/quickstart-quota.json" "${sets[@]}"
     done
   done
 done
@@ -50,15 +38,9 @@ done
 runs=$((runs + 1))
 dir=$out_dir/philly
 "$cli" platform philly -o "$out_dir/philly.xml" >/dev/null
-if ! "$cli" run "$source_dir/scenarios/philly-vc-quota.json" --out "$dir" --quiet --set platform="$out_dir/philly.xml" \
-     --set 'quota={"policy":"kueue","from_platform":"vc","cohort":"philly","preemption":{"reclaim_within_cohort":"Any"}}' \
-     --set workload.jobs.time_scale=0.06 >"$dir.log" 2>&1; then
-  echo "FAIL: philly-vc-quota: $(tail -3 "$dir.log")" >&2
-  failures=$((failures + 1))
-elif ! /usr/bin/python3 "$source_dir/tests/scenarios/check_invariants.py" "$dir" >/dev/null 2>"$dir.inv"; then
-  echo "FAIL: philly-vc-quota: $(head -3 "$dir.inv")" >&2
-  failures=$((failures + 1))
-fi
+matrix_run "$dir" philly-vc-quota 'j["completed"] == j["submitted"]' "$source_dir/scenarios/philly-vc-quota.json" \
+  --set platform="$out_dir/philly.xml" --set workload.jobs.time_scale=0.06 \
+  --set 'quota={"policy":"kueue","from_platform":"vc","cohort":"philly","preemption":{"reclaim_within_cohort":"Any"}}'
 if [[ $failures -ne 0 ]]; then
   echo "$failures of $runs runs failed" >&2
   exit 1

@@ -7,10 +7,7 @@
 # Usage (from ctest): test_runtime_matrix.sh CLI SOURCE_DIR OUT_DIR
 set -uo pipefail
 cli=$1 source_dir=$2 out_dir=$3
-rm -rf "$out_dir"
-mkdir -p "$out_dir"
-container='"runtime":"container","container":{"image_bytes":5e9,"cache_bytes":12e9}'
-vm='"runtime":"vm","vm":{"boot_s":30,"idle_timeout_s":300,"consolidation":{"interval_s":120,"dirty_bytes_per_s":1e9}}'
+source "$source_dir/tests/scenarios/matrix_run.sh"  # matrix_run, $container, $vm; empties $out_dir
 failures=0 runs=0
 for virt in "{$container,\"gpu_sharing\":\"exclusive\"}" "{$container,\"gpu_sharing\":\"mps\"}" \
             "{$container,\"gpu_sharing\":\"time-slicing\"}" \
@@ -21,19 +18,9 @@ for virt in "{$container,\"gpu_sharing\":\"exclusive\"}" "{$container,\"gpu_shar
       runs=$((runs + 1))
       dir=$out_dir/run-$runs
       what="virtualization=$virt scheduler=$scheduler placement=$placement"
-      if ! "$cli" run "$source_dir/scenarios/quickstart.json" --out "$dir" --quiet --set "virtualization=$virt" \
-           --set scheduler.policy=$scheduler --set placement.policy=$placement \
-           --set 'power={"off_after_s":120,"boot_s":60}' >"$dir.log" 2>&1; then
-        echo "FAIL: $what: exit $?: $(tail -3 "$dir.log")" >&2
-        failures=$((failures + 1))
-        continue
-      fi
-      /usr/bin/python3 "$source_dir/tests/scenarios/check_invariants.py" "$dir" >/dev/null 2>"$dir.inv" ||
-        { echo "FAIL: $what: $(head -3 "$dir.inv")" >&2; failures=$((failures + 1)); continue; }
-      "$cli" check "$dir" >/dev/null 2>"$dir.inv" ||
-        { echo "FAIL: $what: aidcsim check: $(head -3 "$dir.inv")" >&2; failures=$((failures + 1)); continue; }
-      /usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"]; sys.exit(0 if j["completed"] == j["submitted"] == 300 else 1)' \
-        "$dir/summary.json" || { echo "FAIL: $what: not every job completed" >&2; failures=$((failures + 1)); }
+      matrix_run "$dir" "$what" 'j["completed"] == j["submitted"] == 300' "$source_dir/scenarios/quickstart.json" \
+        --set "virtualization=$virt" --set scheduler.policy=$scheduler --set placement.policy=$placement \
+        --set 'power={"off_after_s":120,"boot_s":60}'
     done
   done
 done
