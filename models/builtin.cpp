@@ -1,5 +1,6 @@
 // Every built-in policy and model, one line each. A new policy: one new file plus one line here.
 #include "models/monitoring/monitors.hpp"
+#include "models/inference/service_model.hpp"
 #include "models/placement/placements.hpp"
 #include "models/quota/quotas.hpp"
 #include "models/runtime/runtimes.hpp"
@@ -61,6 +62,9 @@ static Registries make_builtin_registries() {
                  make_container_runtime);
   r.runtimes.add("vm", "long-lived VMs from a flavour catalogue: boot_s, reuse per tenant, idle_timeout_s, overheads",
                  make_vm_runtime);
+
+  r.services.add("llm", "LLM inference services: replicas placed as jobs, vLLM continuous batching, routers",
+                 make_llm_services);
 
   r.quotas.add("none", "no quota: every job is admitted on arrival", make_no_quota);
   r.quotas.add("resource-quota", "Kubernetes ResourceQuota per tenant: pods refused over the limit, Job controller retries with backoff",

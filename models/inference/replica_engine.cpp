@@ -117,4 +117,15 @@ std::vector<ReplicaEngine::RequestIndex> ReplicaEngine::finish_iteration(double 
   return done;
 }
 
+std::vector<ReplicaEngine::RequestIndex> ReplicaEngine::drain() {
+  std::vector<RequestIndex> out;
+  for (const auto& a : running_) out.push_back(a.id);
+  for (const auto& a : waiting_) out.push_back(a.id);
+  running_.clear();
+  waiting_.clear();
+  used_blocks_ = 0;
+  in_iteration_ = false;
+  return out;
+}
+
 }  // namespace aidcsim

@@ -52,6 +52,8 @@ class ReplicaEngine {
   // The iteration ended at `now`; `outcomes` (by request index) get their tokens and ends; returns the
   // requests that completed.
   std::vector<RequestIndex> finish_iteration(double now, std::vector<RequestOutcome>& outcomes);
+  // Every request it holds (running, then waiting), taken away: the replica stopped.
+  std::vector<RequestIndex> drain();
 
  private:
   struct Active {

@@ -32,6 +32,8 @@ class OptionReader {
   void problem(const std::string& key, const std::string& what);
   // A problem at an absolute JSON path (e.g. an element found through another key).
   void problem_at(const std::string& pointer, const std::string& what);
+  // A problem found in another file (a trace the options name), reported with the others.
+  void add_problem(const InputProblem& p) { problems_.add(p); }
   // A reader of the object under `key` (e.g. "consolidation"), reporting to the same list; the
   // key counts as known. A value that is not an object is reported and read as {}.
   OptionReader nested(const std::string& key);

@@ -133,9 +133,7 @@ class ScenarioReader {
   void read_workload(const nlohmann::json& j, const std::string& pointer) {
     expect_object(j, pointer);
     OptionReader r(j, pointer, s_.file, &s_.located, problems_);
-    if (j.contains("services") && j["services"].is_array() && !j["services"].empty())
-      r.problem("services", "inference services are not supported by this version of aidcsim yet; expected []");
-    r.has("services");
+    r.has("services");  // read with the services (models/inference/service.cpp) once the platform is known
     r.reject_unknown({"jobs", "services"});
     const nlohmann::json& jobs = section(j, "jobs");
     std::string jp = pointer + "/jobs";

@@ -289,6 +289,25 @@ void Core::finish(JobIndex j, std::uint32_t epoch, double now) {
   if (policies_.quota) policies_.quota->completed(j, *this);
 }
 
+void Core::complete_now(JobIndex j, double now) {
+  JobRun& run = runs_[j];
+  if (run.state != JobState::running) throw std::logic_error(fmt::format("complete_now of job {} while {}", jobs_[j].job_id, to_string(run.state)));
+  advance_to(now);
+  if (run.paused) run.paused = false;
+  else if (run.run_on_timer) event_queue_.cancel_run_end(j, run.epoch);
+  else executor_->stop_activities(j);
+  run.alone_s += now - run.run_started_s;
+  ++run.epoch;
+  end_run(j, RunEnd::completed);
+  remove_from_running(j);
+  run.done_fraction = 1;
+  run.state = JobState::completed;
+  run.end_s = now;
+  last_completion_s_ = now;
+  ++events_;
+  if (policies_.quota) policies_.quota->completed(j, *this);
+}
+
 void Core::preempt(JobIndex j, double restart_cost_s) {
   JobRun& run = runs_[j];
   if (run.state != JobState::running)

@@ -118,6 +118,9 @@ class Core final : private SchedulingContext, private QuotaContext {
   // The cluster changes: server s goes away (its runs are preempted and requeue; placement passes it
   // over) or comes back. For the concerns that provision or fail servers.
   void set_server_available(ServerIndex s, bool available, double now);
+  // Ends the running job j now, as completed (a concern decides it is done: an inference replica whose
+  // service has no more requests). Its remaining work is dropped.
+  void complete_now(JobIndex j, double now);
   // Marks everything still pending or running as unfinished at `now` (end of run or horizon).
   void close(double now, const std::string& reason);
 

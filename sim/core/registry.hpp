@@ -26,6 +26,7 @@ struct PolicyArgs {
   const Cluster& cluster;
   const std::vector<JobSpec>& jobs;
   RunRecord* record = nullptr;
+  std::string scenario_dir{};  // relative paths in the options are relative to it
 };
 
 template <class Interface>
@@ -65,6 +66,7 @@ class Monitor;
 class GpuSharing;
 class Runtime;
 class QuotaPolicy;
+class ServiceWorkload;
 
 
 struct Registries {
@@ -76,6 +78,7 @@ struct Registries {
   Registry<GpuSharing> gpu_sharing;
   Registry<Runtime> runtimes;
   Registry<QuotaPolicy> quotas;
+  Registry<ServiceWorkload> services;  // made when workload.services is not empty
 };
 
 // All built-in implementations (models/builtin.cpp).

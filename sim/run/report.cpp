@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -116,6 +117,30 @@ nlohmann::json quota_summary(QuotaPolicy& quota, double end_s) {
   groups["policy"] = report.policy;
   for (const auto& [key, value] : report.settings.items()) groups[key] = value;
   return groups;
+}
+
+nlohmann::json services_summary(const std::vector<std::pair<std::string, ServiceFigures>>& figures) {
+  nlohmann::json out = nlohmann::json::object();
+  auto stats = [](const std::vector<double>& values) {
+    nlohmann::json j = to_json(compute_stats(values));
+    std::vector<double> sorted = values;
+    std::sort(sorted.begin(), sorted.end());
+    auto p90 = nearest_rank(sorted, 90);
+    j["p90"] = p90 ? nlohmann::json(round6(*p90)) : nlohmann::json(nullptr);
+    return j;
+  };
+  for (const auto& [name, f] : figures) {
+    double span = f.span_s > 0 ? f.span_s : 0;
+    out[name] = {{"requests", {{"submitted", f.submitted}, {"completed", f.completed}, {"rejected", f.rejected}, {"unfinished", f.unfinished}}},
+                 {"ttft_s", stats(f.ttft_s)},
+                 {"tbt_s", stats(f.tbt_s)},
+                 {"e2e_s", stats(f.e2e_s)},
+                 {"slo_attainment", f.submitted > 0 ? nlohmann::json(round6(static_cast<double>(f.slo_met) / f.submitted)) : nlohmann::json(nullptr)},
+                 {"goodput_rps", span > 0 ? nlohmann::json(round6(f.slo_met / span)) : nlohmann::json(nullptr)},
+                 {"output_tokens_per_s", span > 0 ? nlohmann::json(round6(f.output_tokens / span)) : nlohmann::json(nullptr)},
+                 {"replica_hours", round6(f.replica_s / 3600)}};
+  }
+  return out;
 }
 
 void write_admissions_csv(const std::string& path, const Core& core) {

@@ -7,6 +7,7 @@
 
 #include "sim/core/core.hpp"
 #include "sim/engine/engine.hpp"
+#include "sim/policy/services.hpp"
 
 namespace aidcsim {
 
@@ -16,6 +17,8 @@ void write_migrations_csv(const std::string& path, const Core& core, const std::
 // summary.json "quota" (docs/quota.md): per ClusterQueue, cohort or tenant; and admissions.csv.
 nlohmann::json quota_summary(QuotaPolicy& quota, double end_s);
 void write_admissions_csv(const std::string& path, const Core& core);
+// summary.json "services" (docs/inference.md).
+nlohmann::json services_summary(const std::vector<std::pair<std::string, ServiceFigures>>& figures);
 nlohmann::json build_summary(const std::string& scenario, std::uint64_t seed,
                              const std::vector<std::pair<std::string, long long>>& skipped_rows, const Core& core,
                              const EngineResult& result, double wall_s);

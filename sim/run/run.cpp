@@ -94,7 +94,7 @@ static void check_time_bounds(const std::vector<JobSpec>& jobs, const Scenario& 
 Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const std::vector<Override>& overrides,
                  std::optional<std::uint64_t> seed, const Registries& registries) {
   ProblemList problems;
-  Prepared p{load_scenario(scenario_path, overrides, seed, registries, problems), {}, {}, {}, {}, {}, false};
+  Prepared p{load_scenario(scenario_path, overrides, seed, registries, problems), {}, {}, {}, {}, {}, {}, false};
   const Scenario& s = p.scenario;
   p.record.read_file("scenario", s.file);
   if (!s.platform_path.empty() && input_file_problem(s.platform_path).empty()) {
@@ -132,6 +132,19 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
       p.skipped_rows = std::move(read.skipped);
     } catch (const InputErrors& e) {  // a file that cannot be read on (NUL byte, truncated gzip)
       for (const auto& problem : e.problems()) problems.add(problem);
+    }
+  }
+  // Inference services: their replicas join the jobs before any policy sees the workload.
+  const nlohmann::json workload_section = section_object(root, "/workload");
+  if (workload_section.contains("services") && !workload_section["services"].is_null() &&
+      !(workload_section["services"].is_array() && workload_section["services"].empty()) && !p.cluster.servers.empty()) {
+    OptionReader services_options(workload_section, "/workload", s.file, &s.located, problems);
+    PolicyArgs args{services_options, s.seed, p.cluster, p.jobs, &p.record, fs::path(s.file).parent_path().string()};
+    if (const auto* entry = registries.services.find("llm")) p.services = entry->make(args);
+    if (p.services) {
+      std::vector<JobSpec> replicas = p.services->jobs();
+      p.jobs.insert(p.jobs.end(), std::make_move_iterator(replicas.begin()), std::make_move_iterator(replicas.end()));
+      std::stable_sort(p.jobs.begin(), p.jobs.end(), [](const JobSpec& a, const JobSpec& b) { return a.submit_s < b.submit_s; });
     }
   }
   p.policies.workload_model =
@@ -271,7 +284,9 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
     core_options.availability = power.get();
   }
   core_options.observers.push_back(&migrations);
+  if (p.services) core_options.observers.push_back(p.services.get());
   Core core(p.cluster, std::move(p.jobs), std::move(p.policies), core_options);
+  if (p.services) p.services->attach(core);
 
   AtomicFile timeseries(out_dir + "/timeseries.csv");
   timeseries.stream() << "time_s,metric,label,value\n";
@@ -320,6 +335,10 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
   if (core.quota()) summary["quota"] = quota_summary(*core.quota(), result.end_s);
   write_jobs_csv(out_dir + "/jobs.csv", core);
   if (core.quota()) write_admissions_csv(out_dir + "/admissions.csv", core);
+  if (p.services) {
+    summary["services"] = services_summary(p.services->figures(result.end_s));
+    write_file_atomically(out_dir + "/requests.csv", p.services->requests_csv());
+  }
   if (migrations.started() > 0) write_migrations_csv(out_dir + "/migrations.csv", core, migrations.log());
   write_file_atomically(out_dir + "/run.json", run_info_json(p).dump(2) + "\n");
   timeseries.commit();

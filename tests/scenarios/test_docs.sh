@@ -24,7 +24,7 @@ rm -rf "$out_dir"
 mkdir -p "$out_dir"
 # Real outputs to compare docs/outputs.md with: the quickstart, the VM consolidation run (power,
 # migrations.csv) and the quota run (summary.json quota, admissions.csv).
-for s in quickstart quickstart-vm-consolidation quickstart-quota; do
+for s in quickstart quickstart-vm-consolidation quickstart-quota inference-chat; do
   "$cli" run "$source_dir/scenarios/$s.json" --out "$out_dir/runs/$s" --quiet \
     || { echo "FAIL: aidcsim run $s failed" >&2; exit 1; }
 done
@@ -302,7 +302,7 @@ def first_cells(text):
         if line.startswith("| `"):
             names |= set(re.findall(r"`([^`]+)`", line.split("|")[1]))
     return names
-runs = {s: os.path.join(out, "runs", s) for s in ("quickstart", "quickstart-vm-consolidation", "quickstart-quota")}
+runs = {s: os.path.join(out, "runs", s) for s in ("quickstart", "quickstart-vm-consolidation", "quickstart-quota", "inference-chat")}
 header = set(open(os.path.join(runs["quickstart"], "jobs.csv")).readline().strip().split(","))
 documented = first_cells(section("`jobs.csv`"))
 for c in sorted(header - documented):
@@ -326,6 +326,9 @@ for metric in sorted(metrics - named):
     fail("docs/outputs.md", f"timeseries.csv metric {metric!r} is not documented")
 for word in sorted(named - metrics - {"time_s", "metric", "label", "value", "gpu", "server", "fragmentation"}):
     fail("docs/outputs.md", f"names timeseries.csv metric {word!r}, which real runs do not write")
+requests_header = open(os.path.join(runs["inference-chat"], "requests.csv")).readline().strip()
+if f"`{requests_header}`" not in section("`requests.csv`").replace("\n", ""):
+    fail("docs/outputs.md", f"requests.csv header is not `{requests_header}`")
 admissions_header = open(os.path.join(runs["quickstart-quota"], "admissions.csv")).readline().strip()
 if f"`{admissions_header}`" not in section("`admissions.csv`"):
     fail("docs/outputs.md", f"admissions.csv header is not `{admissions_header}`")

@@ -1,0 +1,145 @@
+#include "models/inference/service.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <map>
+
+#include "models/inference/service_sim.hpp"
+
+namespace aidcsim {
+
+const std::vector<LlmModelInfo>& llm_models() {
+  // llama2-70b: 80 layers, 8 KV heads (grouped-query attention), head dim 128 (its config.json);
+  // bloom-176b: 70 layers, 112 heads (multi-head), head dim 128.
+  static const std::vector<LlmModelInfo> models = {
+      {"llama2-70b", 70e9, 2.0 * 80 * 8 * 128 * 2},
+      {"bloom-176b", 176e9, 2.0 * 70 * 112 * 128 * 2},
+  };
+  return models;
+}
+
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string resolve(const std::string& dir, const std::string& path) {
+  namespace fs = std::filesystem;
+  if (path.empty() || fs::path(path).is_absolute()) return path;
+  return (fs::path(dir) / path).lexically_normal().string();
+}
+
+}  // namespace
+
+std::vector<ServiceSpec> read_services(OptionReader& workload, const std::string& scenario_dir, const Cluster& cluster,
+                                       std::uint64_t seed, ProblemList& problems) {
+  std::vector<ServiceSpec> out;
+  std::map<std::string, std::shared_ptr<const LlmPerfModel>> tables;
+  auto items = workload.items("services");
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    OptionReader& o = items[i];
+    ServiceSpec s;
+    s.name = o.text("name", "");
+    if (s.name.empty()) o.problem("name", "missing; expected the service's name");
+    for (const auto& other : out)
+      if (other.name == s.name) o.problem("name", fmt::format("service \"{}\" is declared twice", s.name));
+    s.tenant = o.text("tenant", s.name);
+    std::vector<std::string> model_names;
+    for (const auto& m : llm_models()) model_names.push_back(m.name);
+    s.model = o.text("model", "", model_names);
+    if (s.model.empty()) o.problem("model", fmt::format("missing; expected one of: {}", join_names(model_names)));
+    s.gpu_model = o.text("gpu_model", "");
+    s.tensor_parallel = o.integer("tensor_parallel", 1, 1, 64);
+    s.replicas = o.integer("replicas", 1, 0, 100000);
+    s.priority = o.integer("priority", 0, -(1 << 30), 1 << 30);
+    s.seed = seed + i;
+    std::string table = resolve(scenario_dir, o.text("perf_table", "../../shared/traces/llm-perf-splitwise/perf_model.csv"));
+    if (!tables.count(table)) tables[table] = std::make_shared<LlmPerfModel>(LlmPerfModel::read(table, problems));
+    s.perf = tables[table];
+    s.key = {s.model, lower(s.gpu_model), s.tensor_parallel};
+    if (!s.model.empty() && !s.perf->keys().empty() && !s.perf->has(s.key)) {
+      std::string have;
+      for (const auto& k : s.perf->keys()) have += fmt::format("{}{}/{}/TP{}", have.empty() ? "" : ", ", k.model, k.hardware, k.tensor_parallel);
+      o.problem("gpu_model", fmt::format("the performance table has no measurements of {} on {} with tensor_parallel {}; it "
+                                         "has: {}", s.model, s.gpu_model, s.tensor_parallel, have));
+    }
+    auto gpu = cluster.model_index.find(s.gpu_model);
+    if (gpu == cluster.model_index.end()) {
+      o.problem("gpu_model", fmt::format("the platform has no GPU of model \"{}\"; expected one of: {}", s.gpu_model,
+                                         join_names(cluster.gpu_models)));
+    } else {
+      if (s.tensor_parallel > cluster.max_gpus_per_server)
+        o.problem("tensor_parallel", fmt::format("{} GPUs per replica, but no server has more than {}; a replica's GPUs "
+                                                 "are on one server", s.tensor_parallel, cluster.max_gpus_per_server));
+      double gpu_memory = 0;
+      for (const auto& g : cluster.gpus)
+        if (g.model == s.gpu_model) gpu_memory = g.memory_gib * kGiB;
+      auto info = std::find_if(llm_models().begin(), llm_models().end(), [&](const LlmModelInfo& m) { return m.name == s.model; });
+      if (info != llm_models().end()) {
+        double free_bytes = 0.9 * gpu_memory * s.tensor_parallel - 2 * info->parameters;
+        s.kv_blocks = static_cast<long long>(free_bytes / info->kv_bytes_per_token / s.batching.block_tokens);
+        if (s.kv_blocks <= 0)
+          o.problem("tensor_parallel", fmt::format("{} GPUs of {} cannot hold the weights of {} ({} GB); expected more GPUs per replica",
+                                                   s.tensor_parallel, s.gpu_model, s.model, 2 * info->parameters / 1e9));
+      }
+    }
+    OptionReader r = o.nested("requests");
+    std::string format = r.text("format", "", {"native-requests", "azure-llm"});
+    std::string path = resolve(scenario_dir, r.text("path", ""));
+    if (path.empty()) r.problem("path", "missing; expected the path of a request trace");
+    RequestTraceOptions shape;
+    shape.time_scale = r.number("time_scale", 1, 1e-9, 1e9);
+    shape.limit = r.integer("limit", -1, -1, 2147483647);
+    auto window = r.numbers("time_window", {});
+    if (window.size() == 2 && window[0] >= 0 && window[1] > window[0]) shape.window_start_s = window[0], shape.window_end_s = window[1];
+    else if (!window.empty()) r.problem("time_window", "expected [start_s, end_s] with 0 <= start_s < end_s");
+    r.reject_unknown();
+    if (!path.empty() && !format.empty()) {
+      auto read = format == "azure-llm" ? read_azure_llm_requests(path, problems) : read_native_requests(path, problems);
+      s.requests = shape_requests(std::move(read), shape);
+    }
+    OptionReader b = o.nested("batching");
+    b.text("policy", "vllm", {"vllm"});
+    s.batching.max_num_seqs = b.integer("max_num_seqs", 256, 1, 1 << 20);
+    s.batching.max_num_batched_tokens = b.integer("max_num_batched_tokens", 8192, 1, 1 << 24);
+    b.reject_unknown();
+    OptionReader rt = o.nested("router");
+    s.router = rt.text("policy", "round-robin", router_names());
+    rt.reject_unknown();
+    OptionReader slo = o.nested("slo");
+    s.slo_ttft_s = slo.number("ttft_s", -1, 0, kMaxTime_s);
+    s.slo_tbt_s = slo.number("tbt_s", -1, 0, kMaxTime_s);
+    s.slo_percentile = slo.number("percentile", 90, 1, 100);
+    if (o.has("slo") && s.slo_ttft_s < 0 && s.slo_tbt_s < 0) o.problem("slo", "no objective; expected ttft_s and/or tbt_s");
+    slo.reject_unknown();
+    o.reject_unknown();
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<JobSpec> replica_jobs(const std::vector<ServiceSpec>& services) {
+  std::vector<JobSpec> jobs;
+  for (const auto& s : services) {
+    double first = s.requests.empty() ? 0 : s.requests.front().arrival_s;
+    for (int k = 0; k < s.replicas; ++k) {
+      JobSpec j;
+      j.job_id = s.replica_job_id(k);
+      j.submit_s = first;
+      j.duration_s = kMaxTime_s;  // until the service ends it (ServiceModel)
+      j.gpus = s.tensor_parallel;
+      j.tenant = s.tenant;
+      j.gpu_models = {s.gpu_model};
+      j.priority = s.priority;
+      jobs.push_back(std::move(j));
+    }
+  }
+  return jobs;
+}
+
+}  // namespace aidcsim

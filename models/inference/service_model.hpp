@@ -1,0 +1,73 @@
+#pragma once
+// Serving the requests of the inference services on their replicas (docs/inference.md). Follows the
+// replica jobs through the core's lifecycle events: a replica serves from the end of its start-up
+// until its run ends (the service is over, or it was preempted: its requests go back to the service
+// and are recomputed elsewhere). Arrivals and iteration ends are model events of the core's queue.
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "models/inference/service.hpp"
+#include "models/inference/service_sim.hpp"
+#include "sim/core/core.hpp"
+#include "sim/core/lifecycle.hpp"
+#include "sim/core/registry.hpp"
+#include "sim/policy/services.hpp"
+
+namespace aidcsim {
+
+class ServiceModel final : public ServiceWorkload, private EventHandler {
+ public:
+  explicit ServiceModel(std::vector<ServiceSpec> services);
+  std::vector<JobSpec> jobs() const override { return replica_jobs(services_); }
+  // Once the core exists: finds the replica jobs and schedules the arrivals.
+  void attach(Core& core) override;
+
+  void work_planned(JobIndex j, const ActivityPlan& plan, double work_start_s, double now) override;
+  void work_started(JobIndex j, double now) override;
+  void run_ended(JobIndex j, RunEnd how, double now) override;
+
+  std::string requests_csv() const override;
+  std::vector<std::pair<std::string, ServiceFigures>> figures(double end_s) const override;
+  const std::vector<ServiceSpec>& services() const { return services_; }
+
+ private:
+  struct Replica {
+    JobIndex job = 0;
+    std::unique_ptr<ReplicaEngine> engine;
+    bool serving = false, in_iteration = false;
+    std::uint32_t run = 0;         // bumped at every start and end of its run: stale events are ignored
+    double serving_since_s = 0, served_s = 0;
+  };
+  struct Service {
+    std::vector<Replica> replicas;
+    std::deque<std::uint32_t> waiting;  // requests that arrived while no replica served
+    std::unique_ptr<Router> router;
+    std::size_t finished = 0;           // completed or rejected
+    bool over = false;
+  };
+  enum Kind : std::uint64_t { kArrival = 0, kIterationEnd = 1, kReady = 2 };
+  static std::uint64_t pack(Kind kind, std::size_t service, std::uint64_t value) {
+    return (static_cast<std::uint64_t>(kind) << 62) | (static_cast<std::uint64_t>(service) << 40) | value;
+  }
+  void on_event(std::uint64_t payload, double now) override;
+  void route(std::size_t s, std::uint32_t r, double now);
+  void kick(std::size_t s, std::size_t k, double now);
+  void ready(std::size_t s, std::size_t k, double now);
+  void finish_service_if_done(std::size_t s, double now);
+  Replica* replica_of(JobIndex j, std::size_t* s = nullptr, std::size_t* k = nullptr);
+
+  std::vector<ServiceSpec> services_;
+  std::vector<Service> state_;
+  std::vector<std::vector<RequestOutcome>> outcomes_;
+  std::vector<std::vector<int>> replica_of_request_;
+  std::vector<std::vector<char>> rejected_;
+  std::map<JobIndex, std::pair<std::size_t, std::size_t>> by_job_;
+  Core* core_ = nullptr;
+};
+
+std::unique_ptr<ServiceWorkload> make_llm_services(PolicyArgs& args);
+
+}  // namespace aidcsim

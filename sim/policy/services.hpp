@@ -1,0 +1,35 @@
+#pragma once
+// Workloads that run on the cluster as jobs besides the job trace: inference services
+// (workload.services; docs/inference.md). Their replicas are added to the job table and go through the
+// scheduler, quota and placement like any job; the service follows them through the core's lifecycle
+// events and serves its requests on those that run.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/core/core.hpp"
+#include "sim/core/lifecycle.hpp"
+#include "sim/core/types.hpp"
+
+namespace aidcsim {
+
+// What summary.json reports of one service (the run layer computes the statistics).
+struct ServiceFigures {
+  long long submitted = 0, completed = 0, rejected = 0, unfinished = 0;
+  std::vector<double> ttft_s, tbt_s, e2e_s;  // of completed requests (TBT: those with 2+ tokens)
+  long long slo_met = 0, output_tokens = 0;
+  double span_s = 0, replica_s = 0;  // from the first arrival to the end; time replicas served
+};
+
+class ServiceWorkload : public LifecycleObserver {
+ public:
+  // The replica jobs, added to the trace's jobs before the run.
+  virtual std::vector<JobSpec> jobs() const = 0;
+  // Once the core exists (with those jobs): schedules the requests' arrivals.
+  virtual void attach(Core& core) = 0;
+  // requests.csv (header included), and the figures per service name.
+  virtual std::string requests_csv() const = 0;
+  virtual std::vector<std::pair<std::string, ServiceFigures>> figures(double end_s) const = 0;
+};
+
+}  // namespace aidcsim

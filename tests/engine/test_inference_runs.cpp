@@ -1,0 +1,142 @@
+// Inference services through the CLI (docs/inference.md): the FIFO recurrence without batching
+// end to end, replicas that wait for a training job's GPUs like any job, and bad input.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "models/inference/perf_model.hpp"
+#include "models/inference/requests.hpp"
+#include "tests/engine/support/engine_support.hpp"
+#include "tests/engine/support/run_helpers.hpp"
+
+using namespace aidcsim::testing;
+
+namespace {
+
+std::string shared_file(const std::string& relative) {
+  return (std::filesystem::path(AIDCSIM_SOURCE_DIR) / ".." / "shared" / "traces" / relative).lexically_normal().string();
+}
+
+struct ServiceRun {
+  TempFolder dir;
+  std::string scenario;
+  ServiceRun(const std::string& name, int servers, const std::string& jobs, const nlohmann::json& service) : dir(name) {
+    dir.write("platform.xml", small_platform_xml(servers, 8, "A100-80GB", 312e12));
+    dir.write("jobs.csv", jobs);
+    nlohmann::json s = {{"name", name},
+                        {"platform", "platform.xml"},
+                        {"workload", {{"jobs", {{"path", "jobs.csv"}, {"format", "native"}}}, {"services", {service}}}},
+                        {"monitoring", {{"interval_s", 60}}}};
+    scenario = dir.write("scenario.json", s.dump(2));
+  }
+  CliResult run() { return run_cli("run " + scenario + " --out " + (dir / "out") + " --quiet"); }
+};
+
+nlohmann::json chat(const nlohmann::json& requests, int replicas = 1, int max_num_seqs = 256) {
+  return {{"name", "chat"},
+          {"model", "llama2-70b"},
+          {"gpu_model", "A100-80GB"},
+          {"tensor_parallel", 8},
+          {"replicas", replicas},
+          {"perf_table", shared_file("llm-perf-splitwise/perf_model.csv")},
+          {"requests", requests},
+          {"batching", {{"policy", "vllm"}, {"max_num_seqs", max_num_seqs}}}};
+}
+
+const char* kNoJobs = "job_id,submit_s,duration_s,gpus\n";
+
+// One replica, max_num_seqs 1: each request alone in FIFO order, so its end is
+// max(arrival, previous end) + prefill(prompt) + (output - 1) x decode(1), from the table, here
+// computed independently of the simulator for 300 requests of the Azure code trace.
+TEST(InferenceRuns, NoBatchingFollowsTheFifoRecurrence) {
+  ServiceRun r("inference-fifo", 1, kNoJobs,
+               chat({{"path", shared_file("azure-llm-2023/AzureLLMInferenceTrace_code.csv")}, {"format", "azure-llm"}, {"limit", 300}}, 1, 1));
+  CliResult result = r.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  aidcsim::ProblemList problems;
+  aidcsim::LlmPerfModel perf = aidcsim::LlmPerfModel::read(shared_file("llm-perf-splitwise/perf_model.csv"), problems);
+  aidcsim::RequestTraceOptions o;
+  o.limit = 300;
+  auto requests = aidcsim::shape_requests(
+      aidcsim::read_azure_llm_requests(shared_file("azure-llm-2023/AzureLLMInferenceTrace_code.csv"), problems), o);
+  aidcsim::LlmPerfModel::Key key{"llama2-70b", "a100-80gb", 8};
+  auto rows = read_csv(r.dir / "out/requests.csv");
+  ASSERT_EQ(rows.size(), 300u);
+  double end = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    end = std::max(requests[i].arrival_s, end) + perf.prompt_s(key, static_cast<double>(requests[i].prompt_tokens)) +
+          static_cast<double>(requests[i].output_tokens - 1) * perf.token_s(key, 1);
+    ASSERT_NEAR(std::stod(rows[i]["end_s"]), end, 2e-6) << "request " << i;
+    ASSERT_EQ(rows[i]["state"], "completed");
+  }
+  auto summary = read_json(r.dir / "out/summary.json");
+  EXPECT_EQ(summary["services"]["chat"]["requests"]["completed"], 300);
+  // The replica is a job: it ends with the last request.
+  auto jobs = rows_by_id(r.dir / "out/jobs.csv");
+  EXPECT_NEAR(std::stod(jobs["chat/replica-0"]["end_s"]), end, 2e-6);
+}
+
+// Two replicas of 8 GPUs on two servers, a training job holding one server from 0 to 100: replica 0
+// starts at 0, replica 1 at 100. Requests at 0, 1, 2 go to replica 0 (the only one serving); the one
+// at 150 goes to replica 1 (round robin over the two serving replicas: it is the router's fourth pick).
+TEST(InferenceRuns, ReplicasArePlacedLikeJobs) {
+  TempFolder traces("inference-trace");
+  std::string requests = traces.write("requests.csv",
+                                      "request_id,arrival_s,prompt_tokens,output_tokens\nq0,0,100,10\nq1,1,100,10\nq2,2,100,10\nq3,150,100,10\n");
+  ServiceRun r("inference-placed", 2, "job_id,submit_s,duration_s,gpus,tenant\nt1,0,100,8,train\n",
+               chat({{"path", requests}, {"format", "native-requests"}}, 2));
+  CliResult result = r.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto jobs = rows_by_id(r.dir / "out/jobs.csv");
+  EXPECT_EQ(jobs["chat/replica-0"]["start_s"], "0");
+  EXPECT_EQ(jobs["chat/replica-1"]["start_s"], "100");
+  EXPECT_EQ(jobs["chat/replica-1"]["state"], "completed");
+  std::map<std::string, std::string> replica;
+  for (auto& row : read_csv(r.dir / "out/requests.csv")) replica[row["request_id"]] = row["replica"];
+  EXPECT_EQ(replica["q0"], "0");
+  EXPECT_EQ(replica["q2"], "0");
+  EXPECT_EQ(replica["q3"], "1");
+  CliResult check = run_cli("check " + (r.dir / "out"));
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+}
+
+TEST(InferenceRuns, BadInputIsExitTwoWithThePath) {
+  TempFolder traces("inference-bad-trace");
+  std::string good = traces.write("good.csv", "request_id,arrival_s,prompt_tokens,output_tokens\nq0,0,100,10\n");
+  std::string bad = traces.write("bad.csv", "request_id,arrival_s,prompt_tokens,output_tokens\nq0,0,100,10\nq1,1,-5,10\n");
+  struct Case {
+    nlohmann::json service;
+    std::string expected;
+  };
+  nlohmann::json requests = {{"path", good}, {"format", "native-requests"}};
+  std::vector<Case> cases;
+  nlohmann::json s = chat(requests);
+  s["tensor_parallel"] = 16;
+  cases.push_back({s, "/workload/services/0/tensor_parallel: 16 GPUs per replica, but no server has more than 8"});
+  s = chat(requests);
+  s["tensor_parallel"] = 3;
+  cases.push_back({s, "/workload/services/0/gpu_model: the performance table has no measurements of llama2-70b on A100-80GB with tensor_parallel 3"});
+  s = chat(requests);
+  s["model"] = "gpt-5";
+  cases.push_back({s, "/workload/services/0/model"});
+  s = chat({{"path", bad}, {"format", "native-requests"}});
+  cases.push_back({s, "bad.csv:3"});
+  s = chat(requests);
+  s["slo"] = nlohmann::json::object();
+  cases.push_back({s, "/workload/services/0/slo: no objective"});
+  s = chat(requests);
+  s["gpu_model"] = "H100-80GB";
+  cases.push_back({s, "the platform has no GPU of model \"H100-80GB\""});
+  for (const auto& c : cases) {
+    ServiceRun r("inference-bad", 1, kNoJobs, c.service);
+    CliResult result = r.run();
+    EXPECT_EQ(result.exit_code, 2) << c.service.dump();
+    EXPECT_NE(result.err.find(c.expected), std::string::npos) << result.err;
+    EXPECT_TRUE(no_outputs_in(r.dir / "out"));
+  }
+}
+
+}  // namespace
