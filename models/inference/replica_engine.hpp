@@ -45,6 +45,9 @@ class ReplicaEngine {
   bool busy() const { return in_iteration_; }
   bool idle() const { return !in_iteration_ && running_.empty() && waiting_.empty(); }
   std::size_t in_flight() const { return running_.size() + waiting_.size(); }
+  std::size_t running_count() const { return running_.size(); }
+  std::size_t waiting_count() const { return waiting_.size(); }
+  long long used_blocks() const { return used_blocks_; }
   long long free_blocks() const { return kv_blocks_ - used_blocks_; }
   long long kv_blocks() const { return kv_blocks_; }
   // Forms the next iteration at `now` when there is work; returns its end time.

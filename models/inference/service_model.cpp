@@ -132,6 +132,7 @@ void ServiceModel::on_event(std::uint64_t payload, double now) {
   std::uint64_t value = payload & ((std::uint64_t(1) << 40) - 1);
   if (kind == kArrival) {
     auto q = static_cast<std::uint32_t>(value);
+    ++state_[s].arrived;
     if (!state_[s].replicas.empty() && !state_[s].replicas.front().engine->can_serve(services_[s].requests[q])) {
       rejected_[s][q] = 1;
       ++state_[s].finished;
@@ -161,6 +162,35 @@ void ServiceModel::finish_service_if_done(std::size_t s, double now) {
   svc.over = true;
   for (auto& r : svc.replicas)
     if (r.serving) core_->complete_now(r.job, now);
+}
+
+void ServiceModel::sample(double now, std::vector<Sample>& out) {
+  double dt = last_sample_s_ >= 0 ? now - last_sample_s_ : 0;
+  for (std::size_t s = 0; s < services_.size(); ++s) {
+    Service& svc = state_[s];
+    double queued = static_cast<double>(svc.waiting.size()), batch = 0, used = 0, capacity = 0, serving = 0, starting = 0;
+    for (const auto& r : svc.replicas) {
+      if (r.serving) {
+        ++serving;
+        queued += static_cast<double>(r.engine->waiting_count());
+        batch += static_cast<double>(r.engine->running_count());
+        used += static_cast<double>(r.engine->used_blocks());
+        capacity += static_cast<double>(r.engine->kv_blocks());
+      } else if (core_ && core_->runs()[r.job].state == JobState::running) {
+        ++starting;  // placed, its start-up not over
+      }
+    }
+    const std::string& name = services_[s].name;
+    double arrivals = static_cast<double>(svc.arrived - svc.arrived_at_last_sample);
+    svc.arrived_at_last_sample = svc.arrived;
+    out.push_back({"service_arrival_rate_rps", name, dt > 0 ? arrivals / dt : 0});
+    out.push_back({"service_requests_queued", name, queued});
+    out.push_back({"service_batch_size", name, batch});
+    out.push_back({"service_kv_cache_used", name, capacity > 0 ? used / capacity : 0});
+    out.push_back({"service_replicas_serving", name, serving});
+    out.push_back({"service_replicas_starting", name, starting});
+  }
+  last_sample_s_ = now;
 }
 
 std::string ServiceModel::requests_csv() const {

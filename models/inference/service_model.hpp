@@ -31,6 +31,7 @@ class ServiceModel final : public ServiceWorkload, private EventHandler {
 
   std::string requests_csv() const override;
   std::vector<std::pair<std::string, ServiceFigures>> figures(double end_s) const override;
+  void sample(double now, std::vector<Sample>& out) override;
   const std::vector<ServiceSpec>& services() const { return services_; }
 
  private:
@@ -46,6 +47,7 @@ class ServiceModel final : public ServiceWorkload, private EventHandler {
     std::deque<std::uint32_t> waiting;  // requests that arrived while no replica served
     std::unique_ptr<Router> router;
     std::size_t finished = 0;           // completed or rejected
+    std::size_t arrived = 0, arrived_at_last_sample = 0;
     bool over = false;
   };
   enum Kind : std::uint64_t { kArrival = 0, kIterationEnd = 1, kReady = 2 };
@@ -66,6 +68,7 @@ class ServiceModel final : public ServiceWorkload, private EventHandler {
   std::vector<std::vector<char>> rejected_;
   std::map<JobIndex, std::pair<std::size_t, std::size_t>> by_job_;
   Core* core_ = nullptr;
+  double last_sample_s_ = -1;
 };
 
 std::unique_ptr<ServiceWorkload> make_llm_services(PolicyArgs& args);

@@ -10,6 +10,7 @@
 #include "sim/core/core.hpp"
 #include "sim/core/lifecycle.hpp"
 #include "sim/core/types.hpp"
+#include "sim/policy/monitor.hpp"
 
 namespace aidcsim {
 
@@ -30,6 +31,8 @@ class ServiceWorkload : public LifecycleObserver {
   // requests.csv (header included), and the figures per service name.
   virtual std::string requests_csv() const = 0;
   virtual std::vector<std::pair<std::string, ServiceFigures>> figures(double end_s) const = 0;
+  // Its timeseries.csv rows at a monitoring sample (label: the service).
+  virtual void sample(double /*now*/, std::vector<Sample>& /*out*/) {}
 };
 
 }  // namespace aidcsim

@@ -299,6 +299,7 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
   engine_options.on_samples = [&](double t, const std::vector<Sample>& samples) {
     metric_samples.clear();
     for (RunMetric* m : metrics) m->sampled(t, samples, metric_samples);
+    if (p.services) p.services->sample(t, metric_samples);
     for (const std::vector<Sample>* rows : {&samples, static_cast<const std::vector<Sample>*>(&metric_samples)})
       for (const auto& s : *rows)
         timeseries.stream() << format_number(t) << ',' << s.metric << ',' << csv_quote(s.label) << ','

@@ -101,6 +101,10 @@ TEST(InferenceRuns, ReplicasArePlacedLikeJobs) {
   EXPECT_EQ(replica["q3"], "1");
   CliResult check = run_cli("check " + (r.dir / "out"));
   EXPECT_EQ(check.exit_code, 0) << check.err;
+  // One replica serves at the sample at 60 s, both at 120 s.
+  std::string series = read_text(r.dir / "out/timeseries.csv");
+  EXPECT_NE(series.find("\n60,service_replicas_serving,chat,1\n"), std::string::npos) << series;
+  EXPECT_NE(series.find("\n120,service_replicas_serving,chat,2\n"), std::string::npos);
 }
 
 TEST(InferenceRuns, BadInputIsExitTwoWithThePath) {
