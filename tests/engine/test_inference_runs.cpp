@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -33,6 +34,12 @@ struct ServiceRun {
     scenario = dir.write("scenario.json", s.dump(2));
   }
   CliResult run() { return run_cli("run " + scenario + " --out " + (dir / "out") + " --quiet"); }
+  // tests/scenarios/check_invariants.py with its request rules (service_invariants.py).
+  void expect_invariants() {
+    std::string checker = std::string(AIDCSIM_SOURCE_DIR) + "/tests/scenarios/check_invariants.py";
+    std::string command = "/usr/bin/python3 '" + checker + "' '" + (dir / "out") + "' > '" + (dir / "check.txt") + "' 2>&1";
+    EXPECT_EQ(std::system(command.c_str()), 0) << read_text(dir / "check.txt");
+  }
 };
 
 nlohmann::json chat(const nlohmann::json& requests, int replicas = 1, int max_num_seqs = 256) {
@@ -77,6 +84,7 @@ TEST(InferenceRuns, NoBatchingFollowsTheFifoRecurrence) {
   // The replica is a job: it ends with the last request.
   auto jobs = rows_by_id(r.dir / "out/jobs.csv");
   EXPECT_NEAR(std::stod(jobs["chat/replica-0"]["end_s"]), end, 2e-6);
+  r.expect_invariants();
 }
 
 // Two replicas of 8 GPUs on two servers, a training job holding one server from 0 to 100: replica 0
@@ -101,6 +109,7 @@ TEST(InferenceRuns, ReplicasArePlacedLikeJobs) {
   EXPECT_EQ(replica["q3"], "1");
   CliResult check = run_cli("check " + (r.dir / "out"));
   EXPECT_EQ(check.exit_code, 0) << check.err;
+  r.expect_invariants();
   // One replica serves at the sample at 60 s, both at 120 s.
   std::string series = read_text(r.dir / "out/timeseries.csv");
   EXPECT_NE(series.find("\n60,service_replicas_serving,chat,1\n"), std::string::npos) << series;

@@ -21,6 +21,8 @@ Usage: check_invariants.py RUN_DIR [--replay-exact]
 With a quota policy (run.json's scenario.quota), the quota rules of quota_invariants.py (beside this
 file) are checked too: ClusterQueue and cohort limits, ResourceQuota limits, eviction reasons.
 
+With inference services (a requests.csv), the request rules of service_invariants.py are checked too.
+
 Preempted jobs (a `preemptions` column > 0) ran in pieces jobs.csv does not list; they are left out
 of the allocation sweep and of the replay rule. Jobs whose VM was live-migrated (a `migrations`
 column > 0) occupy, per migrations.csv, the first migration's from_hosts from their start to its end,
@@ -292,6 +294,11 @@ def check(run_dir, replay_exact):
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         import quota_invariants
         quota_invariants.check_quota(run_dir, summary, rows, exclusive, v)
+    # Inference services (service_invariants.py, beside this file).
+    if os.path.exists(os.path.join(run_dir, "requests.csv")):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import service_invariants
+        service_invariants.check_services(run_dir, rows, v)
     return v, len(rows), skipped_preempted
 
 
