@@ -280,6 +280,11 @@ void Core::finish(JobIndex j, std::uint32_t epoch, double now) {
   if (run.state != JobState::running)
     throw std::logic_error(fmt::format("job {} finished while {}", jobs_[j].job_id, to_string(run.state)));
   run.alone_s += run.run_delay_s + run.run_alone_work_s;
+  mark_completed(j, now);
+}
+
+void Core::mark_completed(JobIndex j, double now) {
+  JobRun& run = runs_[j];
   end_run(j, RunEnd::completed);
   remove_from_running(j);
   run.done_fraction = 1;
@@ -298,14 +303,8 @@ void Core::complete_now(JobIndex j, double now) {
   else executor_->stop_activities(j);
   run.alone_s += now - run.run_started_s;
   ++run.epoch;
-  end_run(j, RunEnd::completed);
-  remove_from_running(j);
-  run.done_fraction = 1;
-  run.state = JobState::completed;
-  run.end_s = now;
-  last_completion_s_ = now;
   ++events_;
-  if (policies_.quota) policies_.quota->completed(j, *this);
+  mark_completed(j, now);
 }
 
 void Core::preempt(JobIndex j, double restart_cost_s) {

@@ -180,6 +180,7 @@ class Core final : private SchedulingContext, private QuotaContext {
   }
   std::optional<Ledger> masked_ledger_;
 
+  void mark_completed(JobIndex j, double now);  // the run ends, the job is completed
   void end_run(JobIndex j, RunEnd how);  // frees resources and closes the current run's accounting
   // The plan of the rest of j's work (1 - done_fraction) on its allocation, with the runtime's overheads.
   ActivityPlan rest_plan(JobIndex j) const;
