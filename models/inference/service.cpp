@@ -37,7 +37,7 @@ std::string resolve(const std::string& dir, const std::string& path) {
 }  // namespace
 
 std::vector<ServiceSpec> read_services(OptionReader& workload, const std::string& scenario_dir, const Cluster& cluster,
-                                       std::uint64_t seed, ProblemList& problems) {
+                                       std::uint64_t seed, ProblemList& problems, RunRecord* record) {
   std::vector<ServiceSpec> out;
   std::map<std::string, std::shared_ptr<const LlmPerfModel>> tables;
   auto items = workload.items("services");
@@ -59,7 +59,10 @@ std::vector<ServiceSpec> read_services(OptionReader& workload, const std::string
     s.priority = o.integer("priority", 0, -(1 << 30), 1 << 30);
     s.seed = seed + i;
     std::string table = resolve(scenario_dir, o.text("perf_table", "../../shared/traces/llm-perf-splitwise/perf_model.csv"));
-    if (!tables.count(table)) tables[table] = std::make_shared<LlmPerfModel>(LlmPerfModel::read(table, problems));
+    if (!tables.count(table)) {
+      if (record) record->read_file("perf_table", table);
+      tables[table] = std::make_shared<LlmPerfModel>(LlmPerfModel::read(table, problems));
+    }
     s.perf = tables[table];
     s.key = {s.model, lower(s.gpu_model), s.tensor_parallel};
     if (!s.model.empty() && !s.perf->keys().empty() && !s.perf->has(s.key)) {
@@ -100,6 +103,7 @@ std::vector<ServiceSpec> read_services(OptionReader& workload, const std::string
     else if (!window.empty()) r.problem("time_window", "expected [start_s, end_s] with 0 <= start_s < end_s");
     r.reject_unknown();
     if (!path.empty() && !format.empty()) {
+      if (record) record->read_file("requests", path);
       auto read = format == "azure-llm" ? read_azure_llm_requests(path, problems) : read_native_requests(path, problems);
       s.requests = shape_requests(std::move(read), shape);
     }

@@ -11,6 +11,7 @@
 #include "models/inference/requests.hpp"
 #include "sim/config/options.hpp"
 #include "sim/core/cluster.hpp"
+#include "sim/core/run_record.hpp"
 #include "sim/core/types.hpp"
 
 namespace aidcsim {
@@ -39,8 +40,9 @@ struct ServiceSpec {
 
 // Reads workload.services (a list; absent = none). Paths are relative to `scenario_dir`; every problem
 // names its JSON path (or the file and line of a request trace).
+// The files read (request traces, performance tables) go to `record` (run.json's inputs) when given.
 std::vector<ServiceSpec> read_services(OptionReader& workload, const std::string& scenario_dir, const Cluster& cluster,
-                                       std::uint64_t seed, ProblemList& problems);
+                                       std::uint64_t seed, ProblemList& problems, RunRecord* record = nullptr);
 // The replicas as jobs: one per replica, submitted at the service's first request, holding
 // tensor_parallel GPUs of gpu_model on one server until the service has served its last request.
 std::vector<JobSpec> replica_jobs(const std::vector<ServiceSpec>& services);

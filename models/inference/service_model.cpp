@@ -253,7 +253,7 @@ std::vector<std::pair<std::string, ServiceFigures>> ServiceModel::figures(double
 
 std::unique_ptr<ServiceWorkload> make_llm_services(PolicyArgs& args) {
   ProblemList problems;
-  auto services = read_services(args.options, args.scenario_dir, args.cluster, args.seed, problems);
+  auto services = read_services(args.options, args.scenario_dir, args.cluster, args.seed, problems, args.record);
   for (const auto& p : problems.items()) args.options.add_problem(p);
   // With a problem (reported above, the run stops before it starts) no engine can be built.
   if (!problems.empty()) return nullptr;

@@ -23,9 +23,8 @@ constexpr std::uint64_t kTimeoutEvent = 0, kRequeueEvent = 1;
 constexpr std::uint64_t kRejoinEvent = ~std::uint64_t(0);  // a pass after evictions (payload of no job)
 }  // namespace
 
-KueuePolicy::KueuePolicy(KueueConfig config, const Cluster& cluster, const std::vector<JobSpec>& jobs)
+KueuePolicy::KueuePolicy(KueueConfig config, const std::vector<JobSpec>& jobs)
     : c_(std::move(config)),
-      cluster_(cluster),
       books_(jobs.size(), names_of(c_, true), names_of(c_, false), "queue") {
   queue_of_.assign(jobs.size(), -1);
   priority_.resize(jobs.size());
@@ -124,7 +123,6 @@ void KueuePolicy::submitted(JobIndex j, QuotaContext& ctx) {
 }
 
 bool KueuePolicy::flavor_eligible(JobIndex j, int flavor) const {
-  (void)j;
   const KueueFlavor& f = c_.flavors[flavor];
   if (f.all_servers) return true;
   // Its servers must have as many GPUs of an allowed model as the job asks for.
@@ -480,7 +478,7 @@ namespace aidcsim {
 
 std::unique_ptr<QuotaPolicy> make_kueue(PolicyArgs& args) {
   KueueConfig config = read_kueue_config(args.options, args.cluster, args.jobs);
-  return std::make_unique<KueuePolicy>(std::move(config), args.cluster, args.jobs);
+  return std::make_unique<KueuePolicy>(std::move(config), args.jobs);
 }
 
 std::unique_ptr<QuotaPolicy> make_no_quota(PolicyArgs&) { return nullptr; }

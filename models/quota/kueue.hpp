@@ -15,7 +15,7 @@ namespace aidcsim {
 
 class KueuePolicy final : public QuotaPolicy, private EventHandler {
  public:
-  KueuePolicy(KueueConfig config, const Cluster& cluster, const std::vector<JobSpec>& jobs);
+  KueuePolicy(KueueConfig config, const std::vector<JobSpec>& jobs);
 
   void submitted(JobIndex j, QuotaContext& ctx) override;
   void admit(QuotaContext& ctx) override;
@@ -79,7 +79,6 @@ class KueuePolicy final : public QuotaPolicy, private EventHandler {
 
   static constexpr JobIndex kNoJob = ~JobIndex(0);
   KueueConfig c_;
-  const Cluster& cluster_;
   QuotaBooks books_;
   std::vector<int> queue_of_;     // per job; from its tenant
   std::vector<int> priority_;

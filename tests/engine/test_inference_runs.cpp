@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 
 #include "models/inference/perf_model.hpp"
@@ -81,6 +82,11 @@ TEST(InferenceRuns, NoBatchingFollowsTheFifoRecurrence) {
   }
   auto summary = read_json(r.dir / "out/summary.json");
   EXPECT_EQ(summary["services"]["chat"]["requests"]["completed"], 300);
+  // run.json records the request trace and the performance table among the inputs (provenance).
+  std::set<std::string> roles;
+  const nlohmann::json run_json = read_json(r.dir / "out/run.json");
+  for (const auto& input : run_json["inputs"]) roles.insert(input["role"].get<std::string>());
+  EXPECT_TRUE(roles.count("requests") && roles.count("perf_table")) << read_text(r.dir / "out/run.json");
   // The replica is a job: it ends with the last request.
   auto jobs = rows_by_id(r.dir / "out/jobs.csv");
   EXPECT_NEAR(std::stod(jobs["chat/replica-0"]["end_s"]), end, 2e-6);
