@@ -63,7 +63,7 @@ static Registries make_builtin_registries() {
   r.runtimes.add("vm", "long-lived VMs from a flavour catalogue: boot_s, reuse per tenant, idle_timeout_s, overheads",
                  make_vm_runtime);
 
-  r.services.add("llm", "LLM inference services: replicas placed as jobs, vLLM continuous batching, routers",
+  r.services.add("llm", "LLM inference services: replicas placed as jobs, vLLM / Sarathi / static batching, routers",
                  make_llm_services);
 
   r.quotas.add("none", "no quota: every job is admitted on arrival", make_no_quota);

@@ -78,7 +78,14 @@ double LlmPerfModel::iteration_s(const Key& k, const IterationShape& shape) cons
   const auto& [prompt, token] = curves_.at(k);
   if (shape.prefill_tokens > 0 && shape.decodes == 0) return prompt(static_cast<double>(shape.prefill_tokens));
   if (shape.prefill_tokens == 0) return token(static_cast<double>(shape.decodes));
-  return 1.1 * prompt(static_cast<double>(shape.prefill_tokens + shape.decodes));
+  return mixed_factor_ * prompt(static_cast<double>(shape.prefill_tokens + shape.decodes));
+}
+
+LlmPerfModel LlmPerfModel::from_curves(const Key& k, PiecewiseLinear prompt, PiecewiseLinear token, double mixed_factor) {
+  LlmPerfModel m;
+  m.curves_[k] = {std::move(prompt), std::move(token)};
+  m.mixed_factor_ = mixed_factor;
+  return m;
 }
 
 }  // namespace aidcsim

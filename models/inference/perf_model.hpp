@@ -46,16 +46,20 @@ class LlmPerfModel {
       return std::tie(model, hardware, tensor_parallel) < std::tie(o.model, o.hardware, o.tensor_parallel);
     }
   };
+  // A model of given curves (hand-checked scenarios use linear toy costs): `mixed_factor` scales the
+  // prompt curve for iterations mixing prefills and decodes (1.1 in SplitwiseSim).
+  static LlmPerfModel from_curves(const Key& k, PiecewiseLinear prompt, PiecewiseLinear token, double mixed_factor = 1.1);
   bool has(const Key& k) const { return curves_.count(k) > 0; }
   std::vector<Key> keys() const;
   // Seconds of one iteration (SplitwiseSim get_iteration_duration): prefill only -> prompt(x = prompt
-  // tokens); decodes only -> token(x = decodes); both -> 1.1 x prompt(x = prompt tokens + decodes).
+  // tokens); decodes only -> token(x = decodes); both -> mixed_factor (1.1) x prompt(x = prompt tokens + decodes).
   double iteration_s(const Key& k, const IterationShape& shape) const;
   double prompt_s(const Key& k, double tokens) const { return curves_.at(k).first(tokens); }
   double token_s(const Key& k, double tokens) const { return curves_.at(k).second(tokens); }
 
  private:
   std::map<Key, std::pair<PiecewiseLinear, PiecewiseLinear>> curves_;  // (prompt, token) per key
+  double mixed_factor_ = 1.1;
 };
 
 }  // namespace aidcsim

@@ -11,7 +11,10 @@ ReplicaEngine::ReplicaEngine(const LlmPerfModel& perf, LlmPerfModel::Key key, Ba
 }
 
 bool ReplicaEngine::can_serve(const LlmRequest& r) const {
-  return blocks_for(r.prompt_tokens + r.output_tokens - 1) <= kv_blocks_;
+  long long room = kv_blocks_;
+  if (config_.policy == BatchingConfig::Policy::sarathi)  // admission keeps the watermark free
+    room -= static_cast<long long>(config_.watermark_fraction * static_cast<double>(kv_blocks_));
+  return blocks_for(r.prompt_tokens + r.output_tokens - 1) <= room;
 }
 
 void ReplicaEngine::enqueue(RequestIndex id, const LlmRequest& r) {
@@ -41,38 +44,95 @@ void ReplicaEngine::preempt_last() {
   waiting_.push_front(victim);
 }
 
-std::optional<double> ReplicaEngine::start_iteration(double /*now*/) {
-  if (in_iteration_ || (running_.empty() && waiting_.empty())) return std::nullopt;
+void ReplicaEngine::form_vllm() {
   long long budget = config_.max_num_batched_tokens;
-  IterationShape shape;
   // Running requests first, in order; a block shortage preempts from the end of the list.
   for (std::size_t i = 0; i < running_.size() && budget > 0;) {
     Active& a = running_[i];
-    long long todo = a.prompt + a.generated - a.computed;
-    long long tokens = std::min(todo, budget);
+    long long tokens = std::min(todo(a), budget);
     if (!grow(a, tokens)) {
       preempt_last();  // may be a itself
       continue;
     }
     a.scheduled = tokens;
-    a.decode = a.generated > 0 && todo == 1;
     budget -= tokens;
     ++i;
   }
   // Then waiting requests, FCFS, while there is room; none in a step that had to preempt (vLLM V1).
   while (preempted_now_.empty() && !waiting_.empty() && budget > 0 && static_cast<int>(running_.size()) < config_.max_num_seqs) {
     Active& a = waiting_.front();
-    long long todo = a.prompt + a.generated - a.computed;
-    long long tokens = std::min(todo, budget);
+    long long tokens = std::min(todo(a), budget);
     if (!grow(a, tokens)) break;
     a.scheduled = tokens;
-    a.decode = false;
     budget -= tokens;
     running_.push_back(a);
     waiting_.pop_front();
   }
-  for (const auto& a : running_) {
+}
+
+void ReplicaEngine::form_sarathi() {
+  long long batch_tokens = 0;
+  // Decodes first, one token each; a block shortage preempts the last running request (maybe itself).
+  for (std::size_t i = 0; i < running_.size();) {
+    Active& a = running_[i];
+    if (!decoding(a)) {
+      ++i;
+      continue;
+    }
+    if (!grow(a, 1)) {
+      preempt_last();
+      continue;
+    }
+    a.scheduled = 1;
+    ++batch_tokens;
+    ++i;
+  }
+  // Unfinished prefills next, then new requests, each chunked to what is left of the chunk.
+  for (auto& a : running_) {
+    if (decoding(a) || batch_tokens >= config_.chunk_size) continue;
+    a.scheduled = std::min(todo(a), config_.chunk_size - batch_tokens);
+    batch_tokens += a.scheduled;
+  }
+  const long long watermark = static_cast<long long>(config_.watermark_fraction * static_cast<double>(kv_blocks_));
+  while (!waiting_.empty() && batch_tokens < config_.chunk_size && static_cast<int>(running_.size()) < config_.max_num_seqs) {
+    Active& a = waiting_.front();
+    long long need = blocks_for(a.prompt + a.generated) - a.blocks;  // the whole prefill, at admission
+    if (kv_blocks_ - used_blocks_ - need < watermark) break;
+    used_blocks_ += need;
+    a.blocks += need;
+    a.scheduled = std::min(todo(a), config_.chunk_size - batch_tokens);
+    batch_tokens += a.scheduled;
+    running_.push_back(a);
+    waiting_.pop_front();
+  }
+}
+
+void ReplicaEngine::form_static() {
+  if (running_.empty()) {  // a new batch: each request reserves its whole length
+    while (!waiting_.empty() && static_cast<int>(running_.size()) < config_.max_batch_size) {
+      Active& a = waiting_.front();
+      long long need = blocks_for(a.prompt + a.output - 1);
+      if (need > kv_blocks_ - used_blocks_) break;
+      used_blocks_ += need;
+      a.blocks = need;
+      running_.push_back(a);
+      waiting_.pop_front();
+    }
+  }
+  for (auto& a : running_) a.scheduled = todo(a);  // the prompt once, then one token per iteration
+}
+
+std::optional<double> ReplicaEngine::start_iteration(double /*now*/) {
+  if (in_iteration_ || (running_.empty() && waiting_.empty())) return std::nullopt;
+  switch (config_.policy) {
+    case BatchingConfig::Policy::vllm: form_vllm(); break;
+    case BatchingConfig::Policy::sarathi: form_sarathi(); break;
+    case BatchingConfig::Policy::static_batches: form_static(); break;
+  }
+  IterationShape shape;
+  for (auto& a : running_) {
     if (a.scheduled == 0) continue;
+    a.decode = decoding(a);
     if (a.decode) ++shape.decodes;
     else shape.prefill_tokens += a.scheduled;
   }
@@ -106,7 +166,8 @@ std::vector<ReplicaEngine::RequestIndex> ReplicaEngine::finish_iteration(double 
       }
       if (a.generated >= a.output) {
         o.end_s = now;
-        used_blocks_ -= a.blocks;
+        if (config_.policy == BatchingConfig::Policy::static_batches) held_blocks_ += a.blocks;
+        else used_blocks_ -= a.blocks;
         done.push_back(a.id);
         continue;
       }
@@ -114,6 +175,10 @@ std::vector<ReplicaEngine::RequestIndex> ReplicaEngine::finish_iteration(double 
     still.push_back(a);
   }
   running_.swap(still);
+  if (running_.empty()) {  // a static batch ends with its last request
+    used_blocks_ -= held_blocks_;
+    held_blocks_ = 0;
+  }
   return done;
 }
 
@@ -124,6 +189,7 @@ std::vector<ReplicaEngine::RequestIndex> ReplicaEngine::drain() {
   running_.clear();
   waiting_.clear();
   used_blocks_ = 0;
+  held_blocks_ = 0;
   in_iteration_ = false;
   return out;
 }

@@ -34,6 +34,27 @@ std::string resolve(const std::string& dir, const std::string& path) {
   return (fs::path(dir) / path).lexically_normal().string();
 }
 
+// Each policy takes its own keys (a key of another policy is an unknown key); defaults are vLLM's
+// API-server defaults and Vidur's (batch_size_cap 128, chunk_size 512, watermark 1 %).
+BatchingConfig read_batching(OptionReader& b) {
+  BatchingConfig c;
+  std::string policy = b.text("policy", "vllm", {"vllm", "sarathi", "static"});
+  if (policy == "vllm") {
+    c.max_num_seqs = b.integer("max_num_seqs", 256, 1, 1 << 20);
+    c.max_num_batched_tokens = b.integer("max_num_batched_tokens", 8192, 1, 1 << 24);
+  } else if (policy == "sarathi") {
+    c.policy = BatchingConfig::Policy::sarathi;
+    c.max_num_seqs = b.integer("max_num_seqs", 128, 1, 1 << 20);
+    c.chunk_size = b.integer("chunk_size", 512, 1, 1 << 24);
+    c.watermark_fraction = b.number("watermark_fraction", 0.01, 0, 0.5);
+  } else if (policy == "static") {
+    c.policy = BatchingConfig::Policy::static_batches;
+    c.max_batch_size = b.integer("max_batch_size", 128, 1, 1 << 20);
+  }
+  b.reject_unknown();
+  return c;
+}
+
 }  // namespace
 
 std::vector<ServiceSpec> read_services(OptionReader& workload, const std::string& scenario_dir, const Cluster& cluster,
@@ -108,10 +129,7 @@ std::vector<ServiceSpec> read_services(OptionReader& workload, const std::string
       s.requests = shape_requests(std::move(read), shape);
     }
     OptionReader b = o.nested("batching");
-    b.text("policy", "vllm", {"vllm"});
-    s.batching.max_num_seqs = b.integer("max_num_seqs", 256, 1, 1 << 20);
-    s.batching.max_num_batched_tokens = b.integer("max_num_batched_tokens", 8192, 1, 1 << 24);
-    b.reject_unknown();
+    s.batching = read_batching(b);
     OptionReader rt = o.nested("router");
     s.router = rt.text("policy", "round-robin", router_names());
     rt.reject_unknown();

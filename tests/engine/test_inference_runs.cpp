@@ -122,6 +122,28 @@ TEST(InferenceRuns, ReplicasArePlacedLikeJobs) {
   EXPECT_NE(series.find("\n120,service_replicas_serving,chat,2\n"), std::string::npos);
 }
 
+// Each batching policy end to end on 300 requests of the conversation trace at 10x their rate: every
+// request completes once with all its tokens (the checker's request rules), and the three differ.
+TEST(InferenceRuns, EveryBatchingPolicyEndToEnd) {
+  std::map<std::string, std::string> ttft_p99;
+  for (const char* policy : {"vllm", "sarathi", "static"}) {
+    nlohmann::json s = chat({{"path", shared_file("azure-llm-2023/AzureLLMInferenceTrace_conv.csv")},
+                             {"format", "azure-llm"},
+                             {"limit", 300},
+                             {"time_scale", 0.1}});
+    s["batching"] = {{"policy", policy}};
+    ServiceRun r(std::string("inference-") + policy, 1, kNoJobs, s);
+    CliResult result = r.run();
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    auto summary = read_json(r.dir / "out/summary.json");
+    EXPECT_EQ(summary["services"]["chat"]["requests"]["completed"], 300) << policy;
+    ttft_p99[policy] = summary["services"]["chat"]["ttft_s"]["p99"].dump();
+    r.expect_invariants();
+  }
+  EXPECT_NE(ttft_p99["vllm"], ttft_p99["sarathi"]);
+  EXPECT_NE(ttft_p99["vllm"], ttft_p99["static"]);
+}
+
 TEST(InferenceRuns, BadInputIsExitTwoWithThePath) {
   TempFolder traces("inference-bad-trace");
   std::string good = traces.write("good.csv", "request_id,arrival_s,prompt_tokens,output_tokens\nq0,0,100,10\n");
@@ -146,6 +168,12 @@ TEST(InferenceRuns, BadInputIsExitTwoWithThePath) {
   s = chat(requests);
   s["slo"] = nlohmann::json::object();
   cases.push_back({s, "/workload/services/0/slo: no objective"});
+  s = chat(requests);
+  s["batching"] = {{"policy", "static"}, {"max_num_seqs", 4}};  // a key of vllm's, not of static batches
+  cases.push_back({s, "/workload/services/0/batching/max_num_seqs"});
+  s = chat(requests);
+  s["batching"] = {{"policy", "orca"}};
+  cases.push_back({s, "/workload/services/0/batching/policy"});
   s = chat(requests);
   s["gpu_model"] = "H100-80GB";
   cases.push_back({s, "the platform has no GPU of model \"H100-80GB\""});
