@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <random>
 #include <unordered_set>
 
 #include "models/traces/readers.hpp"
 #include "sim/core/csv.hpp"
+#include "sim/core/rng.hpp"
 
 namespace aidcsim {
 
@@ -61,6 +64,28 @@ std::vector<LlmRequest> read_azure_llm_requests(const std::string& path, Problem
     }
     out.push_back(std::move(r));
   });
+  return out;
+}
+
+std::vector<LlmRequest> generate_poisson_requests(const PoissonRequests& o, std::uint64_t seed) {
+  std::vector<LlmRequest> out;
+  std::mt19937_64 rng(seed);
+  auto unit = [&] { return static_cast<double>(rng() >> 11) * 0x1.0p-53; };  // [0, 1), 53 bits
+  auto tokens = [&](const TokenCounts& c) {
+    if (!c.sample_from.empty()) return c.sample_from[uniform_below(rng, c.sample_from.size())];
+    return c.min + static_cast<long long>(uniform_below(rng, static_cast<std::uint64_t>(c.max - c.min + 1)));
+  };
+  double t = 0;
+  while (o.count < 0 || static_cast<long long>(out.size()) < o.count) {
+    t += -std::log1p(-unit()) / o.rate_per_s;  // exponential gaps: inverse transform, portable
+    if (t >= o.duration_s) break;
+    LlmRequest r;
+    r.request_id = std::to_string(out.size());
+    r.arrival_s = t;
+    r.prompt_tokens = tokens(o.prompt);
+    r.output_tokens = tokens(o.output);
+    out.push_back(std::move(r));
+  }
   return out;
 }
 

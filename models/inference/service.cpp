@@ -6,8 +6,10 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "models/inference/service_sim.hpp"
+#include "sim/core/rng.hpp"
 
 namespace aidcsim {
 
@@ -53,6 +55,56 @@ BatchingConfig read_batching(OptionReader& b) {
   }
   b.reject_unknown();
   return c;
+}
+
+// A token count of a generated trace: an integer, or [min, max] (uniform).
+TokenCounts read_token_counts(OptionReader& r, const std::string& key) {
+  TokenCounts c;
+  const nlohmann::json* v = r.raw(key);
+  if (v && v->is_number_integer() && v->get<long long>() >= 1 && v->get<long long>() <= 10'000'000) {
+    c.min = c.max = v->get<long long>();
+  } else if (v && v->is_array() && v->size() == 2 && (*v)[0].is_number_integer() && (*v)[1].is_number_integer() &&
+             (*v)[0].get<long long>() >= 1 && (*v)[0].get<long long>() <= (*v)[1].get<long long>() &&
+             (*v)[1].get<long long>() <= 10'000'000) {
+    c.min = (*v)[0].get<long long>();
+    c.max = (*v)[1].get<long long>();
+  } else {
+    r.problem(key, fmt::format("{}; expected an integer >= 1 or [min, max] (1 <= min <= max <= 1e7), or sizes_from",
+                               v ? "found " + v->dump() : std::string("missing")));
+  }
+  return c;
+}
+
+// `format: "poisson"`: the rate, the span and the token counts (docs/inference.md).
+std::optional<PoissonRequests> read_poisson(OptionReader& r, const std::string& scenario_dir, ProblemList& problems, RunRecord* record) {
+  PoissonRequests g;
+  g.rate_per_s = r.number("rate_per_s", -1, 1e-9, 1e9);
+  g.duration_s = r.number("duration_s", -1, 1e-9, kMaxTime_s);
+  g.count = r.integer("count", -1, 1, 100'000'000);
+  if (g.rate_per_s < 0) r.problem("rate_per_s", "missing; expected requests per second (> 0)");
+  if (g.duration_s < 0 && g.count < 0) r.problem("duration_s", "missing; expected the span of the arrivals (s) and/or a count");
+  if (g.duration_s < 0) g.duration_s = kMaxTime_s;
+  if (r.has("sizes_from")) {
+    if (r.has("prompt_tokens") || r.has("output_tokens")) r.problem("sizes_from", "given with prompt_tokens/output_tokens; expected one of them");
+    OptionReader from = r.nested("sizes_from");
+    std::string format = from.text("format", "azure-llm", {"native-requests", "azure-llm"});
+    std::string path = resolve(scenario_dir, from.text("path", ""));
+    from.reject_unknown();
+    if (path.empty()) {
+      from.problem("path", "missing; expected a request trace whose token counts are drawn");
+      return std::nullopt;
+    }
+    if (record) record->read_file("request_sizes", path);
+    auto read = format == "azure-llm" ? read_azure_llm_requests(path, problems) : read_native_requests(path, problems);
+    for (const auto& q : read) g.prompt.sample_from.push_back(q.prompt_tokens), g.output.sample_from.push_back(q.output_tokens);
+    if (read.empty()) return std::nullopt;
+  } else {
+    g.prompt = read_token_counts(r, "prompt_tokens");
+    g.output = read_token_counts(r, "output_tokens");
+  }
+  if (g.rate_per_s < 0 || (g.prompt.max < 1 && g.prompt.sample_from.empty()) || (g.output.max < 1 && g.output.sample_from.empty()))
+    return std::nullopt;
+  return g;
 }
 
 }  // namespace
@@ -113,15 +165,22 @@ std::vector<ServiceSpec> read_services(OptionReader& workload, const std::string
       }
     }
     OptionReader r = o.nested("requests");
-    std::string format = r.text("format", "", {"native-requests", "azure-llm"});
-    std::string path = resolve(scenario_dir, r.text("path", ""));
-    if (path.empty()) r.problem("path", "missing; expected the path of a request trace");
+    std::string format = r.text("format", "", {"native-requests", "azure-llm", "poisson"});
+    std::string path = format == "poisson" ? "" : resolve(scenario_dir, r.text("path", ""));
+    if (path.empty() && format != "poisson") r.problem("path", "missing; expected the path of a request trace");
+    if (format.empty() && !r.has("format")) r.problem("format", "missing; expected native-requests, azure-llm or poisson");
     RequestTraceOptions shape;
     shape.time_scale = r.number("time_scale", 1, 1e-9, 1e9);
     shape.limit = r.integer("limit", -1, -1, 2147483647);
     auto window = r.numbers("time_window", {});
     if (window.size() == 2 && window[0] >= 0 && window[1] > window[0]) shape.window_start_s = window[0], shape.window_end_s = window[1];
     else if (!window.empty()) r.problem("time_window", "expected [start_s, end_s] with 0 <= start_s < end_s");
+    if (format == "poisson") {
+      const std::uint64_t request_seed = stream_seed(seed, "requests/" + s.name);
+      if (record) record->random_stream("requests/" + s.name, request_seed);
+      if (auto generated = read_poisson(r, scenario_dir, problems, record))
+        s.requests = shape_requests(generate_poisson_requests(*generated, request_seed), shape);
+    }
     r.reject_unknown();
     if (!path.empty() && !format.empty()) {
       if (record) record->read_file("requests", path);

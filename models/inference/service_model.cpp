@@ -130,6 +130,7 @@ void ServiceModel::on_event(std::uint64_t payload, double now) {
   auto kind = static_cast<Kind>(payload >> 62);
   std::size_t s = (payload >> 40) & 0x3FFFFF;
   std::uint64_t value = payload & ((std::uint64_t(1) << 40) - 1);
+  ++state_[s].events;
   if (kind == kArrival) {
     auto q = static_cast<std::uint32_t>(value);
     ++state_[s].arrived;
@@ -224,6 +225,7 @@ std::vector<std::pair<std::string, ServiceFigures>> ServiceModel::figures(double
     const ServiceSpec& spec = services_[s];
     ServiceFigures f;
     f.submitted = static_cast<long long>(spec.requests.size());
+    f.events = state_[s].events;
     for (std::size_t q = 0; q < spec.requests.size(); ++q) {
       const RequestOutcome& o = outcomes_[s][q];
       if (rejected_[s][q]) {

@@ -48,6 +48,7 @@ class ServiceModel final : public ServiceWorkload, private EventHandler {
     std::unique_ptr<Router> router;
     std::size_t finished = 0;           // completed or rejected
     std::size_t arrived = 0, arrived_at_last_sample = 0;
+    long long events = 0;  // arrivals, iteration ends and start-ups handled
     bool over = false;
   };
   enum Kind : std::uint64_t { kArrival = 0, kIterationEnd = 1, kReady = 2 };

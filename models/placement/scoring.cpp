@@ -14,11 +14,7 @@ static std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
   return splitmix64(x);
 }
 
-std::uint64_t stream_seed(std::uint64_t seed, std::string_view stream) {
-  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a of the name, then mixed with the seed
-  for (char c : stream) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  return mix(seed, h);
-}
+std::uint64_t stream_seed(std::uint64_t seed, std::string_view stream) { return aidcsim::stream_seed(seed, stream); }
 
 std::uint64_t view_fingerprint(const ClusterView& view) {
   std::uint64_t h = mix(0, static_cast<std::uint64_t>(view.ledger.allocated_milli()));

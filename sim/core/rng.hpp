@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <string_view>
 
 namespace aidcsim {
 
@@ -13,6 +14,15 @@ inline std::uint64_t splitmix64(std::uint64_t& state) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
+}
+
+// A 64-bit seed for one named random stream of a run: FNV-1a of the name, mixed with the seed by
+// splitmix64 (the placements' streams, a service's generated requests).
+inline std::uint64_t stream_seed(std::uint64_t seed, std::string_view stream) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (char c : stream) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  std::uint64_t x = seed ^ (h + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
+  return splitmix64(x);
 }
 
 // Uniform integer in [0, n) from a 64-bit engine (n > 0): rejection on the full 64-bit range, so it

@@ -20,6 +20,7 @@ struct ServiceFigures {
   std::vector<double> ttft_s, tbt_s, e2e_s;  // of completed requests (TBT: those with 2+ tokens)
   long long slo_met = 0, output_tokens = 0;
   double span_s = 0, replica_s = 0;  // from the first arrival to the end; time replicas served
+  long long events = 0;              // the service's events the engine handled (arrivals, iterations)
 };
 
 class ServiceWorkload : public LifecycleObserver {

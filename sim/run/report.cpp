@@ -138,7 +138,8 @@ nlohmann::json services_summary(const std::vector<std::pair<std::string, Service
                  {"slo_attainment", f.submitted > 0 ? nlohmann::json(round6(static_cast<double>(f.slo_met) / f.submitted)) : nlohmann::json(nullptr)},
                  {"goodput_rps", span > 0 ? nlohmann::json(round6(f.slo_met / span)) : nlohmann::json(nullptr)},
                  {"output_tokens_per_s", span > 0 ? nlohmann::json(round6(f.output_tokens / span)) : nlohmann::json(nullptr)},
-                 {"replica_hours", round6(f.replica_s / 3600)}};
+                 {"replica_hours", round6(f.replica_s / 3600)},
+                 {"events", f.events}};
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -144,6 +145,41 @@ TEST(InferenceRuns, EveryBatchingPolicyEndToEnd) {
   EXPECT_NE(ttft_p99["vllm"], ttft_p99["static"]);
 }
 
+// A generated trace: Poisson arrivals at 2 requests/s for 300 s, token counts drawn from the code
+// trace; the same seed gives the same requests.csv, another seed another.
+TEST(InferenceRuns, GeneratedRequestsAreSeeded) {
+  nlohmann::json poisson = {{"format", "poisson"}, {"rate_per_s", 2}, {"duration_s", 300},
+                            {"sizes_from", {{"path", shared_file("azure-llm-2023/AzureLLMInferenceTrace_code.csv")}}}};
+  ServiceRun a("inference-poisson-a", 1, kNoJobs, chat(poisson)), b("inference-poisson-b", 1, kNoJobs, chat(poisson));
+  ASSERT_EQ(a.run().exit_code, 0);
+  ASSERT_EQ(b.run().exit_code, 0);
+  std::string first = read_text(a.dir / "out/requests.csv");
+  EXPECT_EQ(first, read_text(b.dir / "out/requests.csv"));
+  auto rows = read_csv(a.dir / "out/requests.csv");
+  EXPECT_NEAR(static_cast<double>(rows.size()), 600, 4 * std::sqrt(600.0));
+  CliResult other = run_cli("run " + a.scenario + " --seed 7 --out " + (a.dir / "out7") + " --quiet");
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  EXPECT_NE(first, read_text(a.dir / "out7/requests.csv"));
+  a.expect_invariants();
+}
+
+// A workload of services alone needs no job trace; a workload of neither is an input error.
+TEST(InferenceRuns, ServicesWithoutJobs) {
+  nlohmann::json poisson = {{"format", "poisson"}, {"rate_per_s", 1}, {"count", 20}, {"prompt_tokens", 100}, {"output_tokens", 10}};
+  ServiceRun r("inference-no-jobs", 1, kNoJobs, chat(poisson));
+  nlohmann::json s = read_json(r.scenario);
+  s["workload"].erase("jobs");
+  r.dir.write("scenario.json", s.dump(2));
+  CliResult result = r.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(read_json(r.dir / "out/summary.json")["services"]["chat"]["requests"]["completed"], 20);
+  s["workload"].erase("services");
+  r.dir.write("scenario.json", s.dump(2));
+  result = r.run();
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("/workload/jobs: missing"), std::string::npos) << result.err;
+}
+
 TEST(InferenceRuns, BadInputIsExitTwoWithThePath) {
   TempFolder traces("inference-bad-trace");
   std::string good = traces.write("good.csv", "request_id,arrival_s,prompt_tokens,output_tokens\nq0,0,100,10\n");
@@ -174,6 +210,10 @@ TEST(InferenceRuns, BadInputIsExitTwoWithThePath) {
   s = chat(requests);
   s["batching"] = {{"policy", "orca"}};
   cases.push_back({s, "/workload/services/0/batching/policy"});
+  s = chat({{"format", "poisson"}, {"duration_s", 10}, {"prompt_tokens", 100}, {"output_tokens", 10}});
+  cases.push_back({s, "/workload/services/0/requests/rate_per_s: missing"});
+  s = chat({{"format", "poisson"}, {"rate_per_s", 1}, {"duration_s", 10}, {"prompt_tokens", {500, 100}}, {"output_tokens", 10}});
+  cases.push_back({s, "/workload/services/0/requests/prompt_tokens: found [500,100]; expected an integer >= 1 or [min, max]"});
   s = chat(requests);
   s["gpu_model"] = "H100-80GB";
   cases.push_back({s, "the platform has no GPU of model \"H100-80GB\""});

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -84,6 +85,38 @@ TEST(LlmRequests, NativeRequestsAndTheirErrors) {
   EXPECT_EQ(problems.items()[0].line, 3);
   EXPECT_EQ(problems.items()[1].line, 4);
   EXPECT_EQ(problems.items()[2].line, 5);
+}
+
+// The generator: 10 requests/s for 2,000 s. The count is Poisson (mean 20,000, sd 141), the gaps are
+// exponential (a share 1 - 1/e below the mean gap), uniform token counts stay in range with the right
+// mean, draws from a list take only its values, and the same seed gives the same trace.
+TEST(LlmRequests, PoissonGeneratorHasItsDistribution) {
+  PoissonRequests g;
+  g.rate_per_s = 10;
+  g.duration_s = 2000;
+  g.prompt = {100, 300, {}};
+  g.output = {0, 0, {5, 7, 11}};
+  auto reqs = generate_poisson_requests(g, 42);
+  ASSERT_NEAR(static_cast<double>(reqs.size()), 20000, 4 * 141);
+  double below = 0, prompt_sum = 0, previous = 0;
+  for (const auto& r : reqs) {
+    below += (r.arrival_s - previous) < 0.1 ? 1 : 0;
+    previous = r.arrival_s;
+    ASSERT_GE(r.prompt_tokens, 100);
+    ASSERT_LE(r.prompt_tokens, 300);
+    prompt_sum += static_cast<double>(r.prompt_tokens);
+    ASSERT_TRUE(r.output_tokens == 5 || r.output_tokens == 7 || r.output_tokens == 11);
+  }
+  double n = static_cast<double>(reqs.size());
+  EXPECT_NEAR(below / n, 1 - std::exp(-1.0), 4 * std::sqrt(0.632 * 0.368 / n));
+  EXPECT_NEAR(prompt_sum / n, 200, 4 * 57.7 / std::sqrt(n));  // sd of uniform 100..300: 200/sqrt(12)
+  EXPECT_LT(reqs.back().arrival_s, 2000);
+  auto again = generate_poisson_requests(g, 42);
+  ASSERT_EQ(again.size(), reqs.size());
+  EXPECT_EQ(again[1234].arrival_s, reqs[1234].arrival_s);
+  EXPECT_NE(generate_poisson_requests(g, 43)[0].arrival_s, reqs[0].arrival_s);
+  g.count = 10;
+  EXPECT_EQ(generate_poisson_requests(g, 42).size(), 10u);
 }
 
 // Scenario E1: prompt 1024, 5 output tokens, alone on an A100 TP8 replica.
