@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEBIAN_PACKAGES := cmake g++ make pkg-config libsimgrid-dev libboost-graph-dev libfmt-dev nlohmann-json3-dev \
   libcli11-dev libgtest-dev zlib1g-dev libssl-dev python3 python3-pandas python3-matplotlib
 
-.PHONY: all deps configure build run test bench clean study quota-study test-sanitize fuzz
+.PHONY: all deps configure build run test bench clean study quota-study inference-study test-sanitize fuzz
 
 all: build
 
@@ -77,6 +77,14 @@ study: build
 # The quota study (docs/quota.md): the Philly week under no quota, strict VC quotas, borrowing, and
 # borrowing with reclaim (4 points, a few seconds each); analysis/quota_study.py writes the table and
 # the figure into docs/quota.md (between its quota-study markers) and docs/images/quota_vc_delay.png.
+# The inference study (docs/inference.md): the Azure conversation hour on A100 and H100 replicas, each
+# batching policy and router, 2 to 8 replicas (150 runs, about a minute); tables and figures into
+# docs/inference.md (between its inference-study markers) and docs/images/inference_*.png.
+INFERENCE_STUDY_OUT ?= results/studies/inference-conv
+inference-study: build
+	$(BUILD_DIR)/aidcsim sweep scenarios/studies/inference-conv.json --out $(INFERENCE_STUDY_OUT)
+	/usr/bin/python3 analysis/inference_study.py $(INFERENCE_STUDY_OUT) --docs docs/inference.md --images docs/images
+
 QUOTA_STUDY_OUT ?= results/studies/philly-quota
 quota-study: build
 	@[ -f build/platforms/philly.xml ] || $(BUILD_DIR)/aidcsim platform philly -o build/platforms/philly.xml

@@ -44,6 +44,24 @@ static void apply_override(nlohmann::json& root, const Override& o, ProblemList&
       problems.add("--set", 0, o.path, "empty key component; expected a dotted path such as scheduler.policy");
       return;
     }
+    if (node->is_array()) {  // an element of a list by its index: workload.services.0.replicas
+      bool digits = key.size() <= 9 && key.find_first_not_of("0123456789") == std::string::npos;
+      std::size_t index = digits ? std::stoul(key) : 0;
+      if (!digits || index >= node->size()) {
+        problems.add("--set", 0, o.path,
+                     node->empty() ? fmt::format("\"{}\" is not an index: the list is empty", key)
+                                   : fmt::format("\"{}\" is not an index of the list of {} elements; expected 0 to {}", key,
+                                                 node->size(), node->size() - 1));
+        return;
+      }
+      if (dot == std::string::npos) {
+        (*node)[index] = value;
+        return;
+      }
+      node = &(*node)[index];
+      start = dot + 1;
+      continue;
+    }
     if (node->is_null()) *node = nlohmann::json::object();
     if (!node->is_object()) {
       problems.add("--set", 0, o.path, fmt::format("cannot set \"{}\" inside a {}", key, node->type_name()));

@@ -180,6 +180,19 @@ TEST(InferenceRuns, ServicesWithoutJobs) {
   EXPECT_NE(result.err.find("/workload/jobs: missing"), std::string::npos) << result.err;
 }
 
+// --set reaches into lists by index (sweeps vary a service's keys): workload.services.0.replicas.
+TEST(InferenceRuns, SetReachesIntoTheListOfServices) {
+  nlohmann::json poisson = {{"format", "poisson"}, {"rate_per_s", 1}, {"count", 5}, {"prompt_tokens", 100}, {"output_tokens", 10}};
+  ServiceRun r("inference-set-index", 2, kNoJobs, chat(poisson));
+  CliResult result = run_cli("run " + r.scenario + " --set workload.services.0.replicas=2 --out " + (r.dir / "out") + " --quiet");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(rows_by_id(r.dir / "out/jobs.csv").count("chat/replica-1"), 1u);
+  result = run_cli("run " + r.scenario + " --set workload.services.1.replicas=2 --out " + (r.dir / "out2") + " --quiet");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("--set: workload.services.1.replicas: \"1\" is not an index of the list of 1 elements; expected 0 to 0"),
+            std::string::npos) << result.err;
+}
+
 TEST(InferenceRuns, BadInputIsExitTwoWithThePath) {
   TempFolder traces("inference-bad-trace");
   std::string good = traces.write("good.csv", "request_id,arrival_s,prompt_tokens,output_tokens\nq0,0,100,10\n");

@@ -44,10 +44,14 @@ def runs(source_dir):
         study = json.load(open(os.path.join(studies, f)))
         scenario = os.path.normpath(os.path.join(studies, study["scenario"]))
         fixed = [f"{k}={json.dumps(v)}" for k, v in sorted(study.get("set", {}).items())]
-        grid = study.get("grid", {})
-        keys = list(grid)
-        for i, values in enumerate(itertools.product(*(grid[k] for k in keys))):
-            sets = fixed + [f"{k}={json.dumps(v)}" for k, v in zip(keys, values)]
+        # Axes in the sweep's plan order: each grid key, then each zip axis (its keys vary together).
+        axes = [[[(k, v)] for v in values] for k, values in study.get("grid", {}).items()]
+        zips = study.get("zip", [])
+        for z in zips if isinstance(zips, list) else [zips]:
+            keys = list(z)
+            axes.append([list(zip(keys, values)) for values in zip(*(z[k] for k in keys))])
+        for i, choice in enumerate(itertools.product(*axes)):
+            sets = fixed + [f"{k}={json.dumps(v)}" for pairs in choice for k, v in pairs]
             out.append((f"{f[:-5]}/{i}", scenario, sets))
     return out
 
