@@ -157,12 +157,21 @@ std::vector<ServiceSpec> read_services(OptionReader& workload, const std::string
         if (g.model == s.gpu_model) gpu_memory = g.memory_gib * kGiB;
       auto info = std::find_if(llm_models().begin(), llm_models().end(), [&](const LlmModelInfo& m) { return m.name == s.model; });
       if (info != llm_models().end()) {
+        s.weights_bytes = 2 * info->parameters;
         double free_bytes = 0.9 * gpu_memory * s.tensor_parallel - 2 * info->parameters;
         s.kv_blocks = static_cast<long long>(free_bytes / info->kv_bytes_per_token / s.batching.block_tokens);
         if (s.kv_blocks <= 0)
           o.problem("tensor_parallel", fmt::format("{} GPUs of {} cannot hold the weights of {} ({} GB); expected more GPUs per replica",
                                                    s.tensor_parallel, s.gpu_model, s.model, 2 * info->parameters / 1e9));
       }
+    }
+    // Weights load from the platform's first storage host unless another host is named.
+    std::string default_source = cluster.storage.empty() ? "" : cluster.storage.front().name;
+    s.weights_from = o.text("weights_from", default_source);
+    if (!s.weights_from.empty() && o.has("weights_from") && !cluster.servers.empty()) {
+      bool known = std::any_of(cluster.storage.begin(), cluster.storage.end(), [&](const StorageHost& h) { return h.name == s.weights_from; }) ||
+                   std::any_of(cluster.servers.begin(), cluster.servers.end(), [&](const Server& h) { return h.name == s.weights_from; });
+      if (!known) o.problem("weights_from", fmt::format("host \"{}\" is not a storage or server host of the platform", s.weights_from));
     }
     OptionReader r = o.nested("requests");
     std::string format = r.text("format", "", {"native-requests", "azure-llm", "poisson"});

@@ -34,6 +34,8 @@ struct ServiceSpec {
   double slo_ttft_s = -1, slo_tbt_s = -1, slo_percentile = 90;  // < 0: no such objective
   std::shared_ptr<const LlmPerfModel> perf;
   LlmPerfModel::Key key;
+  std::string weights_from;  // host the weights load from at a replica's start ("" = no loading)
+  double weights_bytes = 0;  // 2 bytes per parameter
   long long kv_blocks = 0;  // per replica: the GPU memory left after the weights (90 %), in 16-token blocks
   std::string replica_job_id(int k) const { return name + "/replica-" + std::to_string(k); }
 };

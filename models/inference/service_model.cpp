@@ -59,6 +59,13 @@ void ServiceModel::work_planned(JobIndex j, const ActivityPlan&, double work_sta
   else core_->event_queue().at(work_start_s, this, pack(kReady, s, (static_cast<std::uint64_t>(r->run) << 20) | k), true);
 }
 
+void ServiceModel::add_startup(JobIndex j, const Allocation& allocation, Startup& startup) {
+  std::size_t s = 0, k = 0;
+  if (!replica_of(j, &s, &k) || services_[s].weights_from.empty() || allocation.gpus.empty()) return;
+  ServerIndex server = core_->cluster().gpus[allocation.gpus.front().gpu].server;
+  startup.pulls.push_back({services_[s].weights_from, server, "weights:" + services_[s].model, services_[s].weights_bytes});
+}
+
 void ServiceModel::work_started(JobIndex j, double now) {
   std::size_t s = 0, k = 0;
   if (Replica* r = replica_of(j, &s, &k)) {

@@ -28,6 +28,8 @@ class ServiceModel final : public ServiceWorkload, private EventHandler {
   void work_planned(JobIndex j, const ActivityPlan& plan, double work_start_s, double now) override;
   void work_started(JobIndex j, double now) override;
   void run_ended(JobIndex j, RunEnd how, double now) override;
+  // A replica loads its model's weights from the storage host before it serves.
+  void add_startup(JobIndex j, const Allocation& allocation, Startup& startup) override;
 
   std::string requests_csv() const override;
   std::vector<std::pair<std::string, ServiceFigures>> figures(double end_s) const override;

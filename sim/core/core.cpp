@@ -164,6 +164,12 @@ bool Core::try_start(JobIndex j) {
     startup = runtime->startup(j, jobs_[j], run.allocation, now_);
     plan.delay_s += startup.delay_s;
   }
+  for (StartupContributor* c : options_.startup_contributors) {
+    Startup more;
+    c->add_startup(j, run.allocation, more);
+    startup.pulls.insert(startup.pulls.end(), more.pulls.begin(), more.pulls.end());
+    plan.delay_s += more.delay_s;
+  }
   if (sharing) plan.delay_s += sharing->bind_delay_s(j);
   // Powered-off servers of the allocation boot first (docs/energy.md).
   if (options_.availability) plan.delay_s += options_.availability->bring_up(run.allocation, now_);

@@ -91,6 +91,7 @@ struct CoreOptions {
   bool always_activities = false;   // engine.activities == "always"
   std::vector<LifecycleObserver*> observers;      // told of every lifecycle event, in this order
   ServerAvailability* availability = nullptr;     // servers that power off (sim/metrics/energy.hpp); null = always on
+  std::vector<StartupContributor*> startup_contributors;  // add to a run's start-up, in this order
 };
 
 class Core final : private SchedulingContext, private QuotaContext {

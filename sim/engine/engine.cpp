@@ -86,7 +86,10 @@ class SimGridExecutor final : public Executor {
       if (delay_s > 0) sg4::this_actor::sleep_for(delay_s);
       ActiveJob& me = active_[j];
       me.work_start_s = sg4::Engine::get_clock();
-      if (reports_start) core_->work_started(j, epoch, me.work_start_s);
+      if (reports_start) {
+        core_->work_started(j, epoch, me.work_start_s);
+        wake_sooner();  // work_started may have scheduled an event the controller is not waiting for
+      }
       if (me.isolated_work_s >= 0) {
         sg4::this_actor::sleep_for(me.isolated_work_s);
         finished_.emplace_back(j, epoch);
@@ -168,13 +171,26 @@ class SimGridExecutor final : public Executor {
       return until_s;  // exact, whatever rounding the sleep went through
     }
     std::unique_lock lock(*mutex_);
-    if (!finished_.empty() || !migration_events_.empty()) return sg4::Engine::get_clock();
-    if (std::isinf(until_s)) {
-      wakeup_->wait(lock);
-      return sg4::Engine::get_clock();
+    sooner_s_ = kInfinity;  // the caller's until_s already counts every event known now
+    while (true) {
+      if (!finished_.empty() || !migration_events_.empty()) return sg4::Engine::get_clock();
+      waiting_until_s_ = until_s;
+      if (std::isinf(until_s)) wakeup_->wait(lock);
+      else if (wakeup_->wait_until(lock, until_s) == std::cv_status::timeout) return until_s;
+      waiting_until_s_ = kInfinity;
+      if (sooner_s_ >= until_s) return sg4::Engine::get_clock();
+      until_s = sooner_s_;  // an actor scheduled an earlier event: wait for it instead
+      sooner_s_ = kInfinity;
     }
-    if (wakeup_->wait_until(lock, until_s) == std::cv_status::timeout) return until_s;
-    return sg4::Engine::get_clock();
+  }
+
+  // The core's next event may now be earlier than the time the controller waits for: tell it.
+  void wake_sooner() {
+    double next_s = std::min(core_->event_queue().next_model_event_s(), core_->event_queue().next_run_end_s());
+    if (next_s < waiting_until_s_ && next_s < sooner_s_) {
+      sooner_s_ = next_s;
+      wakeup_->notify_one();
+    }
   }
 
   void set_core(Core* core) { core_ = core; }
@@ -260,6 +276,8 @@ class SimGridExecutor final : public Executor {
   sg4::Host* any_host_ = nullptr;
   sg4::MutexPtr mutex_;
   sg4::ConditionVariablePtr wakeup_;
+  double waiting_until_s_ = kInfinity;  // the controller's wait, while it waits
+  double sooner_s_ = kInfinity;         // an earlier time an actor asked it to wake at
   Core* core_ = nullptr;
   std::map<std::pair<ServerIndex, std::string>, std::shared_ptr<Pull>> pulls_;  // under way
   std::map<std::string, sg4::Host*> registries_;  // registry hosts by id, resolved once

@@ -33,6 +33,14 @@ struct Startup {
   double delay_s = 0;
 };
 
+// A concern that adds to a run's start-up what the runtime does not know of (an inference replica
+// loads its model's weights from storage): more pulls, more delay. Called after the runtime's startup().
+class StartupContributor {
+ public:
+  virtual ~StartupContributor() = default;
+  virtual void add_startup(JobIndex, const Allocation&, Startup&) = 0;
+};
+
 // A live migration of one VM (pre-copy): its memory is copied from its server to another while it
 // runs (each round copies what the previous round's time dirtied) until what is left is small; then
 // the VM pauses for the stop-and-copy of the rest and, when a job still runs in it, of that job's

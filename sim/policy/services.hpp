@@ -23,7 +23,7 @@ struct ServiceFigures {
   long long events = 0;              // the service's events the engine handled (arrivals, iterations)
 };
 
-class ServiceWorkload : public LifecycleObserver {
+class ServiceWorkload : public LifecycleObserver, public StartupContributor {
  public:
   // The replica jobs, added to the trace's jobs before the run.
   virtual std::vector<JobSpec> jobs() const = 0;

@@ -285,6 +285,7 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
   }
   core_options.observers.push_back(&migrations);
   if (p.services) core_options.observers.push_back(p.services.get());
+  if (p.services) core_options.startup_contributors.push_back(p.services.get());
   Core core(p.cluster, std::move(p.jobs), std::move(p.policies), core_options);
   if (p.services) p.services->attach(core);
 

@@ -10,6 +10,8 @@
 #include <set>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "models/inference/perf_model.hpp"
 #include "models/inference/requests.hpp"
 #include "tests/engine/support/engine_support.hpp"
@@ -161,6 +163,52 @@ TEST(InferenceRuns, GeneratedRequestsAreSeeded) {
   ASSERT_EQ(other.exit_code, 0) << other.err;
   EXPECT_NE(first, read_text(a.dir / "out7/requests.csv"));
   a.expect_invariants();
+}
+
+// A replica loads llama2-70b's weights (70e9 parameters x 2 bytes = 140 GB) from the storage host over
+// a 1.25 GB/s link (CM02, full duplex: a textbook transfer) before it serves: 112 s. A request at 0 of
+// 100 prompt tokens and 1 output token gets its token at 112 + prefill(100). With weights_from "" the
+// replica serves at once. (The replica's start is reported from inside SimGrid; the engine's
+// controller must then wake for the first iteration's end, not at its next planned time.)
+TEST(InferenceRuns, ReplicaLoadsItsWeightsOverTheNetwork) {
+  std::string gpus, routes;
+  for (int g = 0; g < 8; ++g) {
+    gpus += fmt::format(R"(  <host id="srv0-gpu{0}" speed="312Tf"><prop id="kind" value="gpu"/><prop id="server" value="srv0"/><prop id="gpu_model" value="A100-80GB"/><prop id="gpu_memory" value="80GiB"/></host>
+)", g);
+    routes += fmt::format(R"(  <route src="srv0-gpu{0}" dst="srv0"><link_ctn id="pcie{0}"/></route>
+)", g);
+  }
+  std::string links;
+  for (int g = 0; g < 8; ++g) links += fmt::format("  <link id=\"pcie{}\" bandwidth=\"32GBps\" latency=\"0\"/>\n", g);
+  std::string platform = R"(<?xml version='1.0'?>
+<!DOCTYPE platform SYSTEM "https://simgrid.org/simgrid.dtd">
+<platform version="4.1">
+<zone id="dc" routing="Full">
+  <host id="store" speed="1Gf"><prop id="kind" value="storage"/></host>
+  <host id="srv0" speed="1Gf" core="64"><prop id="memory" value="1TiB"/></host>
+)" + gpus + R"(  <link id="up0" bandwidth="1.25GBps" latency="0" sharing_policy="SPLITDUPLEX"/>
+)" + links + R"(  <route src="store" dst="srv0"><link_ctn id="up0" direction="UP"/></route>
+)" + routes + "</zone>\n</platform>\n";
+  nlohmann::json requests = {{"format", "poisson"}, {"rate_per_s", 1e6}, {"count", 1}, {"prompt_tokens", 100}, {"output_tokens", 1}};
+  for (bool load : {true, false}) {
+    nlohmann::json service = chat(requests);
+    if (!load) service["weights_from"] = "";
+    ServiceRun r("inference-weights", 1, kNoJobs, service);
+    r.dir.write("platform.xml", platform);
+    nlohmann::json s = read_json(r.scenario);
+    s["engine"] = {{"network_model", "CM02"}};
+    r.dir.write("scenario.json", s.dump(2));
+    CliResult result = r.run();
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    auto rows = read_csv(r.dir / "out/requests.csv");
+    ASSERT_EQ(rows.size(), 1u);
+    aidcsim::ProblemList problems;
+    auto perf = aidcsim::LlmPerfModel::read(shared_file("llm-perf-splitwise/perf_model.csv"), problems);
+    double arrival = std::stod(rows[0]["arrival_s"]);
+    double prefill = perf.prompt_s({"llama2-70b", "a100-80gb", 8}, 100);
+    // The replica is submitted with the first request and starts loading then (times to 1e-6 s).
+    EXPECT_NEAR(std::stod(rows[0]["first_token_s"]), arrival + (load ? 112.0 : 0.0) + prefill, 2e-6) << load;
+  }
 }
 
 // A workload of services alone needs no job trace; a workload of neither is an input error.
