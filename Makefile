@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEBIAN_PACKAGES := cmake g++ make pkg-config libsimgrid-dev libboost-graph-dev libfmt-dev nlohmann-json3-dev \
   libcli11-dev libgtest-dev zlib1g-dev libssl-dev python3 python3-pandas python3-matplotlib
 
-.PHONY: all deps configure build run test bench clean study quota-study inference-study test-sanitize fuzz
+.PHONY: all deps configure build run test bench clean study quota-study inference-study train-serve-study test-sanitize fuzz
 
 all: build
 
@@ -84,6 +84,13 @@ INFERENCE_STUDY_OUT ?= results/studies/inference-conv
 inference-study: build
 	$(BUILD_DIR)/aidcsim sweep scenarios/studies/inference-conv.json --out $(INFERENCE_STUDY_OUT)
 	/usr/bin/python3 analysis/inference_study.py $(INFERENCE_STUDY_OUT) --docs docs/inference.md --images docs/images
+
+# Training and inference on one cluster (docs/inference.md): a day of Philly training jobs and a chat
+# service arriving into the full cluster, under priority without and with preemption and a static split.
+TRAIN_SERVE_STUDY_OUT ?= results/studies/train-and-serve
+train-serve-study: build
+	$(BUILD_DIR)/aidcsim sweep scenarios/studies/train-and-serve.json --out $(TRAIN_SERVE_STUDY_OUT)
+	/usr/bin/python3 analysis/train_serve_study.py $(TRAIN_SERVE_STUDY_OUT) --docs docs/inference.md --images docs/images
 
 QUOTA_STUDY_OUT ?= results/studies/philly-quota
 quota-study: build

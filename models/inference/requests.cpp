@@ -75,10 +75,10 @@ std::vector<LlmRequest> generate_poisson_requests(const PoissonRequests& o, std:
     if (!c.sample_from.empty()) return c.sample_from[uniform_below(rng, c.sample_from.size())];
     return c.min + static_cast<long long>(uniform_below(rng, static_cast<std::uint64_t>(c.max - c.min + 1)));
   };
-  double t = 0;
+  double t = o.start_s;
   while (o.count < 0 || static_cast<long long>(out.size()) < o.count) {
     t += -std::log1p(-unit()) / o.rate_per_s;  // exponential gaps: inverse transform, portable
-    if (t >= o.duration_s) break;
+    if (t >= o.start_s + o.duration_s) break;
     LlmRequest r;
     r.request_id = std::to_string(out.size());
     r.arrival_s = t;

@@ -36,6 +36,7 @@ struct TokenCounts {
 };
 struct PoissonRequests {
   double rate_per_s = 1, duration_s = 0;
+  double start_s = 0;  // the first arrival comes after it
   long long count = -1;  // < 0: no cap
   TokenCounts prompt, output;
 };

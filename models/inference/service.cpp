@@ -81,6 +81,7 @@ std::optional<PoissonRequests> read_poisson(OptionReader& r, const std::string& 
   g.rate_per_s = r.number("rate_per_s", -1, 1e-9, 1e9);
   g.duration_s = r.number("duration_s", -1, 1e-9, kMaxTime_s);
   g.count = r.integer("count", -1, 1, 100'000'000);
+  g.start_s = r.number("start_s", 0, 0, kMaxTime_s);
   if (g.rate_per_s < 0) r.problem("rate_per_s", "missing; expected requests per second (> 0)");
   if (g.duration_s < 0 && g.count < 0) r.problem("duration_s", "missing; expected the span of the arrivals (s) and/or a count");
   if (g.duration_s < 0) g.duration_s = kMaxTime_s;
