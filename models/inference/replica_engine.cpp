@@ -25,6 +25,16 @@ void ReplicaEngine::enqueue(RequestIndex id, const LlmRequest& r) {
   waiting_.push_back(a);
 }
 
+void ReplicaEngine::enqueue_prefilled(RequestIndex id, const LlmRequest& r, bool with_kv) {
+  Active a;
+  a.id = id;
+  a.prompt = r.prompt_tokens;
+  a.output = r.output_tokens;
+  a.generated = 1;
+  a.computed = with_kv ? r.prompt_tokens : 0;  // its blocks are taken when it is scheduled
+  waiting_.push_back(a);
+}
+
 bool ReplicaEngine::grow(Active& a, long long tokens) {
   long long need = blocks_for(a.computed + tokens) - a.blocks;
   if (need > kv_blocks_ - used_blocks_) return false;
@@ -163,6 +173,11 @@ std::vector<ReplicaEngine::RequestIndex> ReplicaEngine::finish_iteration(double 
         }
         o.last_token_s = now;
         o.tokens_out = a.generated;
+      }
+      if (prompt_only_ && a.generated == 1 && a.output > 1) {  // prefill done: to a token replica
+        used_blocks_ -= a.blocks;
+        handed_over_.push_back(a.id);
+        continue;
       }
       if (a.generated >= a.output) {
         o.end_s = now;

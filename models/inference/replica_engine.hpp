@@ -21,6 +21,7 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "models/inference/perf_model.hpp"
@@ -55,6 +56,13 @@ class ReplicaEngine {
   // Whether a request of this size can ever complete here (its prompt and output fit the KV cache).
   bool can_serve(const LlmRequest& r) const;
   void enqueue(RequestIndex id, const LlmRequest& r);
+  // Disaggregated serving (Splitwise): a prompt replica hands a request over after its prefill (its
+  // first token); a token replica takes it with its first token out and, when its KV cache came along,
+  // its prompt computed (else it recomputes it).
+  void set_prompt_only(bool prompt_only) { prompt_only_ = prompt_only; }
+  void enqueue_prefilled(RequestIndex id, const LlmRequest& r, bool with_kv);
+  // The requests handed over since the last call (prompt replicas).
+  std::vector<RequestIndex> take_handed_over() { return std::exchange(handed_over_, {}); }
   bool busy() const { return in_iteration_; }
   bool idle() const { return !in_iteration_ && running_.empty() && waiting_.empty(); }
   std::size_t in_flight() const { return running_.size() + waiting_.size(); }
@@ -98,6 +106,8 @@ class ReplicaEngine {
   std::deque<Active> waiting_;
   std::vector<int> preempted_now_;  // request ids preempted while forming the iteration (counted at its end)
   bool in_iteration_ = false;
+  bool prompt_only_ = false;
+  std::vector<RequestIndex> handed_over_;
 };
 
 }  // namespace aidcsim

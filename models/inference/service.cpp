@@ -130,6 +130,16 @@ std::vector<ServiceSpec> read_services(OptionReader& workload, const std::string
     s.gpu_model = o.text("gpu_model", "");
     s.tensor_parallel = o.integer("tensor_parallel", 1, 1, 64);
     s.replicas = o.integer("replicas", 1, 0, 100000);
+    if (o.has("disaggregated")) {
+      OptionReader d = o.nested("disaggregated");
+      s.prompt_replicas = d.integer("prompt_replicas", 1, 1, 100000);
+      int token_replicas = d.integer("token_replicas", 1, 1, 100000);
+      d.reject_unknown();
+      if (o.has("replicas") && s.replicas != s.prompt_replicas + token_replicas)
+        o.problem("replicas", fmt::format("{} replicas, but disaggregated has {} prompt and {} token replicas; expected their sum "
+                                          "or no replicas key", s.replicas, s.prompt_replicas, token_replicas));
+      s.replicas = s.prompt_replicas + token_replicas;
+    }
     s.priority = o.integer("priority", 0, -(1 << 30), 1 << 30);
     s.seed = seed + i;
     std::string table = resolve(scenario_dir, o.text("perf_table", "../../shared/traces/llm-perf-splitwise/perf_model.csv"));
@@ -159,6 +169,7 @@ std::vector<ServiceSpec> read_services(OptionReader& workload, const std::string
       auto info = std::find_if(llm_models().begin(), llm_models().end(), [&](const LlmModelInfo& m) { return m.name == s.model; });
       if (info != llm_models().end()) {
         s.weights_bytes = 2 * info->parameters;
+        s.kv_bytes_per_token = info->kv_bytes_per_token;
         double free_bytes = 0.9 * gpu_memory * s.tensor_parallel - 2 * info->parameters;
         s.kv_blocks = static_cast<long long>(free_bytes / info->kv_bytes_per_token / s.batching.block_tokens);
         if (s.kv_blocks <= 0)

@@ -27,6 +27,8 @@ const std::vector<LlmModelInfo>& llm_models();
 struct ServiceSpec {
   std::string name, tenant, model, gpu_model;
   int tensor_parallel = 1, replicas = 1, priority = 0;
+  int prompt_replicas = 0;  // disaggregated: replicas 0..prompt_replicas-1 prefill, the others decode; 0 = not
+  double kv_bytes_per_token = 0;
   std::vector<LlmRequest> requests;
   BatchingConfig batching;
   std::string router = "round-robin";

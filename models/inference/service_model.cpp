@@ -18,9 +18,12 @@ ServiceModel::ServiceModel(std::vector<ServiceSpec> services) : services_(std::m
     replica_of_request_.emplace_back(spec.requests.size(), -1);
     rejected_.emplace_back(spec.requests.size(), 0);
     state_[s].router = std::make_unique<Router>(spec.router, spec.seed);
+    state_[s].token_router = std::make_unique<Router>(spec.router, spec.seed ^ 0x746f6b656e);  // its own stream
     for (int k = 0; k < spec.replicas; ++k) {
       Replica r;
+      r.prompt_pool = k < spec.prompt_replicas;
       r.engine = std::make_unique<ReplicaEngine>(*spec.perf, spec.key, spec.batching, spec.kv_blocks);
+      r.engine->set_prompt_only(r.prompt_pool);
       state_[s].replicas.push_back(std::move(r));
     }
   }
@@ -82,6 +85,14 @@ void ServiceModel::ready(std::size_t s, std::size_t k, double now) {
   }
   r.serving = true;
   r.serving_since_s = now;
+  if (services_[s].prompt_replicas > 0 && !r.prompt_pool) {  // a token replica: what waited for one goes
+    while (!state_[s].waiting_for_token.empty()) {
+      auto [q, from] = state_[s].waiting_for_token.front();
+      state_[s].waiting_for_token.pop_front();
+      hand_over(s, from, q, now);
+    }
+    return;
+  }
   while (!state_[s].waiting.empty()) {
     std::uint32_t q = state_[s].waiting.front();
     state_[s].waiting.pop_front();
@@ -100,6 +111,7 @@ void ServiceModel::run_ended(JobIndex j, RunEnd how, double now) {
   if (how == RunEnd::completed) return;
   // Preempted: what it held goes back to the service and is recomputed on another replica.
   auto fresh = std::make_unique<ReplicaEngine>(*services_[s].perf, services_[s].key, services_[s].batching, services_[s].kv_blocks);
+  fresh->set_prompt_only(r->prompt_pool);
   std::vector<ReplicaEngine::RequestIndex> back = r->engine->drain();
   r->engine = std::move(fresh);
   for (auto q : back) {
@@ -112,8 +124,10 @@ void ServiceModel::route(std::size_t s, std::uint32_t q, double now) {
   Service& svc = state_[s];
   std::vector<const ReplicaEngine*> views;
   std::vector<std::size_t> slots;
+  const bool disaggregated = services_[s].prompt_replicas > 0;
   for (std::size_t k = 0; k < svc.replicas.size(); ++k)
-    if (svc.replicas[k].serving) views.push_back(svc.replicas[k].engine.get()), slots.push_back(k);
+    if (svc.replicas[k].serving && (!disaggregated || svc.replicas[k].prompt_pool))
+      views.push_back(svc.replicas[k].engine.get()), slots.push_back(k);
   if (views.empty()) {
     svc.waiting.push_back(q);
     return;
@@ -138,6 +152,10 @@ void ServiceModel::on_event(std::uint64_t payload, double now) {
   std::size_t s = (payload >> 40) & 0x3FFFFF;
   std::uint64_t value = payload & ((std::uint64_t(1) << 40) - 1);
   ++state_[s].events;
+  if (kind == kKvArrived) {
+    kv_arrived(value, now);
+    return;
+  }
   if (kind == kArrival) {
     auto q = static_cast<std::uint32_t>(value);
     ++state_[s].arrived;
@@ -160,6 +178,7 @@ void ServiceModel::on_event(std::uint64_t payload, double now) {
   }
   r.in_iteration = false;
   state_[s].finished += r.engine->finish_iteration(now, outcomes_[s]).size();
+  for (auto q : r.engine->take_handed_over()) hand_over(s, k, q, now);
   finish_service_if_done(s, now);
   if (!state_[s].over) kick(s, k, now);
 }
@@ -233,6 +252,7 @@ std::vector<std::pair<std::string, ServiceFigures>> ServiceModel::figures(double
     ServiceFigures f;
     f.submitted = static_cast<long long>(spec.requests.size());
     f.events = state_[s].events;
+    f.kv_transfer_s = state_[s].kv_transfer_s;
     for (std::size_t q = 0; q < spec.requests.size(); ++q) {
       const RequestOutcome& o = outcomes_[s][q];
       if (rejected_[s][q]) {

@@ -43,17 +43,28 @@ class ServiceModel final : public ServiceWorkload, private EventHandler {
     bool serving = false, in_iteration = false;
     std::uint32_t run = 0;         // bumped at every start and end of its run: stale events are ignored
     double serving_since_s = 0, served_s = 0;
+    bool prompt_pool = false;      // disaggregated: prefills only (else: tokens, or both when not disaggregated)
+  };
+  // A KV cache on its way from a prompt replica to a token replica (service_handover.cpp).
+  struct Handover {
+    std::size_t service = 0;
+    std::uint32_t request = 0;
+    std::size_t to = 0;       // token replica
+    std::uint32_t to_run = 0;  // its run when the transfer started
+    double start_s = 0;
   };
   struct Service {
     std::vector<Replica> replicas;
     std::deque<std::uint32_t> waiting;  // requests that arrived while no replica served
-    std::unique_ptr<Router> router;
+    std::deque<std::pair<std::uint32_t, std::size_t>> waiting_for_token;  // (request, prompt replica): no token replica served
+    std::unique_ptr<Router> router, token_router;
+    std::vector<double> kv_transfer_s;
     std::size_t finished = 0;           // completed or rejected
     std::size_t arrived = 0, arrived_at_last_sample = 0;
     long long events = 0;  // arrivals, iteration ends and start-ups handled
     bool over = false;
   };
-  enum Kind : std::uint64_t { kArrival = 0, kIterationEnd = 1, kReady = 2 };
+  enum Kind : std::uint64_t { kArrival = 0, kIterationEnd = 1, kReady = 2, kKvArrived = 3 };
   static std::uint64_t pack(Kind kind, std::size_t service, std::uint64_t value) {
     return (static_cast<std::uint64_t>(kind) << 62) | (static_cast<std::uint64_t>(service) << 40) | value;
   }
@@ -62,6 +73,10 @@ class ServiceModel final : public ServiceWorkload, private EventHandler {
   void kick(std::size_t s, std::size_t k, double now);
   void ready(std::size_t s, std::size_t k, double now);
   void finish_service_if_done(std::size_t s, double now);
+  // Disaggregated serving (service_handover.cpp): a prefilled request's KV cache travels to a token replica.
+  void hand_over(std::size_t s, std::size_t from, std::uint32_t q, double now);
+  void kv_arrived(std::uint64_t id, double now);
+  ServerIndex server_of(const Replica& r) const;
   Replica* replica_of(JobIndex j, std::size_t* s = nullptr, std::size_t* k = nullptr);
 
   std::vector<ServiceSpec> services_;
@@ -70,6 +85,8 @@ class ServiceModel final : public ServiceWorkload, private EventHandler {
   std::vector<std::vector<int>> replica_of_request_;
   std::vector<std::vector<char>> rejected_;
   std::map<JobIndex, std::pair<std::size_t, std::size_t>> by_job_;
+  std::map<std::uint64_t, Handover> handovers_;  // by id, under way
+  std::uint64_t next_handover_ = 0;
   Core* core_ = nullptr;
   double last_sample_s_ = -1;
 };

@@ -84,6 +84,9 @@ class Executor {
   // Live migration `id` of a VM between two servers (sim/policy/runtime.hpp): the engine reports
   // the end of pre-copy with Core::migration_paused() and the end with Core::migration_done().
   virtual void migrate(std::size_t /*id*/, ServerIndex /*from*/, ServerIndex /*to*/, const MigrationTransfer&) {}
+  // `bytes` from one server to another as a SimGrid communication (a disaggregated request's KV
+  // cache); when it ends, the model event (handler, payload) is due then.
+  virtual void transfer(ServerIndex from, ServerIndex to, double bytes, EventHandler* handler, std::uint64_t payload) = 0;
 };
 
 struct CoreOptions {
@@ -104,6 +107,11 @@ class Core final : private SchedulingContext, private QuotaContext {
   // The core's future events (sim/core/events.hpp): the engine asks when the next one is due and
   // hands the due ones over with handle_due_events().
   EventQueue& event_queue() { return event_queue_; }
+  // Models' transfers between servers (Executor::transfer): the event (handler, payload) is due at
+  // the transfer's end, as SimGrid tells.
+  void transfer(ServerIndex from, ServerIndex to, double bytes, EventHandler* handler, std::uint64_t payload) {
+    executor_->transfer(from, to, bytes, handler, payload);
+  }
   void handle_due_events(double now);
   void admit_arrivals(double now);
   // Ignored when `epoch` is stale (the run it belongs to was preempted).

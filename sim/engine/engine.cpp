@@ -195,6 +195,20 @@ class SimGridExecutor final : public Executor {
 
   void set_core(Core* core) { core_ = core; }
 
+  void transfer(ServerIndex from_server, ServerIndex to_server, double bytes, EventHandler* handler,
+                std::uint64_t payload) override {
+    sg4::Host* from = server_hosts_[from_server];
+    sg4::Host* to = server_hosts_[to_server];
+    if (from != to && bytes > 0 && !reachable(from, to, "a transfer between servers")) return;
+    ++in_flight_;
+    sg4::Actor::create("transfer", to, [this, from, to, bytes, handler, payload]() {
+      if (from != to && bytes > 0) sg4::Comm::sendto(from, to, static_cast<std::uint64_t>(std::llround(bytes)));
+      --in_flight_;
+      core_->event_queue().at(sg4::Engine::get_clock(), handler, payload, true);
+      wake_sooner();
+    })->set_stacksize(64 * 1024);
+  }
+
   // The transfer of `p` to its server, shared with any other job waiting for the same image there.
   std::shared_ptr<Pull> start_pull(const ImagePull& p) {
     auto key = std::make_pair(p.server, p.image);

@@ -18,6 +18,7 @@ namespace aidcsim {
 struct ServiceFigures {
   long long submitted = 0, completed = 0, rejected = 0, unfinished = 0;
   std::vector<double> ttft_s, tbt_s, e2e_s;  // of completed requests (TBT: those with 2+ tokens)
+  std::vector<double> kv_transfer_s;          // disaggregated: each KV cache's transfer
   long long slo_met = 0, output_tokens = 0;
   double span_s = 0, replica_s = 0;  // from the first arrival to the end; time replicas served
   long long events = 0;              // the service's events the engine handled (arrivals, iterations)

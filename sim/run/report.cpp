@@ -140,6 +140,10 @@ nlohmann::json services_summary(const std::vector<std::pair<std::string, Service
                  {"output_tokens_per_s", span > 0 ? nlohmann::json(round6(f.output_tokens / span)) : nlohmann::json(nullptr)},
                  {"replica_hours", round6(f.replica_s / 3600)},
                  {"events", f.events}};
+    if (!f.kv_transfer_s.empty()) {  // disaggregated serving: the KV caches' transfers
+      out[name]["kv_transfer_s"] = stats(f.kv_transfer_s);
+      out[name]["kv_transfer_s"]["count"] = f.kv_transfer_s.size();
+    }
   }
   return out;
 }

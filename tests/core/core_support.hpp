@@ -50,11 +50,13 @@ class FakeExecutor final : public Executor {
   void migrate(std::size_t id, ServerIndex from, ServerIndex to, const MigrationTransfer& t) override {
     migrate_calls.push_back({id, from, to, t});
   }
+  void transfer(ServerIndex, ServerIndex, double bytes, EventHandler*, std::uint64_t) override { transfer_bytes.push_back(bytes); }
 
   std::vector<ActivityRun> activity_runs;
   std::vector<JobIndex> stopped;
   double stop_fraction = 0;  // what stop_activities() reports as done
   std::vector<MigrateCall> migrate_calls;
+  std::vector<double> transfer_bytes;
 };
 
 // The engine's loop without SimGrid. Instants come from arrivals and the core's event queue; the

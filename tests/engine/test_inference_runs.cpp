@@ -211,6 +211,86 @@ TEST(InferenceRuns, ReplicaLoadsItsWeightsOverTheNetwork) {
   }
 }
 
+// Disaggregated serving: prompt replica 0 on srv0, token replica 1 on srv1, 1.25 GB/s between them
+// (CM02, full duplex). A request of 1,000 prompt tokens and 3 output tokens: its first token at
+// prefill(1000) on srv0; its KV cache, 1,000 x 327,680 bytes (llama2-70b: 2 x 80 layers x 8 KV heads x
+// 128 x 2 bytes per token) = 327.68 MB, takes 0.262144 s to srv1; then two decodes of token(1).
+TEST(InferenceRuns, DisaggregatedKvTransferOnAKnownLink) {
+  std::string hosts, links, routes;
+  for (int s = 0; s < 2; ++s) {
+    hosts += fmt::format(R"(  <host id="srv{0}" speed="1Gf" core="64"><prop id="memory" value="1TiB"/></host>
+)", s);
+    links += fmt::format(R"(  <link id="up{0}" bandwidth="1.25GBps" latency="0" sharing_policy="SPLITDUPLEX"/>
+)", s);
+    for (int g = 0; g < 8; ++g) {
+      hosts += fmt::format(R"(  <host id="srv{0}-gpu{1}" speed="312Tf"><prop id="kind" value="gpu"/><prop id="server" value="srv{0}"/><prop id="gpu_model" value="A100-80GB"/><prop id="gpu_memory" value="80GiB"/></host>
+)", s, g);
+      links += fmt::format(R"(  <link id="pcie{0}-{1}" bandwidth="32GBps" latency="0"/>
+)", s, g);
+      routes += fmt::format(R"(  <route src="srv{0}-gpu{1}" dst="srv{0}"><link_ctn id="pcie{0}-{1}"/></route>
+)", s, g);
+    }
+  }
+  routes += R"(  <route src="srv0" dst="srv1"><link_ctn id="up0" direction="DOWN"/><link_ctn id="up1" direction="UP"/></route>
+)";
+  std::string platform = R"(<?xml version='1.0'?>
+<!DOCTYPE platform SYSTEM "https://simgrid.org/simgrid.dtd">
+<platform version="4.1">
+<zone id="dc" routing="Full">
+)" + hosts + links + routes + "</zone>\n</platform>\n";
+  nlohmann::json service = chat({{"format", "poisson"}, {"rate_per_s", 1e6}, {"count", 1}, {"prompt_tokens", 1000}, {"output_tokens", 3}});
+  service.erase("replicas");
+  service["disaggregated"] = {{"prompt_replicas", 1}, {"token_replicas", 1}};
+  ServiceRun r("inference-disaggregated", 2, kNoJobs, service);
+  r.dir.write("platform.xml", platform);
+  nlohmann::json s = read_json(r.scenario);
+  s["engine"] = {{"network_model", "CM02"}};
+  r.dir.write("scenario.json", s.dump(2));
+  CliResult result = r.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  aidcsim::ProblemList problems;
+  auto perf = aidcsim::LlmPerfModel::read(shared_file("llm-perf-splitwise/perf_model.csv"), problems);
+  const aidcsim::LlmPerfModel::Key key{"llama2-70b", "a100-80gb", 8};
+  auto rows = read_csv(r.dir / "out/requests.csv");
+  ASSERT_EQ(rows.size(), 1u);
+  double arrival = std::stod(rows[0]["arrival_s"]);
+  double first = arrival + perf.prompt_s(key, 1000), transfer = 1000 * 327680 / 1.25e9;
+  EXPECT_NEAR(transfer, 0.262144, 1e-12);
+  EXPECT_NEAR(std::stod(rows[0]["first_token_s"]), first, 2e-6);
+  EXPECT_NEAR(std::stod(rows[0]["end_s"]), first + transfer + 2 * perf.token_s(key, 1), 2e-6);
+  EXPECT_NEAR(std::stod(rows[0]["tbt_max_s"]), transfer + perf.token_s(key, 1), 2e-6);
+  EXPECT_EQ(rows[0]["replica"], "1");
+  EXPECT_EQ(rows[0]["state"], "completed");
+  auto summary = read_json(r.dir / "out/summary.json");
+  EXPECT_NEAR(summary["services"]["chat"]["kv_transfer_s"]["mean"].get<double>(), 0.262144, 1e-6);
+  r.expect_invariants();
+}
+
+// Disaggregated, 2 prompt and 2 token replicas on 500 conversation requests at 10x their rate: every
+// request completes once with all its tokens (the checker's rules), one KV transfer per request of 2+
+// output tokens, and the requests end on token replicas (2, 3) only.
+TEST(InferenceRuns, DisaggregatedServesEveryRequest) {
+  nlohmann::json service = chat({{"path", shared_file("azure-llm-2023/AzureLLMInferenceTrace_conv.csv")},
+                                 {"format", "azure-llm"}, {"limit", 500}, {"time_scale", 0.1}});
+  service.erase("replicas");
+  service["disaggregated"] = {{"prompt_replicas", 2}, {"token_replicas", 2}};
+  service["router"] = {{"policy", "least-outstanding"}};
+  ServiceRun r("inference-disaggregated-many", 4, kNoJobs, service);
+  CliResult result = r.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto summary = read_json(r.dir / "out/summary.json");
+  EXPECT_EQ(summary["services"]["chat"]["requests"]["completed"], 500);
+  long long multi = 0;
+  for (auto& row : read_csv(r.dir / "out/requests.csv")) {
+    if (std::stoll(row["output_tokens"]) > 1) {
+      ++multi;
+      EXPECT_TRUE(row["replica"] == "2" || row["replica"] == "3") << row["request_id"];
+    }
+  }
+  EXPECT_EQ(summary["services"]["chat"]["kv_transfer_s"]["count"].get<long long>(), multi);
+  r.expect_invariants();
+}
+
 // A workload of services alone needs no job trace; a workload of neither is an input error.
 TEST(InferenceRuns, ServicesWithoutJobs) {
   nlohmann::json poisson = {{"format", "poisson"}, {"rate_per_s", 1}, {"count", 20}, {"prompt_tokens", 100}, {"output_tokens", 10}};
