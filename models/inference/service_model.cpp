@@ -93,6 +93,16 @@ void ServiceModel::ready(std::size_t s, std::size_t k, double now) {
     }
     return;
   }
+  // What waited goes out once every replica coming up at this instant is up (an event at `now`, after
+  // them), so the router sees them all.
+  if (!state_[s].waiting.empty() && !state_[s].flush_pending) {
+    state_[s].flush_pending = true;
+    core_->event_queue().at(now, this, pack(kReady, s, kFlushWaiting), true);
+  }
+}
+
+void ServiceModel::flush_waiting(std::size_t s, double now) {
+  state_[s].flush_pending = false;
   while (!state_[s].waiting.empty()) {
     std::uint32_t q = state_[s].waiting.front();
     state_[s].waiting.pop_front();
@@ -143,6 +153,7 @@ void ServiceModel::kick(std::size_t s, std::size_t k, double now) {
   if (!r.serving || r.in_iteration) return;
   if (auto d = r.engine->start_iteration(now)) {
     r.in_iteration = true;
+    r.iteration_start_s = now;
     core_->event_queue().at(now + *d, this, pack(kIterationEnd, s, (static_cast<std::uint64_t>(r.run) << 20) | k), true);
   }
 }
@@ -168,6 +179,10 @@ void ServiceModel::on_event(std::uint64_t payload, double now) {
     route(s, q, now);
     return;
   }
+  if (kind == kReady && value == kFlushWaiting) {
+    flush_waiting(s, now);
+    return;
+  }
   std::size_t k = value & 0xFFFFF;
   auto run = static_cast<std::uint32_t>(value >> 20);
   Replica& r = state_[s].replicas[k];
@@ -177,6 +192,7 @@ void ServiceModel::on_event(std::uint64_t payload, double now) {
     return;
   }
   r.in_iteration = false;
+  r.busy_s += now - r.iteration_start_s;
   state_[s].finished += r.engine->finish_iteration(now, outcomes_[s]).size();
   for (auto q : r.engine->take_handed_over()) hand_over(s, k, q, now);
   finish_service_if_done(s, now);
@@ -274,7 +290,16 @@ std::vector<std::pair<std::string, ServiceFigures>> ServiceModel::figures(double
       f.slo_met += met ? 1 : 0;
     }
     if (!spec.requests.empty()) f.span_s = end_s - spec.requests.front().arrival_s;
-    for (const auto& r : state_[s].replicas) f.replica_s += r.served_s + (r.serving ? end_s - r.serving_since_s : 0);
+    for (const auto& r : state_[s].replicas) {
+      f.replica_s += r.served_s + (r.serving ? end_s - r.serving_since_s : 0);
+      f.busy_s += r.busy_s + (r.serving && r.in_iteration ? end_s - r.iteration_start_s : 0);
+    }
+    // Its GPUs' energy: full power in iterations, idle power otherwise while serving (docs/inference.md).
+    for (const auto& g : core_->cluster().gpus)
+      if (g.model == spec.gpu_model && g.power.known) {
+        f.energy_j = spec.tensor_parallel * (g.power.idle_w * (f.replica_s - f.busy_s) + g.power.full_w * f.busy_s);
+        break;
+      }
     out.emplace_back(spec.name, std::move(f));
   }
   return out;

@@ -43,7 +43,8 @@ class ServiceModel final : public ServiceWorkload, private EventHandler {
     bool serving = false, in_iteration = false;
     std::uint32_t run = 0;         // bumped at every start and end of its run: stale events are ignored
     double serving_since_s = 0, served_s = 0;
-    bool prompt_pool = false;      // disaggregated: prefills only (else: tokens, or both when not disaggregated)
+    bool prompt_pool = false;
+    double iteration_start_s = 0, busy_s = 0;  // time in iterations      // disaggregated: prefills only (else: tokens, or both when not disaggregated)
   };
   // A KV cache on its way from a prompt replica to a token replica (service_handover.cpp).
   struct Handover {
@@ -63,7 +64,9 @@ class ServiceModel final : public ServiceWorkload, private EventHandler {
     std::size_t arrived = 0, arrived_at_last_sample = 0;
     long long events = 0;  // arrivals, iteration ends and start-ups handled
     bool over = false;
+    bool flush_pending = false;  // an event will route the waiting requests
   };
+  static constexpr std::uint64_t kFlushWaiting = 0xFFFFF;  // a kReady payload: route what waits
   enum Kind : std::uint64_t { kArrival = 0, kIterationEnd = 1, kReady = 2, kKvArrived = 3 };
   static std::uint64_t pack(Kind kind, std::size_t service, std::uint64_t value) {
     return (static_cast<std::uint64_t>(kind) << 62) | (static_cast<std::uint64_t>(service) << 40) | value;
@@ -72,6 +75,7 @@ class ServiceModel final : public ServiceWorkload, private EventHandler {
   void route(std::size_t s, std::uint32_t r, double now);
   void kick(std::size_t s, std::size_t k, double now);
   void ready(std::size_t s, std::size_t k, double now);
+  void flush_waiting(std::size_t s, double now);
   void finish_service_if_done(std::size_t s, double now);
   // Disaggregated serving (service_handover.cpp): a prefilled request's KV cache travels to a token replica.
   void hand_over(std::size_t s, std::size_t from, std::uint32_t q, double now);

@@ -22,6 +22,8 @@ struct ServiceFigures {
   long long slo_met = 0, output_tokens = 0;
   double span_s = 0, replica_s = 0;  // from the first arrival to the end; time replicas served
   long long events = 0;              // the service's events the engine handled (arrivals, iterations)
+  double busy_s = 0;                 // replica time in iterations
+  double energy_j = -1;              // its GPUs' energy; < 0: the platform gives no power profile
 };
 
 class ServiceWorkload : public LifecycleObserver, public StartupContributor {

@@ -139,6 +139,8 @@ nlohmann::json services_summary(const std::vector<std::pair<std::string, Service
                  {"goodput_rps", span > 0 ? nlohmann::json(round6(f.slo_met / span)) : nlohmann::json(nullptr)},
                  {"output_tokens_per_s", span > 0 ? nlohmann::json(round6(f.output_tokens / span)) : nlohmann::json(nullptr)},
                  {"replica_hours", round6(f.replica_s / 3600)},
+                 {"gpu_busy", f.replica_s > 0 ? nlohmann::json(round6(f.busy_s / f.replica_s)) : nlohmann::json(nullptr)},
+                 {"energy_j", f.energy_j >= 0 ? nlohmann::json(round6(f.energy_j)) : nlohmann::json(nullptr)},
                  {"events", f.events}};
     if (!f.kv_transfer_s.empty()) {  // disaggregated serving: the KV caches' transfers
       out[name]["kv_transfer_s"] = stats(f.kv_transfer_s);

@@ -76,15 +76,21 @@ TEST(InferenceRuns, NoBatchingFollowsTheFifoRecurrence) {
   aidcsim::LlmPerfModel::Key key{"llama2-70b", "a100-80gb", 8};
   auto rows = read_csv(r.dir / "out/requests.csv");
   ASSERT_EQ(rows.size(), 300u);
-  double end = 0;
+  double end = 0, busy = 0;
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    end = std::max(requests[i].arrival_s, end) + perf.prompt_s(key, static_cast<double>(requests[i].prompt_tokens)) +
-          static_cast<double>(requests[i].output_tokens - 1) * perf.token_s(key, 1);
+    double service_s = perf.prompt_s(key, static_cast<double>(requests[i].prompt_tokens)) +
+                       static_cast<double>(requests[i].output_tokens - 1) * perf.token_s(key, 1);
+    end = std::max(requests[i].arrival_s, end) + service_s;
+    busy += service_s;
     ASSERT_NEAR(std::stod(rows[i]["end_s"]), end, 2e-6) << "request " << i;
     ASSERT_EQ(rows[i]["state"], "completed");
   }
   auto summary = read_json(r.dir / "out/summary.json");
   EXPECT_EQ(summary["services"]["chat"]["requests"]["completed"], 300);
+  // The replica serves from 0 to the last end, in iterations for the sum of the service times; its 8
+  // A100-80GB draw 400 W in iterations and 55 W otherwise (the GPU model's defaults).
+  EXPECT_NEAR(summary["services"]["chat"]["gpu_busy"].get<double>(), busy / end, 1e-6);
+  EXPECT_NEAR(summary["services"]["chat"]["energy_j"].get<double>(), 8 * (55 * (end - busy) + 400 * busy), 1e-3 * 8 * 400);
   // run.json records the request trace and the performance table among the inputs (provenance).
   std::set<std::string> roles;
   const nlohmann::json run_json = read_json(r.dir / "out/run.json");
@@ -123,6 +129,32 @@ TEST(InferenceRuns, ReplicasArePlacedLikeJobs) {
   std::string series = read_text(r.dir / "out/timeseries.csv");
   EXPECT_NE(series.find("\n60,service_replicas_serving,chat,1\n"), std::string::npos) << series;
   EXPECT_NE(series.find("\n120,service_replicas_serving,chat,2\n"), std::string::npos);
+  // The checker's service rules can fail: a KV cache over its capacity, a request served by replica 1
+  // before it started (q3 moved to 50 s, while replica 1 starts at 100 s).
+  std::string checker = std::string(AIDCSIM_SOURCE_DIR) + "/tests/scenarios/check_invariants.py";
+  auto expect_violation = [&](const std::string& what) {
+    std::string command = "/usr/bin/python3 '" + checker + "' '" + (r.dir / "out") + "' > '" + (r.dir / "check.txt") + "' 2>&1";
+    EXPECT_NE(std::system(command.c_str()), 0) << what;
+    EXPECT_NE(read_text(r.dir / "check.txt").find(what), std::string::npos) << read_text(r.dir / "check.txt");
+  };
+  r.dir.write("out/timeseries.csv", series + "180,service_kv_cache_used,chat,1.5\n");
+  expect_violation("service_kv_cache_used 1.5 of chat is outside [0, 1]");
+  r.dir.write("out/timeseries.csv", series);
+  std::string requests_csv = read_text(r.dir / "out/requests.csv");
+  std::string q3 = requests_csv.substr(requests_csv.find("chat,q3,"));
+  auto fields = [](const std::string& line) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    for (std::size_t comma; (comma = line.find(',', start)) != std::string::npos; start = comma + 1) out.push_back(line.substr(start, comma - start));
+    out.push_back(line.substr(start, line.find('\n', start) - start));
+    return out;
+  };
+  auto f = fields(q3);  // arrival_s, first_token_s, end_s = 50, 50.5, 51 and the derived figures
+  f[2] = "50", f[3] = "50.5", f[4] = "51", f[5] = "0.5", f[8] = "1";
+  std::string moved;
+  for (std::size_t i = 0; i < f.size(); ++i) moved += (i ? "," : "") + f[i];
+  r.dir.write("out/requests.csv", requests_csv.substr(0, requests_csv.find("chat,q3,")) + moved + "\n");
+  expect_violation("last token at 51 while its replica served from 100");
 }
 
 // Each batching policy end to end on 300 requests of the conversation trace at 10x their rate: every
@@ -289,6 +321,29 @@ TEST(InferenceRuns, DisaggregatedServesEveryRequest) {
   }
   EXPECT_EQ(summary["services"]["chat"]["kv_transfer_s"]["count"].get<long long>(), multi);
   r.expect_invariants();
+}
+
+// The routers through the simulator, two replicas (no storage: both serve from 0). At 0, q1 (2,000
+// prompt tokens, 400 output: decoding for ~17 s) and q2 (100, 1: done in 0.07 s); at 1 s, q3 and q4
+// (100 tokens, 1 output token). Round robin: 0, 1, 0, 1. Least outstanding: q3 to replica 1 (0 in flight
+// against 1), q4 ties 1/1 and goes to the lower index, 0. Least KV: q3 to 1, which then holds q3's 7
+// blocks against q1's 150 on replica 0, so q4 to 1 as well.
+TEST(InferenceRuns, RoutersThroughTheSimulator) {
+  TempFolder traces("inference-routers");
+  std::string requests = traces.write("requests.csv", "request_id,arrival_s,prompt_tokens,output_tokens\n"
+                                                      "q1,0,2000,400\nq2,0,100,1\nq3,1,100,1\nq4,1,100,1\n");
+  std::map<std::string, std::vector<std::string>> expected = {{"round-robin", {"0", "1", "0", "1"}},
+                                                               {"least-outstanding", {"0", "1", "1", "0"}},
+                                                               {"least-kv", {"0", "1", "1", "1"}}};
+  for (const auto& [router, replicas] : expected) {
+    nlohmann::json service = chat({{"path", requests}, {"format", "native-requests"}}, 2);
+    service["router"] = {{"policy", router}};
+    ServiceRun r("inference-router", 2, kNoJobs, service);
+    ASSERT_EQ(r.run().exit_code, 0);
+    std::vector<std::string> got;
+    for (auto& row : read_csv(r.dir / "out/requests.csv")) got.push_back(row["replica"]);
+    EXPECT_EQ(got, replicas) << router;
+  }
 }
 
 // A workload of services alone needs no job trace; a workload of neither is an input error.

@@ -4,8 +4,11 @@
   * a completed request has arrival_s <= first_token_s <= end_s, ttft_s = first_token_s - arrival_s and
     e2e_s = end_s - arrival_s, and TBT figures exactly when it has two or more output tokens;
   * a rejected request never produced a token;
-  * a request's first token comes while its replica job (SERVICE/replica-K in jobs.csv) existed: not
-    before the replica's first start, nor after its end.
+  * a request's last token comes while its replica job (SERVICE/replica-K in jobs.csv; the token
+    replica when disaggregated) served: not before the end of the replica's first start-up
+    (start_s + startup_s when it ran once: pulls, weights, boot), nor after its end;
+  * the KV cache in use (timeseries service_kv_cache_used, a share of the serving replicas' caches) is
+    within [0, 1].
 """
 import csv
 import os
@@ -58,5 +61,13 @@ def check_services(run_dir, rows, v):
                 v.add(f"{where}: replica {r['replica']!r} is not a job of jobs.csv")
                 continue
             start, stop = _num(replica.get("start_s")), _num(replica.get("end_s"))
-            if start is None or first < start - TOL or (stop is not None and first > stop + TOL):
-                v.add(f"{where}: first token at {first:g} while its replica ran from {replica.get('start_s')!r} to {replica.get('end_s')!r}")
+            # startup_s sums every run's start-up: the first one's is known when it ran once.
+            startup = (_num(replica.get("startup_s")) or 0) if replica.get("preemptions") in ("0", None) else 0
+            if start is None or end < start + startup - TOL or (stop is not None and end > stop + TOL):
+                v.add(f"{where}: last token at {end:g} while its replica served from {start}+{startup} to {replica.get('end_s')!r}")
+    series = os.path.join(run_dir, "timeseries.csv")
+    if os.path.exists(series):
+        with open(series, newline="", encoding="utf-8") as f:
+            for line, r in enumerate(csv.DictReader(f), start=2):
+                if r.get("metric") == "service_kv_cache_used" and not (0 <= float(r["value"]) <= 1 + 1e-9):
+                    v.add(f"timeseries.csv:{line}: service_kv_cache_used {r['value']} of {r['label']} is outside [0, 1]")
