@@ -251,6 +251,14 @@ void Core::work_started(JobIndex j, std::uint32_t epoch, double now) {
   run.run_delay_s = run.run_startup_s;  // the expected end (status()) counts from here
 }
 
+void Core::work_started_isolated(JobIndex j, std::uint32_t epoch, double now, double work_s) {
+  JobRun& run = runs_[j];
+  if (epoch != run.epoch || run.state != JobState::running) return;
+  work_started(j, epoch, now);
+  run.run_on_timer = true;  // nothing is shared any more: the end is known
+  event_queue_.run_end_at(now + work_s, j, epoch);
+}
+
 // Start-up time of the current run up to `now`; a start-up still under way (a pull) when the run
 // stops makes all of the run so far start-up.
 static double current_startup_s(const JobRun& run, double now) {

@@ -119,6 +119,9 @@ class Core final : private SchedulingContext, private QuotaContext {
   void schedule(double now);
   // The work of run (j, epoch) starts at `now` (its image pulls and start-up delay are over).
   void work_started(JobIndex j, std::uint32_t epoch, double now);
+  // The same, for work that shares nothing (isolated_work_s >= 0): its end becomes a timer of the core's
+  // queue and the engine lets go of the run.
+  void work_started_isolated(JobIndex j, std::uint32_t epoch, double now, double work_s);
   void sample(double now, std::vector<Sample>& out);
   // A live migration's pre-copy ended (its VM pauses), and the migration ended (`bytes` sent).
   // migration_paused() returns whether a job is paused in the VM (its state is copied too).

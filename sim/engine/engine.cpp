@@ -86,6 +86,16 @@ class SimGridExecutor final : public Executor {
       if (delay_s > 0) sg4::this_actor::sleep_for(delay_s);
       ActiveJob& me = active_[j];
       me.work_start_s = sg4::Engine::get_clock();
+      if (reports_start && me.isolated_work_s >= 0) {
+        // Only the start-up was SimGrid's: the rest is a timer of the core, and the controller can
+        // sleep to its next event instead of waiting on this actor.
+        double work_s = me.isolated_work_s;
+        active_.erase(j);
+        --in_flight_;
+        core_->work_started_isolated(j, epoch, sg4::Engine::get_clock(), work_s);
+        wake_sooner();
+        return;
+      }
       if (reports_start) {
         core_->work_started(j, epoch, me.work_start_s);
         wake_sooner();  // work_started may have scheduled an event the controller is not waiting for
