@@ -10,7 +10,9 @@
 #include <optional>
 #include <set>
 
+#include "sim/check/check_values.hpp"
 #include "sim/check/python_text.hpp"
+#include "sim/check/service_rules.hpp"
 #include "sim/check/run_tables.hpp"
 #include "sim/core/errors.hpp"
 
@@ -18,7 +20,6 @@ namespace aidcsim::check {
 namespace {
 
 using nlohmann::json;
-using Text = std::optional<std::string>;  // a CSV value; nullopt is Python's None (absent)
 
 const char* const kStates[] = {"completed", "rejected", "unfinished"};  // sorted
 const char* const kRequired[] = {"job_id", "tenant",   "submit_s", "start_s", "end_s", "queue_delay_s",
@@ -31,26 +32,11 @@ bool close(double a, double b) {
   return std::fabs(a - b) <= kTolerance + 1e-12 * std::max(std::fabs(a), std::fabs(b));
 }
 
-struct UnreadableNumber {
-  std::string message;  // Python's ValueError text
-};
-
 std::optional<double> number(const Text& text) {
-  if (!text || text->empty()) return std::nullopt;
-  auto value = python_float(*text);
-  if (!value) throw UnreadableNumber{fmt::format("could not convert string to float: {}", python_repr(*text))};
-  if (!std::isfinite(*value)) throw UnreadableNumber{fmt::format("not a finite number: {}", python_repr(*text))};
+  auto value = python_number(text);
+  if (value && !std::isfinite(*value)) throw UnreadableNumber{fmt::format("not a finite number: {}", python_repr(*text))};
   return value;
 }
-
-long long integer(const Text& text) {
-  std::string t = text.value_or("");
-  auto value = python_int(t);
-  if (!value) throw UnreadableNumber{fmt::format("invalid literal for int() with base 10: {}", python_repr(t))};
-  return *value;
-}
-
-std::string repr(const Text& text) { return text ? python_repr(*text) : "None"; }
 
 std::vector<std::string> split_hosts(const Text& text) {
   std::vector<std::string> hosts;
@@ -398,6 +384,8 @@ CheckReport check_run_dir(const std::string& run_dir, const CheckOptions& option
     if (!equals_count(summary_value(state), counts[state]))
       v.add("summary-counts", fmt::format("summary.json: jobs.{} is {}, jobs.csv has {}", state,
                                           python_value(summary_value(state)), counts[state]));
+  // Inference services (requests.csv): service_invariants.py's rules.
+  check_services(run_dir, jobs, [&](const char* rule, std::string message) { v.add(rule, std::move(message)); });
   report.jobs = jobs.rows().size();
   return report;
 }

@@ -41,7 +41,7 @@ def check_services(run_dir, rows, v):
             try:
                 arrival, first, end = _num(r["arrival_s"]), _num(r["first_token_s"]), _num(r["end_s"])
                 ttft, e2e, tbt = _num(r["ttft_s"]), _num(r["e2e_s"]), _num(r["tbt_mean_s"])
-                outputs = int(r["output_tokens"])
+                outputs = int(r["output_tokens"] or "")
             except (ValueError, KeyError) as e:
                 v.add(f"{where}: unreadable row ({e})")
                 continue
@@ -60,14 +60,24 @@ def check_services(run_dir, rows, v):
             if replica is None:
                 v.add(f"{where}: replica {r['replica']!r} is not a job of jobs.csv")
                 continue
-            start, stop = _num(replica.get("start_s")), _num(replica.get("end_s"))
-            # startup_s sums every run's start-up: the first one's is known when it ran once.
-            startup = (_num(replica.get("startup_s")) or 0) if replica.get("preemptions") in ("0", None) else 0
+            try:
+                start, stop = _num(replica.get("start_s")), _num(replica.get("end_s"))
+                # startup_s sums every run's start-up: the first one's is known when it ran once.
+                startup = (_num(replica.get("startup_s")) or 0) if replica.get("preemptions") in ("0", None) else 0
+            except ValueError as e:
+                v.add(f"{where}: unreadable row of its replica in jobs.csv ({e})")
+                continue
             if start is None or end < start + startup - TOL or (stop is not None and end > stop + TOL):
                 v.add(f"{where}: last token at {end:g} while its replica served from {start}+{startup} to {replica.get('end_s')!r}")
     series = os.path.join(run_dir, "timeseries.csv")
     if os.path.exists(series):
         with open(series, newline="", encoding="utf-8") as f:
             for line, r in enumerate(csv.DictReader(f), start=2):
-                if r.get("metric") == "service_kv_cache_used" and not (0 <= float(r["value"]) <= 1 + 1e-9):
-                    v.add(f"timeseries.csv:{line}: service_kv_cache_used {r['value']} of {r['label']} is outside [0, 1]")
+                if r.get("metric") != "service_kv_cache_used":
+                    continue
+                try:
+                    used = float(r.get("value"))
+                except (TypeError, ValueError):
+                    used = None
+                if used is None or not (0 <= used <= 1 + 1e-9):
+                    v.add(f"timeseries.csv:{line}: service_kv_cache_used {r.get('value')} of {r.get('label')} is outside [0, 1]")
