@@ -56,7 +56,7 @@ test-sanitize: deps
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= scenario sweep platform trace_native trace_openb trace_philly trace_swf trace_swf_gzip \
-  trace_helios trace_alibaba_pai trace_alibaba_dlrm
+  trace_helios trace_alibaba_pai trace_alibaba_dlrm requests
 fuzz: deps
 	@bash .ci/install-deps clang-14 libclang-rt-14-dev
 	cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DAIDCSIM_FUZZ=ON

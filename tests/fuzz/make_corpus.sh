@@ -6,7 +6,7 @@ set -euo pipefail
 source_dir=$1 out=$2
 shared=$source_dir/../shared/traces
 rm -rf "$out"
-mkdir -p "$out"/{scenario,sweep,platform,trace_native,trace_openb,trace_philly,trace_swf,trace_swf_gzip,trace_helios,trace_alibaba_pai,trace_alibaba_dlrm}
+mkdir -p "$out"/{scenario,sweep,platform,trace_native,trace_openb,trace_philly,trace_swf,trace_swf_gzip,trace_helios,trace_alibaba_pai,trace_alibaba_dlrm,requests}
 
 # Scenarios, as they are and with one --set override on the first line.
 for f in "$source_dir"/scenarios/*.json; do cp "$f" "$out/scenario/"; done
@@ -66,6 +66,12 @@ if [[ -f $swf ]]; then
   cp "$out/trace_swf/nasa.swf" "$out/trace_swf_gzip/nasa.swf"  # the gzip target compresses its input
   { echo '#options {"procs_per_gpu":4}'; cat "$out/trace_swf/nasa.swf"; } > "$out/trace_swf_gzip/procs.swf"
 fi
+# Inference inputs: request traces and the latency table.
+printf 'request_id,arrival_s,prompt_tokens,output_tokens\nq0,0,100,10\nq1,1.5,2000,1\nq2,2,8192,300\n' > "$out/requests/native.csv"
+slice "$shared/azure-llm-2023/AzureLLMInferenceTrace_conv.csv" "$out/requests/azure-conv.csv"
+slice "$shared/azure-llm-2023/AzureLLMInferenceTrace_code.csv" "$out/requests/azure-code.csv"
+slice "$shared/llm-perf-splitwise/perf_model.csv" "$out/requests/perf_model.csv" 61
+
 # Every target has at least one seed even without ../shared/traces.
 for d in "$out"/*/; do
   [[ -n $(ls -A "$d") ]] || printf 'a,b,c\n1,2,3\n' > "$d/minimal.csv"
