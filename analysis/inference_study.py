@@ -11,12 +11,12 @@ policy, least-outstanding routing) and inference_routers.png (the same per route
 With --docs, they replace the part of the page between the "inference-study:begin" and
 "inference-study:end" markers, and the figures are copied to --images.
 """
-import argparse
 import csv
 import os
-import shutil
 
 import matplotlib
+
+import study_pages
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -126,29 +126,13 @@ def figures(points, out):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("out")
-    parser.add_argument("--docs")
-    parser.add_argument("--images", default="docs/images")
-    a = parser.parse_args()
+    a = study_pages.arguments(__doc__)
     points = load(a.out)
-    text = tables(points)
-    os.makedirs(os.path.join(a.out, "tables"), exist_ok=True)
     os.makedirs(os.path.join(a.out, "figures"), exist_ok=True)
-    open(os.path.join(a.out, "tables", "inference.md"), "w").write(text + "\n")
     paths = figures(points, os.path.join(a.out, "figures"))
-    print(text)
-    if a.docs:
-        page = open(a.docs).read()
-        start, end = page.index(BEGIN), page.index(END)
-        images = []
-        for key, alt in (("batching", "SLO attainment, TTFT p99 and TBT p99 against GPU-hours per GPU and batching policy"),
-                         ("routers", "The same per router")):
-            shutil.copy(paths[key], os.path.join(a.images, os.path.basename(paths[key])))
-            rel = os.path.relpath(os.path.join(a.images, os.path.basename(paths[key])), os.path.dirname(a.docs))
-            images.append(f"![{alt}]({rel})")
-        block = f"{BEGIN}\n{text}\n\n" + "\n\n".join(images) + "\n"
-        open(a.docs, "w").write(page[:start] + block + page[end:])
+    study_pages.publish(a, "inference.md", tables(points),
+                        [(paths["batching"], "SLO attainment, TTFT p99 and TBT p99 against GPU-hours per GPU and batching policy"),
+                         (paths["routers"], "The same per router")], BEGIN, END)
 
 
 if __name__ == "__main__":

@@ -9,13 +9,13 @@ allocation) and SWEEP_OUT/figures/quota_vc_delay.png (mean queueing delay per vi
 With --docs, the table and figure replace the part of the page between the "quota-study:begin" and
 "quota-study:end" markers, and the figure is copied to --images.
 """
-import argparse
 import csv
 import json
 import os
-import shutil
 
 import matplotlib
+
+import study_pages
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -83,25 +83,12 @@ def figure(points, path):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("out")
-    parser.add_argument("--docs")
-    parser.add_argument("--images", default="docs/images")
-    a = parser.parse_args()
+    a = study_pages.arguments(__doc__)
     points = load(a.out)
-    text = table(points)
-    os.makedirs(os.path.join(a.out, "tables"), exist_ok=True)
-    open(os.path.join(a.out, "tables", "quota.md"), "w").write(text + "\n")
     fig = os.path.join(a.out, "figures", "quota_vc_delay.png")
     figure(points, fig)
-    print(text)
-    if a.docs:
-        shutil.copy(fig, os.path.join(a.images, "quota_vc_delay.png"))
-        page = open(a.docs).read()
-        start, end = page.index(BEGIN), page.index(END)
-        rel = os.path.relpath(os.path.join(a.images, "quota_vc_delay.png"), os.path.dirname(a.docs))
-        block = (f"{BEGIN}\n{text}\n\n![Mean queueing delay per virtual cluster under the four quota designs]({rel})\n")
-        open(a.docs, "w").write(page[:start] + block + page[end:])
+    study_pages.publish(a, "quota.md", table(points), [(fig, "Mean queueing delay per virtual cluster under the four quota designs")],
+                        BEGIN, END)
 
 
 if __name__ == "__main__":

@@ -10,13 +10,13 @@ come from summary.json. Writes SWEEP_OUT/tables/train_serve.md and SWEEP_OUT/fig
 the part of the page between the "train-serve-study:begin" and "train-serve-study:end" markers, and the
 figure is copied to --images.
 """
-import argparse
 import csv
 import json
 import os
-import shutil
 
 import matplotlib
+
+import study_pages
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -96,25 +96,12 @@ def figure(points, path):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("out")
-    parser.add_argument("--docs")
-    parser.add_argument("--images", default="docs/images")
-    a = parser.parse_args()
+    a = study_pages.arguments(__doc__)
     points = load(a.out)
-    text = table(points)
-    os.makedirs(os.path.join(a.out, "tables"), exist_ok=True)
-    open(os.path.join(a.out, "tables", "train_serve.md"), "w").write(text + "\n")
     fig = os.path.join(a.out, "figures", "train_serve.png")
     figure(points, fig)
-    print(text)
-    if a.docs:
-        shutil.copy(fig, os.path.join(a.images, "train_serve.png"))
-        page = open(a.docs).read()
-        start, end = page.index(BEGIN), page.index(END)
-        rel = os.path.relpath(os.path.join(a.images, "train_serve.png"), os.path.dirname(a.docs))
-        block = f"{BEGIN}\n{text}\n\n![Training JCT against the chat service's SLO attainment, per design]({rel})\n"
-        open(a.docs, "w").write(page[:start] + block + page[end:])
+    study_pages.publish(a, "train_serve.md", table(points),
+                        [(fig, "Training JCT against the chat service's SLO attainment, per design")], BEGIN, END)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,13 @@ struct ServiceRun {
     scenario = dir.write("scenario.json", s.dump(2));
   }
   CliResult run() { return run_cli("run " + scenario + " --out " + (dir / "out") + " --quiet"); }
+  // Another platform, under the CM02 network model (no correction factors).
+  void use_platform_cm02(const std::string& xml) {
+    dir.write("platform.xml", xml);
+    nlohmann::json s = read_json(scenario);
+    s["engine"] = {{"network_model", "CM02"}};
+    dir.write("scenario.json", s.dump(2));
+  }
   // tests/scenarios/check_invariants.py with its request rules (service_invariants.py).
   void expect_invariants() {
     std::string checker = std::string(AIDCSIM_SOURCE_DIR) + "/tests/scenarios/check_invariants.py";
@@ -59,6 +66,42 @@ nlohmann::json chat(const nlohmann::json& requests, int replicas = 1, int max_nu
 
 const char* kNoJobs = "job_id,submit_s,duration_s,gpus\n";
 
+// Servers srv0.. of 8 A100-80GB GPUs, each with a 1.25 GB/s full-duplex link (no latency), srv0 to srv1
+// through both; with `storage`, a storage host "store" linked to srv0. Textbook transfers under CM02.
+std::string known_links_platform(int servers, bool storage) {
+  std::string hosts = storage ? "  <host id=\"store\" speed=\"1Gf\"><prop id=\"kind\" value=\"storage\"/></host>\n" : "";
+  std::string links, routes;
+  for (int s = 0; s < servers; ++s) {
+    hosts += fmt::format(R"(  <host id="srv{0}" speed="1Gf" core="64"><prop id="memory" value="1TiB"/></host>
+)", s);
+    links += fmt::format(R"(  <link id="up{0}" bandwidth="1.25GBps" latency="0" sharing_policy="SPLITDUPLEX"/>
+)", s);
+    for (int g = 0; g < 8; ++g) {
+      hosts += fmt::format(R"(  <host id="srv{0}-gpu{1}" speed="312Tf"><prop id="kind" value="gpu"/><prop id="server" value="srv{0}"/><prop id="gpu_model" value="A100-80GB"/><prop id="gpu_memory" value="80GiB"/></host>
+)", s, g);
+      links += fmt::format(R"(  <link id="pcie{0}-{1}" bandwidth="32GBps" latency="0"/>
+)", s, g);
+      routes += fmt::format(R"(  <route src="srv{0}-gpu{1}" dst="srv{0}"><link_ctn id="pcie{0}-{1}"/></route>
+)", s, g);
+    }
+  }
+  if (storage) routes += "  <route src=\"store\" dst=\"srv0\"><link_ctn id=\"up0\" direction=\"UP\"/></route>\n";
+  if (servers > 1)
+    routes += "  <route src=\"srv0\" dst=\"srv1\"><link_ctn id=\"up0\" direction=\"DOWN\"/><link_ctn id=\"up1\" direction=\"UP\"/></route>\n";
+  return "<?xml version='1.0'?>\n<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n<platform version=\"4.1\">\n"
+         "<zone id=\"dc\" routing=\"Full\">\n" + hosts + links + routes + "</zone>\n</platform>\n";
+}
+
+// The measured table (llama2-70b on A100 with tensor parallel 8 is the key of these tests).
+const aidcsim::LlmPerfModel& measured() {
+  static const aidcsim::LlmPerfModel m = [] {
+    aidcsim::ProblemList problems;
+    return aidcsim::LlmPerfModel::read(shared_file("llm-perf-splitwise/perf_model.csv"), problems);
+  }();
+  return m;
+}
+const aidcsim::LlmPerfModel::Key kLlama70bA100{"llama2-70b", "a100-80gb", 8};
+
 // One replica, max_num_seqs 1: each request alone in FIFO order, so its end is
 // max(arrival, previous end) + prefill(prompt) + (output - 1) x decode(1), from the table, here
 // computed independently of the simulator for 300 requests of the Azure code trace.
@@ -68,12 +111,12 @@ TEST(InferenceRuns, NoBatchingFollowsTheFifoRecurrence) {
   CliResult result = r.run();
   ASSERT_EQ(result.exit_code, 0) << result.err;
   aidcsim::ProblemList problems;
-  aidcsim::LlmPerfModel perf = aidcsim::LlmPerfModel::read(shared_file("llm-perf-splitwise/perf_model.csv"), problems);
+  const auto& perf = measured();
   aidcsim::RequestTraceOptions o;
   o.limit = 300;
   auto requests = aidcsim::shape_requests(
       aidcsim::read_azure_llm_requests(shared_file("azure-llm-2023/AzureLLMInferenceTrace_code.csv"), problems), o);
-  aidcsim::LlmPerfModel::Key key{"llama2-70b", "a100-80gb", 8};
+  const auto& key = kLlama70bA100;
   auto rows = read_csv(r.dir / "out/requests.csv");
   ASSERT_EQ(rows.size(), 300u);
   double end = 0, busy = 0;
@@ -203,41 +246,19 @@ TEST(InferenceRuns, GeneratedRequestsAreSeeded) {
 // replica serves at once. (The replica's start is reported from inside SimGrid; the engine's
 // controller must then wake for the first iteration's end, not at its next planned time.)
 TEST(InferenceRuns, ReplicaLoadsItsWeightsOverTheNetwork) {
-  std::string gpus, routes;
-  for (int g = 0; g < 8; ++g) {
-    gpus += fmt::format(R"(  <host id="srv0-gpu{0}" speed="312Tf"><prop id="kind" value="gpu"/><prop id="server" value="srv0"/><prop id="gpu_model" value="A100-80GB"/><prop id="gpu_memory" value="80GiB"/></host>
-)", g);
-    routes += fmt::format(R"(  <route src="srv0-gpu{0}" dst="srv0"><link_ctn id="pcie{0}"/></route>
-)", g);
-  }
-  std::string links;
-  for (int g = 0; g < 8; ++g) links += fmt::format("  <link id=\"pcie{}\" bandwidth=\"32GBps\" latency=\"0\"/>\n", g);
-  std::string platform = R"(<?xml version='1.0'?>
-<!DOCTYPE platform SYSTEM "https://simgrid.org/simgrid.dtd">
-<platform version="4.1">
-<zone id="dc" routing="Full">
-  <host id="store" speed="1Gf"><prop id="kind" value="storage"/></host>
-  <host id="srv0" speed="1Gf" core="64"><prop id="memory" value="1TiB"/></host>
-)" + gpus + R"(  <link id="up0" bandwidth="1.25GBps" latency="0" sharing_policy="SPLITDUPLEX"/>
-)" + links + R"(  <route src="store" dst="srv0"><link_ctn id="up0" direction="UP"/></route>
-)" + routes + "</zone>\n</platform>\n";
+  const std::string platform = known_links_platform(1, true);
   nlohmann::json requests = {{"format", "poisson"}, {"rate_per_s", 1e6}, {"count", 1}, {"prompt_tokens", 100}, {"output_tokens", 1}};
   for (bool load : {true, false}) {
     nlohmann::json service = chat(requests);
     if (!load) service["weights_from"] = "";
     ServiceRun r("inference-weights", 1, kNoJobs, service);
-    r.dir.write("platform.xml", platform);
-    nlohmann::json s = read_json(r.scenario);
-    s["engine"] = {{"network_model", "CM02"}};
-    r.dir.write("scenario.json", s.dump(2));
+    r.use_platform_cm02(platform);
     CliResult result = r.run();
     ASSERT_EQ(result.exit_code, 0) << result.err;
     auto rows = read_csv(r.dir / "out/requests.csv");
     ASSERT_EQ(rows.size(), 1u);
-    aidcsim::ProblemList problems;
-    auto perf = aidcsim::LlmPerfModel::read(shared_file("llm-perf-splitwise/perf_model.csv"), problems);
     double arrival = std::stod(rows[0]["arrival_s"]);
-    double prefill = perf.prompt_s({"llama2-70b", "a100-80gb", 8}, 100);
+    double prefill = measured().prompt_s(kLlama70bA100, 100);
     // The replica is submitted with the first request and starts loading then (times to 1e-6 s).
     EXPECT_NEAR(std::stod(rows[0]["first_token_s"]), arrival + (load ? 112.0 : 0.0) + prefill, 2e-6) << load;
   }
@@ -248,41 +269,15 @@ TEST(InferenceRuns, ReplicaLoadsItsWeightsOverTheNetwork) {
 // prefill(1000) on srv0; its KV cache, 1,000 x 327,680 bytes (llama2-70b: 2 x 80 layers x 8 KV heads x
 // 128 x 2 bytes per token) = 327.68 MB, takes 0.262144 s to srv1; then two decodes of token(1).
 TEST(InferenceRuns, DisaggregatedKvTransferOnAKnownLink) {
-  std::string hosts, links, routes;
-  for (int s = 0; s < 2; ++s) {
-    hosts += fmt::format(R"(  <host id="srv{0}" speed="1Gf" core="64"><prop id="memory" value="1TiB"/></host>
-)", s);
-    links += fmt::format(R"(  <link id="up{0}" bandwidth="1.25GBps" latency="0" sharing_policy="SPLITDUPLEX"/>
-)", s);
-    for (int g = 0; g < 8; ++g) {
-      hosts += fmt::format(R"(  <host id="srv{0}-gpu{1}" speed="312Tf"><prop id="kind" value="gpu"/><prop id="server" value="srv{0}"/><prop id="gpu_model" value="A100-80GB"/><prop id="gpu_memory" value="80GiB"/></host>
-)", s, g);
-      links += fmt::format(R"(  <link id="pcie{0}-{1}" bandwidth="32GBps" latency="0"/>
-)", s, g);
-      routes += fmt::format(R"(  <route src="srv{0}-gpu{1}" dst="srv{0}"><link_ctn id="pcie{0}-{1}"/></route>
-)", s, g);
-    }
-  }
-  routes += R"(  <route src="srv0" dst="srv1"><link_ctn id="up0" direction="DOWN"/><link_ctn id="up1" direction="UP"/></route>
-)";
-  std::string platform = R"(<?xml version='1.0'?>
-<!DOCTYPE platform SYSTEM "https://simgrid.org/simgrid.dtd">
-<platform version="4.1">
-<zone id="dc" routing="Full">
-)" + hosts + links + routes + "</zone>\n</platform>\n";
   nlohmann::json service = chat({{"format", "poisson"}, {"rate_per_s", 1e6}, {"count", 1}, {"prompt_tokens", 1000}, {"output_tokens", 3}});
   service.erase("replicas");
   service["disaggregated"] = {{"prompt_replicas", 1}, {"token_replicas", 1}};
   ServiceRun r("inference-disaggregated", 2, kNoJobs, service);
-  r.dir.write("platform.xml", platform);
-  nlohmann::json s = read_json(r.scenario);
-  s["engine"] = {{"network_model", "CM02"}};
-  r.dir.write("scenario.json", s.dump(2));
+  r.use_platform_cm02(known_links_platform(2, false));
   CliResult result = r.run();
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  aidcsim::ProblemList problems;
-  auto perf = aidcsim::LlmPerfModel::read(shared_file("llm-perf-splitwise/perf_model.csv"), problems);
-  const aidcsim::LlmPerfModel::Key key{"llama2-70b", "a100-80gb", 8};
+  const auto& perf = measured();
+  const auto& key = kLlama70bA100;
   auto rows = read_csv(r.dir / "out/requests.csv");
   ASSERT_EQ(rows.size(), 1u);
   double arrival = std::stod(rows[0]["arrival_s"]);
