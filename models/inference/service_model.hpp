@@ -35,6 +35,7 @@ class ServiceModel final : public ServiceWorkload, private EventHandler {
   std::vector<std::pair<std::string, ServiceFigures>> figures(double end_s) const override;
   void sample(double now, std::vector<Sample>& out) override;
   const std::vector<ServiceSpec>& services() const { return services_; }
+  bool is_replica(JobIndex j) const override { return by_job_.count(j) > 0; }
 
  private:
   struct Replica {

@@ -35,6 +35,8 @@ class ServiceWorkload : public LifecycleObserver, public StartupContributor {
   // requests.csv (header included), and the figures per service name.
   virtual std::string requests_csv() const = 0;
   virtual std::vector<std::pair<std::string, ServiceFigures>> figures(double end_s) const = 0;
+  // Whether job j is one of its replicas (their figures are the services', not the jobs' statistics).
+  virtual bool is_replica(JobIndex j) const = 0;
   // Its timeseries.csv rows at a monitoring sample (label: the service).
   virtual void sample(double /*now*/, std::vector<Sample>& /*out*/) {}
 };

@@ -209,10 +209,13 @@ static nlohmann::json jain_fairness(const Core& core) {
 
 nlohmann::json build_summary(const std::string& scenario, std::uint64_t seed,
                              const std::vector<std::pair<std::string, long long>>& skipped_rows, const Core& core,
-                             const EngineResult& result, double wall_s) {
+                             const EngineResult& result, double wall_s, const ServiceWorkload* services) {
   std::vector<double> queue_delay, jct, slowdown;
   long long counts[5] = {0, 0, 0, 0, 0};
+  std::size_t submitted = 0;
   for (std::size_t j = 0; j < core.jobs().size(); ++j) {
+    if (services && services->is_replica(static_cast<JobIndex>(j))) continue;  // under "services"
+    ++submitted;
     const JobRun& run = core.runs()[j];
     ++counts[static_cast<int>(run.state)];
     if (run.state != JobState::completed) continue;
@@ -240,7 +243,7 @@ nlohmann::json build_summary(const std::string& scenario, std::uint64_t seed,
       {"scenario", scenario},
       {"seed", seed},
       {"jobs",
-       {{"submitted", core.jobs().size()},
+       {{"submitted", submitted},
         {"completed", counts[static_cast<int>(JobState::completed)]},
         {"rejected", counts[static_cast<int>(JobState::rejected)]},
         {"unfinished", counts[static_cast<int>(JobState::unfinished)]}}},

@@ -21,7 +21,7 @@ void write_admissions_csv(const std::string& path, const Core& core);
 nlohmann::json services_summary(const std::vector<std::pair<std::string, ServiceFigures>>& figures);
 nlohmann::json build_summary(const std::string& scenario, std::uint64_t seed,
                              const std::vector<std::pair<std::string, long long>>& skipped_rows, const Core& core,
-                             const EngineResult& result, double wall_s);
+                             const EngineResult& result, double wall_s, const ServiceWorkload* services = nullptr);
 // Short human-readable table of a summary.
 std::string format_summary(const nlohmann::json& summary);
 

@@ -323,7 +323,7 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
   if (result.interrupted || (options.stop_requested && options.stop_requested())) throw RunInterrupted();
 
   double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  nlohmann::json summary = build_summary(p.scenario.name, p.scenario.seed, p.skipped_rows, core, result, wall_s);
+  nlohmann::json summary = build_summary(p.scenario.name, p.scenario.seed, p.skipped_rows, core, result, wall_s, p.services.get());
   for (RunMetric* m : metrics) m->summarize(summary, {core.first_submit_s(), result.end_s});
   // Only when the monitor stopped early, so complete runs keep their summary as it was.
   if (result.sampling_stopped_s >= 0)

@@ -160,6 +160,10 @@ TEST(InferenceRuns, ReplicasArePlacedLikeJobs) {
   EXPECT_EQ(jobs["chat/replica-0"]["start_s"], "0");
   EXPECT_EQ(jobs["chat/replica-1"]["start_s"], "100");
   EXPECT_EQ(jobs["chat/replica-1"]["state"], "completed");
+  // The job statistics are the training job's alone: t1 ran from 0 to 100.
+  auto summary = read_json(r.dir / "out/summary.json");
+  EXPECT_EQ(summary["jobs"]["submitted"], 1);
+  EXPECT_EQ(summary["jct_s"]["max"], 100);
   std::map<std::string, std::string> replica;
   for (auto& row : read_csv(r.dir / "out/requests.csv")) replica[row["request_id"]] = row["replica"];
   EXPECT_EQ(replica["q0"], "0");
