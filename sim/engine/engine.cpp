@@ -78,7 +78,11 @@ class SimGridExecutor final : public Executor {
     ActiveJob& active = active_[j];
     active.isolated_work_s = isolated_work_s;
     // One short-lived actor per job run; it only waits for SimGrid to finish the job's activities.
-    active.actor = sg4::Actor::create("job", home, [this, j, epoch, delay_s = plan.delay_s, steps = std::move(steps),
+    // Stored before it starts: it may run to its end inside start() (a cached image, no delay) and
+    // let go of active_[j], which `active` must then no longer be written through.
+    sg4::ActorPtr actor = sg4::Actor::init("job", home);
+    active.actor = actor;
+    actor->start([this, j, epoch, delay_s = plan.delay_s, steps = std::move(steps),
                                                     waits = std::move(waits), reports_start = !pulls.empty()]() {
       for (const auto& pull : waits) {
         pull->wait();
@@ -120,7 +124,6 @@ class SimGridExecutor final : public Executor {
       finished_.emplace_back(j, epoch);
       wakeup_->notify_one();
     });
-    active.actor->set_stacksize(64 * 1024);
   }
 
   double stop_activities(JobIndex j) override {
