@@ -17,15 +17,12 @@ ServerIndex ServiceModel::server_of(const Replica& r) const {
 
 void ServiceModel::hand_over(std::size_t s, std::size_t from, std::uint32_t q, double now) {
   Service& svc = state_[s];
-  std::vector<const ReplicaEngine*> views;
-  std::vector<std::size_t> slots;
-  for (std::size_t k = 0; k < svc.replicas.size(); ++k)
-    if (svc.replicas[k].serving && !svc.replicas[k].prompt_pool) views.push_back(svc.replicas[k].engine.get()), slots.push_back(k);
-  if (views.empty()) {
+  auto chosen = pick(s, true);
+  if (!chosen) {
     svc.waiting_for_token.emplace_back(q, from);
     return;
   }
-  std::size_t to = slots[static_cast<std::size_t>(svc.token_router->route(views))];
+  std::size_t to = *chosen;
   replica_of_request_[s][q] = static_cast<int>(to);
   if (core_->runs()[svc.replicas[from].job].state != JobState::running) {  // its prompt replica, and the KV, are gone
     ++outcomes_[s][q].preemptions;

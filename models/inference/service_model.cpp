@@ -130,19 +130,29 @@ void ServiceModel::run_ended(JobIndex j, RunEnd how, double now) {
   }
 }
 
-void ServiceModel::route(std::size_t s, std::uint32_t q, double now) {
+std::optional<std::size_t> ServiceModel::pick(std::size_t s, bool token_pool) {
   Service& svc = state_[s];
+  const bool disaggregated = services_[s].prompt_replicas > 0;
   std::vector<const ReplicaEngine*> views;
   std::vector<std::size_t> slots;
-  const bool disaggregated = services_[s].prompt_replicas > 0;
-  for (std::size_t k = 0; k < svc.replicas.size(); ++k)
-    if (svc.replicas[k].serving && (!disaggregated || svc.replicas[k].prompt_pool))
-      views.push_back(svc.replicas[k].engine.get()), slots.push_back(k);
-  if (views.empty()) {
+  for (std::size_t k = 0; k < svc.replicas.size(); ++k) {
+    const Replica& r = svc.replicas[k];
+    bool in_pool = token_pool ? !r.prompt_pool : (!disaggregated || r.prompt_pool);
+    if (r.serving && in_pool) views.push_back(r.engine.get()), slots.push_back(k);
+  }
+  if (views.empty()) return std::nullopt;
+  Router& router = token_pool ? *svc.token_router : *svc.router;
+  return slots[static_cast<std::size_t>(router.route(views))];
+}
+
+void ServiceModel::route(std::size_t s, std::uint32_t q, double now) {
+  Service& svc = state_[s];
+  auto chosen = pick(s, false);
+  if (!chosen) {
     svc.waiting.push_back(q);
     return;
   }
-  std::size_t k = slots[static_cast<std::size_t>(svc.router->route(views))];
+  std::size_t k = *chosen;
   replica_of_request_[s][q] = static_cast<int>(k);
   svc.replicas[k].engine->enqueue(q, services_[s].requests[q]);
   kick(s, k, now);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,9 @@ class ServiceModel final : public ServiceWorkload, private EventHandler {
   }
   void on_event(std::uint64_t payload, double now) override;
   void route(std::size_t s, std::uint32_t r, double now);
+  // A serving replica of the prompt pool (all replicas when not disaggregated) or of the token pool, by
+  // the service's router for that pool; none when none serves.
+  std::optional<std::size_t> pick(std::size_t s, bool token_pool);
   void kick(std::size_t s, std::size_t k, double now);
   void ready(std::size_t s, std::size_t k, double now);
   void flush_waiting(std::size_t s, double now);
