@@ -165,12 +165,12 @@ std::vector<ServiceSpec> read_services(OptionReader& workload, const std::string
                                                  "are on one server", s.tensor_parallel, cluster.max_gpus_per_server));
       double gpu_memory = 0;
       for (const auto& g : cluster.gpus)
-        if (g.model == s.gpu_model) gpu_memory = g.memory_gib * kGiB;
+        if (g.model == s.gpu_model) gpu_memory = g.memory_gib * kGiB, s.gpu_memory_gib = g.memory_gib;
       auto info = std::find_if(llm_models().begin(), llm_models().end(), [&](const LlmModelInfo& m) { return m.name == s.model; });
       if (info != llm_models().end()) {
         s.weights_bytes = 2 * info->parameters;
         s.kv_bytes_per_token = info->kv_bytes_per_token;
-        double free_bytes = 0.9 * gpu_memory * s.tensor_parallel - 2 * info->parameters;
+        double free_bytes = kKvMemoryUtilization * gpu_memory * s.tensor_parallel - 2 * info->parameters;
         s.kv_blocks = static_cast<long long>(free_bytes / info->kv_bytes_per_token / s.batching.block_tokens);
         if (s.kv_blocks <= 0)
           o.problem("tensor_parallel", fmt::format("{} GPUs of {} cannot hold the weights of {} ({} GB); expected more GPUs per replica",
@@ -238,6 +238,8 @@ std::vector<JobSpec> replica_jobs(const std::vector<ServiceSpec>& services) {
       j.tenant = s.tenant;
       j.gpu_models = {s.gpu_model};
       j.priority = s.priority;
+      j.work_by_model = true;  // its iterations (ServiceModel::kick)
+      j.gpu_mem_gib = s.gpu_memory_gib * kKvMemoryUtilization;  // what vLLM claims of each GPU
       jobs.push_back(std::move(j));
     }
   }

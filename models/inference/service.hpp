@@ -24,6 +24,10 @@ struct LlmModelInfo {
 };
 const std::vector<LlmModelInfo>& llm_models();
 
+// vLLM's gpu_memory_utilization default: the share of each GPU's memory a replica takes (weights, then
+// the KV cache in what is left).
+inline constexpr double kKvMemoryUtilization = 0.9;
+
 struct ServiceSpec {
   std::string name, tenant, model, gpu_model;
   int tensor_parallel = 1, replicas = 1, priority = 0;
@@ -38,6 +42,7 @@ struct ServiceSpec {
   LlmPerfModel::Key key;
   std::string weights_from;  // host the weights load from at a replica's start ("" = no loading)
   double weights_bytes = 0;  // 2 bytes per parameter
+  double gpu_memory_gib = 0;  // of one GPU of gpu_model
   long long kv_blocks = 0;  // per replica: the GPU memory left after the weights (90 %), in 16-token blocks
   std::string replica_job_id(int k) const { return name + "/replica-" + std::to_string(k); }
 };

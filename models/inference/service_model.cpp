@@ -164,7 +164,8 @@ void ServiceModel::kick(std::size_t s, std::size_t k, double now) {
   if (auto d = r.engine->start_iteration(now)) {
     r.in_iteration = true;
     r.iteration_start_s = now;
-    core_->event_queue().at(now + *d, this, pack(kIterationEnd, s, (static_cast<std::uint64_t>(r.run) << 20) | k), true);
+    // Work on the replica's GPUs: the table's time when nothing else computes there (Core::run_model_work).
+    core_->run_model_work(r.job, *d, this, pack(kIterationEnd, s, (static_cast<std::uint64_t>(r.run) << 20) | k));
   }
 }
 

@@ -183,7 +183,7 @@ bool Core::try_start(JobIndex j) {
   run.run_work_s = work_s;
   // Nothing is shared when GPUs are exclusive and no step is capped: the end is known exactly
   // (with the trace model, duration_s after the start: the replay rule).
-  const bool isolated = plan_is_isolated(plan);
+  const bool isolated = run_isolated(j, plan);
   // Image pulls share the network: their end is SimGrid's to tell, so such a run is never a timer.
   run.run_on_timer = isolated && startup.pulls.empty();
   run.run_startup_s = startup.pulls.empty() ? plan.delay_s : kNoTime;
@@ -196,6 +196,7 @@ bool Core::try_start(JobIndex j) {
 }
 
 ActivityPlan Core::rest_plan(JobIndex j) const {
+  if (jobs_[j].work_by_model) return {};  // the run holds its resources; the model runs the work (run_model_work)
   const JobRun& run = runs_[j];
   // The workload model sizes the work for the job's compute share of each GPU (the ledger may hold
   // another amount: MPS oversubscription, time-slicing memory, a MIG instance).
@@ -268,6 +269,7 @@ static double current_startup_s(const JobRun& run, double now) {
 
 void Core::end_run(JobIndex j, RunEnd how) {
   JobRun& run = runs_[j];
+  if (jobs_[j].work_by_model) cancel_model_work(j);
   // A runtime may keep holding the resources (an idle VM waiting for its tenant's next job).
   bool kept = policies_.runtime && policies_.runtime->on_run_end(j, jobs_[j], run.allocation, now_);
   if (!kept) ledger_.release(run.allocation);

@@ -87,6 +87,12 @@ class Executor {
   // `bytes` from one server to another as a SimGrid communication (a disaggregated request's KV
   // cache); when it ends, the model event (handler, payload) is due then.
   virtual void transfer(ServerIndex from, ServerIndex to, double bytes, EventHandler* handler, std::uint64_t payload) = 0;
+  // A model's work within a run (Core::run_model_work): `plan`'s executions start now, SimGrid
+  // shares their hosts with whatever else runs there, and when the last one ends the model event
+  // (handler, payload) is due then. Returns a handle for cancel_execution().
+  virtual std::uint64_t execute(const ActivityPlan& plan, EventHandler* handler, std::uint64_t payload) = 0;
+  // Stops the executions of `handle` (their run ended); their event never comes.
+  virtual void cancel_execution(std::uint64_t handle) = 0;
 };
 
 struct CoreOptions {
@@ -97,7 +103,7 @@ struct CoreOptions {
   std::vector<StartupContributor*> startup_contributors;  // add to a run's start-up, in this order
 };
 
-class Core final : private SchedulingContext, private QuotaContext {
+class Core final : private SchedulingContext, private QuotaContext, private EventHandler {
  public:
   Core(const Cluster& cluster, std::vector<JobSpec> jobs, Policies policies, CoreOptions options);
 
@@ -112,6 +118,13 @@ class Core final : private SchedulingContext, private QuotaContext {
   void transfer(ServerIndex from, ServerIndex to, double bytes, EventHandler* handler, std::uint64_t payload) {
     executor_->transfer(from, to, bytes, handler, payload);
   }
+  // Work of the running job j that its model runs (JobSpec::work_by_model: an inference replica's
+  // iteration): `alone_s` on each of the job's GPUs at its compute share with nothing else there.
+  // The GPU sharing mode and the runtime adjust it as they adjust a run's work; it is SimGrid
+  // executions on the GPU hosts when anything may be shared (so co-runners slow it and it slows
+  // them), else an exact timer. The model event (handler, payload) is due at its end; observers
+  // see its start and end (LifecycleObserver::model_work).
+  void run_model_work(JobIndex j, double alone_s, EventHandler* handler, std::uint64_t payload);
   void handle_due_events(double now);
   void admit_arrivals(double now);
   // Ignored when `epoch` is stale (the run it belongs to was preempted).
@@ -200,6 +213,22 @@ class Core final : private SchedulingContext, private QuotaContext {
   void adjust_for_co_runners(JobIndex j, ActivityPlan& plan, int counted_self);
   double plan_work_time_s(JobIndex j, const ActivityPlan& p, double left) const;
   bool plan_is_isolated(const ActivityPlan& plan) const;
+  // Whether run j's end is known exactly (its plan shares nothing, or its model ends it).
+  bool run_isolated(JobIndex j, const ActivityPlan& plan) const {
+    return jobs_[j].work_by_model || plan_is_isolated(plan);
+  }
+  // Model work under way (run_model_work): the model's event is passed on at its end (on_event).
+  struct ModelWork {
+    JobIndex job = 0;
+    std::uint32_t epoch = 0;
+    EventHandler* handler = nullptr;
+    std::uint64_t payload = 0;
+    std::optional<std::uint64_t> execution;  // SimGrid's (Executor::execute); none: a timer
+  };
+  void on_event(std::uint64_t slot, double now) override;  // a model work's end
+  void cancel_model_work(JobIndex j);                       // its run ends
+  std::vector<ModelWork> model_work_;
+  std::vector<std::uint32_t> free_model_work_;
   // Live migration (core_migration.cpp): the runtime's consolidation orders, and the running job's
   // work cut into segments (stopped, then relaunched on its allocation, maybe slowed or paused).
   void start_migrations();

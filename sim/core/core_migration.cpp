@@ -67,7 +67,7 @@ void Core::relaunch(JobIndex j, double delay_s, double stretch) {
   const double work_s = plan_work_time_s(j, plan, left * stretch);
   run.run_delay_s = now_ - run.run_started_s + delay_s;
   run.run_work_s = work_s;
-  run.run_on_timer = plan_is_isolated(plan);
+  run.run_on_timer = run_isolated(j, plan);
   publish([&](LifecycleObserver& o) { o.work_planned(j, plan, now_ + delay_s, now_); });
   if (run.run_on_timer) event_queue_.run_end_at(now_ + delay_s + work_s, j, run.epoch);
   else executor_->run_activities(j, run.epoch, plan);

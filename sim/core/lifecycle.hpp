@@ -32,6 +32,9 @@ class LifecycleObserver {
   // an empty plan means the run computes nothing for now (paused).
   virtual void work_planned(JobIndex, const ActivityPlan&, double /*work_start_s*/, double /*now*/) {}
   virtual void work_started(JobIndex, double /*now*/) {}
+  // Work that a job's model runs within its run (JobSpec::work_by_model, Core::run_model_work: an
+  // inference replica's iteration) starts with `plan`, or ends (an empty plan), at `now`.
+  virtual void model_work(JobIndex, const ActivityPlan&, double /*now*/) {}
   virtual void run_ended(JobIndex, RunEnd, double /*now*/) {}
   // The ledger changed on the servers of `allocation` (resources taken or given back).
   virtual void servers_changed(const Allocation&, const Ledger&, double /*now*/) {}

@@ -33,6 +33,9 @@ struct JobSpec {
   std::vector<std::string> gpu_models;  // allowed models; empty = any
   int priority = 0;
   double estimate_s = -1;               // user's run-time estimate; < 0 = none
+  // The job's model does its work within the run (Core::run_model_work: an inference replica's
+  // iterations); the run itself only holds its resources until the model ends it (Core::complete_now).
+  bool work_by_model = false;
 };
 
 enum class JobState : std::uint8_t { pending, running, completed, rejected, unfinished };

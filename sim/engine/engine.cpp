@@ -222,6 +222,44 @@ class SimGridExecutor final : public Executor {
     })->set_stacksize(64 * 1024);
   }
 
+  std::uint64_t execute(const ActivityPlan& plan, EventHandler* handler, std::uint64_t payload) override {
+    std::uint64_t id = next_execution_++;
+    std::vector<std::pair<sg4::Host*, ExecStep>> steps;
+    for (const auto& e : plan.execs) steps.emplace_back(e.on_gpu ? gpu_hosts_[e.index] : server_hosts_[e.index], e);
+    ++in_flight_;
+    ModelExecution& x = executions_[id];
+    // Stored before it starts (it may end inside start() when there is nothing to compute).
+    sg4::ActorPtr actor = sg4::Actor::init("model-work", steps.empty() ? any_host_ : steps.front().first);
+    x.actor = actor;
+    actor->start([this, id, steps = std::move(steps), handler, payload]() {
+      std::vector<sg4::ExecPtr> execs;
+      for (const auto& [host, step] : steps) {
+        sg4::ExecPtr exec = sg4::Exec::init()->set_host(host)->set_flops_amount(step.flops);
+        if (step.bound_flops > 0) exec->set_bound(step.bound_flops);
+        exec->start();
+        execs.push_back(exec);
+      }
+      executions_[id].execs = execs;
+      for (auto& exec : execs) exec->wait();
+      executions_.erase(id);
+      --in_flight_;
+      core_->event_queue().at(sg4::Engine::get_clock(), handler, payload, true);
+      wake_sooner();
+    });
+    return id;
+  }
+
+  void cancel_execution(std::uint64_t id) override {
+    auto it = executions_.find(id);
+    if (it == executions_.end()) return;
+    // As stop_activities: the waiting actor first, so that no cancelled execution wakes it.
+    it->second.actor->kill();
+    for (auto& exec : it->second.execs)
+      if (!exec->test()) exec->cancel();
+    executions_.erase(it);
+    --in_flight_;
+  }
+
   // The transfer of `p` to its server, shared with any other job waiting for the same image there.
   std::shared_ptr<Pull> start_pull(const ImagePull& p) {
     auto key = std::make_pair(p.server, p.image);
@@ -319,6 +357,12 @@ class SimGridExecutor final : public Executor {
   std::vector<MigrationEvent> migration_events_;  // filled by migration actors, like finished_
   std::map<std::size_t, std::shared_ptr<MigrationGate>> gates_;  // of migrations under way
   std::map<JobIndex, ActiveJob> active_;
+  struct ModelExecution {
+    sg4::ActorPtr actor;
+    std::vector<sg4::ExecPtr> execs;
+  };
+  std::map<std::uint64_t, ModelExecution> executions_;  // models' work under way (execute), by handle
+  std::uint64_t next_execution_ = 0;
   std::size_t in_flight_ = 0;
 };
 

@@ -75,6 +75,8 @@ class PowerModel final : public LifecycleObserver, public ServerAvailability {
     advance_to(now);  // what ran before counts up to now, not to the last event
     plan_work(j, host_demands(plan, cluster_), work_start_s);
   }
+  // A replica's iteration: its GPUs are loaded from now to the work's end (an empty plan).
+  void model_work(JobIndex j, const ActivityPlan& plan, double now) override { work_planned(j, plan, now, now); }
   void run_ended(JobIndex j, RunEnd, double now) override { run_ended(j, now); }
   // An away server (not provisioned, failed) draws its wattage_off, like a powered-off one, but is
   // not counted as powered off; back, it is on and idle.

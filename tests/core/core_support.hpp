@@ -51,12 +51,19 @@ class FakeExecutor final : public Executor {
     migrate_calls.push_back({id, from, to, t});
   }
   void transfer(ServerIndex, ServerIndex, double bytes, EventHandler*, std::uint64_t) override { transfer_bytes.push_back(bytes); }
+  std::uint64_t execute(const ActivityPlan& plan, EventHandler*, std::uint64_t) override {
+    executions.push_back(plan);
+    return executions.size() - 1;
+  }
+  void cancel_execution(std::uint64_t handle) override { cancelled_executions.push_back(handle); }
 
   std::vector<ActivityRun> activity_runs;
   std::vector<JobIndex> stopped;
   double stop_fraction = 0;  // what stop_activities() reports as done
   std::vector<MigrateCall> migrate_calls;
   std::vector<double> transfer_bytes;
+  std::vector<ActivityPlan> executions;
+  std::vector<std::uint64_t> cancelled_executions;
 };
 
 // The engine's loop without SimGrid. Instants come from arrivals and the core's event queue; the

@@ -1,0 +1,68 @@
+// Work that a job's model runs within the job's run (JobSpec::work_by_model): an inference replica
+// holds its GPUs for as long as it serves, and each of its iterations is work on those GPUs. It is
+// sized and adjusted like a run's work, so GPU sharing and runtimes apply to it, and it runs as
+// SimGrid executions whenever something may be shared there (docs/inference.md).
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "sim/core/core.hpp"
+
+namespace aidcsim {
+
+void Core::run_model_work(JobIndex j, double alone_s, EventHandler* handler, std::uint64_t payload) {
+  const JobRun& run = runs_[j];
+  if (!jobs_[j].work_by_model || run.state != JobState::running)
+    throw std::logic_error(fmt::format("run_model_work for job {}, which is not a running job of a model", jobs_[j].job_id));
+  // As the trace model sizes a run: alone_s at the job's compute share of each of its GPUs.
+  ActivityPlan plan;
+  for (const auto& share : run.allocation.gpus) {
+    int milli = policies_.gpu_sharing ? policies_.gpu_sharing->compute_milli(jobs_[j]) : share.milli;
+    double speed = cluster_.gpus[share.gpu].speed_flops;
+    plan.execs.push_back({true, share.gpu, alone_s * speed * milli / kWholeGpuMilli,
+                          milli < kWholeGpuMilli ? speed * milli / kWholeGpuMilli : 0});
+  }
+  const double base_s = plan_work_time_s(j, plan, 1);
+  if (policies_.runtime) policies_.runtime->adjust(jobs_[j], plan, cluster_);
+  adjust_for_co_runners(j, plan, 1);  // the job is counted on its GPUs already
+  std::uint32_t slot;
+  if (free_model_work_.empty()) {
+    slot = static_cast<std::uint32_t>(model_work_.size());
+    model_work_.emplace_back();
+  } else {
+    slot = free_model_work_.back();
+    free_model_work_.pop_back();
+  }
+  model_work_[slot] = {j, run.epoch, handler, payload, std::nullopt};
+  publish([&](LifecycleObserver& o) { o.model_work(j, plan, now_); });
+  if (plan_is_isolated(plan)) {
+    // Exactly alone_s unless an adjustment changed it (flops / speed would round).
+    double work_s = plan_work_time_s(j, plan, 1);
+    event_queue_.at(now_ + (work_s == base_s ? alone_s : work_s), this, slot, true);
+  } else {
+    model_work_[slot].execution = executor_->execute(plan, this, slot);
+  }
+}
+
+void Core::on_event(std::uint64_t slot, double now) {
+  ModelWork work = model_work_[slot];
+  model_work_[slot] = ModelWork{};
+  free_model_work_.push_back(static_cast<std::uint32_t>(slot));
+  const JobRun& run = runs_[work.job];
+  if (run.epoch == work.epoch && run.state == JobState::running)
+    publish([&](LifecycleObserver& o) { o.model_work(work.job, ActivityPlan{}, now); });
+  // Also when the run ended meanwhile (a timer's end): the model knows its runs and ignores it.
+  work.handler->on_event(work.payload, now);
+}
+
+void Core::cancel_model_work(JobIndex j) {
+  for (std::size_t slot = 0; slot < model_work_.size(); ++slot) {
+    ModelWork& w = model_work_[slot];
+    if (w.handler == nullptr || w.job != j || !w.execution) continue;
+    executor_->cancel_execution(*w.execution);
+    w = ModelWork{};
+    free_model_work_.push_back(static_cast<std::uint32_t>(slot));
+  }
+}
+
+}  // namespace aidcsim
