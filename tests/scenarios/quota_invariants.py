@@ -19,6 +19,7 @@ checked once all events of an instant are applied):
     placement_delay_s = queue_delay_s.
 """
 import csv
+import math
 import os
 
 RESOURCES = ("gpus", "cpus", "mem_gib")
@@ -80,20 +81,23 @@ def check_quota(run_dir, summary, rows, exclusive, v):
     events = []  # (time, order, +1/-1, admission)
     for line, a in enumerate(admissions, start=2):
         a["_line"] = line
-        if a["job_id"] not in by_id:
-            v.add(f"admissions.csv:{line}: unknown job {a['job_id']}")
+        if a.get("job_id") not in by_id:
+            v.add(f"admissions.csv:{line}: unknown job {a.get('job_id')}")
             continue
         a["_demand"] = _demand(by_id[a["job_id"]], exclusive)
         if a["_demand"] is None:
             continue
+        released = a.get("released_s")
         try:
-            float(a["admitted_s"]), float(a["released_s"] or 0)
-        except ValueError:
+            times = [float(a.get("admitted_s"))] + ([] if released in ("", None) else [float(released)])
+        except (ValueError, TypeError):
+            times = [math.nan]
+        if not all(math.isfinite(t) for t in times):
             v.add(f"admissions.csv:{line}: unreadable admitted_s / released_s")
             continue
-        events.append((float(a["admitted_s"]), 1, 1, a))
-        if a["released_s"] != "":
-            events.append((float(a["released_s"]), 0, -1, a))
+        events.append((times[0], 1, 1, a))
+        if len(times) > 1:
+            events.append((times[1], 0, -1, a))
     events.sort(key=lambda e: (e[0], e[1]))
     if quota.get("policy") == "kueue":
         _check_kueue(quota, events, group_key, v)
@@ -106,9 +110,11 @@ def _check_resource_quota(quota, events, v):
     used = {}
     reported = set()
     for i, (time, _, sign, a) in enumerate(events):
-        u = used.setdefault(a["tenant"], {r: 0 for r in RESOURCES})
+        u = used.setdefault(a.get("tenant"), {r: 0 for r in RESOURCES})
         for r in RESOURCES:
             u[r] += sign * a["_demand"][r]
+        if sign < 0 and a.get("released_by") not in ("", "completed"):
+            v.add(f"admissions.csv:{a['_line']}: resource-quota never evicts, but {a['job_id']} was released by {a.get('released_by')}")
         if i + 1 < len(events) and events[i + 1][0] == time:
             continue
         for tenant, u in used.items():
@@ -118,8 +124,6 @@ def _check_resource_quota(quota, events, v):
                     reported.add((tenant, r))
                     v.add(f"admissions.csv: tenant {tenant} holds {u[r] / SCALE[r]:g} {r} at t={time:g} s, "
                           f"over its ResourceQuota of {limit / SCALE[r]:g}")
-        if a["released_by"] not in ("", "completed"):
-            v.add(f"admissions.csv:{a['_line']}: resource-quota never evicts, but {a['job_id']} was released by {a['released_by']}")
 
 
 def _check_kueue(quota, events, group_key, v):
@@ -171,17 +175,17 @@ def _check_kueue(quota, events, group_key, v):
     usage = {}
     frs = set()
     for i, (time, _, sign, a) in enumerate(events):
-        name = a[group_key]
+        name = a.get(group_key)
         if name not in queues:
             v.add(f"admissions.csv:{a['_line']}: unknown ClusterQueue {name}")
             continue
         for r in RESOURCES:
-            if limits(name, a["flavor"], r) is None or a["_demand"][r] == 0:
+            if limits(name, a.get("flavor"), r) is None or a["_demand"][r] == 0:
                 continue
-            key = (name, a["flavor"], r)
+            key = (name, a.get("flavor"), r)
             usage[key] = usage.get(key, 0) + sign * a["_demand"][r]
-            frs.add((a["flavor"], r))
-        if sign < 0 and a["released_by"] not in ("", "completed"):
+            frs.add((a.get("flavor"), r))
+        if sign < 0 and a.get("released_by") not in ("", "completed"):
             _check_reason(a, queues, root, settings_ok, v)
         if i + 1 < len(events) and events[i + 1][0] == time:
             continue
@@ -202,8 +206,8 @@ def _check_kueue(quota, events, group_key, v):
 
 
 def _check_reason(a, queues, root, settings_ok, v):
-    why = a["released_by"]
-    q = a["queue"]
+    why = a.get("released_by")
+    q = a.get("queue")
     same_tree = [name for name in queues if root(name) == root(q)]
     policies = [queues[name]["config"]["preemption"] for name in same_tree]
     if why == "InClusterQueue":

@@ -105,5 +105,72 @@ TEST_F(CheckRunDir, NotARunDirectoryIsAnInputError) {
   }
 }
 
+// Quota rules (quota_invariants.py's): two 1-GPU jobs of tenant t under a ResourceQuota of 1 GPU.
+constexpr const char* kQuotaHeader =
+    "job_id,tenant,submit_s,start_s,end_s,queue_delay_s,jct_s,gpus,gpu_milli,state,hosts,duration_s,admitted_s,"
+    "admission_delay_s,placement_delay_s\n";
+class CheckQuota : public CheckRunDir {
+ protected:
+  void SetUp() override {
+    CheckRunDir::SetUp();
+    write("run.json", R"({"scenario": {"quota": {"policy": "resource-quota"}}})");
+    write("summary.json", R"({"gpus_total": 2, "jobs": {"submitted": 2, "completed": 2, "rejected": 0, "unfinished": 0},
+      "quota": {"policy": "resource-quota", "tenants": {"t": {"config": {"hard": {"gpus": 1}}}}}})");
+    write("jobs.csv", std::string(kQuotaHeader) + "a,t,0,0,10,0,10,1,1000,completed,g0,10,0,0,0\n"
+                                                  "b,t,0,10,20,10,20,1,1000,completed,g1,10,10,10,0\n");
+  }
+  std::vector<std::string> messages() {
+    std::vector<std::string> out;
+    for (const auto& v : check_run_dir(dir_.string(), {}).violations) out.push_back("[" + v.rule + "] " + v.message);
+    return out;
+  }
+};
+
+TEST_F(CheckQuota, AdmissionsWithinTheQuotaPass) {
+  write("admissions.csv", "job_id,tenant,queue,flavor,admitted_s,released_s,released_by\na,t,,,0,10,completed\nb,t,,,10,20,completed\n");
+  EXPECT_TRUE(messages().empty()) << messages().front();
+}
+
+TEST_F(CheckQuota, EachBrokenRuleIsNamed) {
+  // b admitted at 5 while a holds the one GPU until 10; a released by an eviction resource-quota never makes.
+  write("admissions.csv", "job_id,tenant,queue,flavor,admitted_s,released_s,released_by\na,t,,,0,10,InClusterQueue\nb,t,,,5,20,completed\n"
+                          "zz,t,,,0,1,completed\nb,t,,,x,,\n");
+  EXPECT_EQ(messages(), (std::vector<std::string>{
+                            "[quota-admission] admissions.csv:4: unknown job zz",
+                            "[quota-admission] admissions.csv:5: unreadable admitted_s / released_s",
+                            "[quota-usage] admissions.csv: tenant t holds 2 gpus at t=5 s, over its ResourceQuota of 1",
+                            "[quota-eviction] admissions.csv:2: resource-quota never evicts, but a was released by InClusterQueue"}));
+  // Started before its admission, and a queueing delay that does not add up.
+  write("jobs.csv", std::string(kQuotaHeader) + "a,t,0,0,10,0,10,1,1000,completed,g0,10,2,0,0\n"
+                                                "b,t,0,10,20,10,20,1,1000,completed,g1,10,10,4,5\n");
+  write("admissions.csv", "job_id,tenant,queue,flavor,admitted_s,released_s,released_by\n");
+  EXPECT_EQ(messages(), (std::vector<std::string>{
+                            "[quota-admission] jobs.csv:2: job a started at 0 before its admission at 2",
+                            "[quota-admission] jobs.csv:3: admission_delay_s + placement_delay_s = 9, queue_delay_s = 10"}));
+  std::filesystem::remove(dir_ / "admissions.csv");
+  EXPECT_EQ(messages().back(), "[quota-files] " + (dir_ / "admissions.csv").string() + ": missing (a quota policy writes one)");
+}
+
+// Kueue: queue q of nominal 1 GPU in cohort c with borrowing_limit 1, and queue p (nominal 1, lending
+// limit 0) in the same cohort. q using 2 GPUs borrows p's, which p does not lend.
+TEST_F(CheckQuota, KueueCohortLimits) {
+  write("run.json", R"({"scenario": {"quota": {"policy": "kueue"}}})");
+  write("summary.json", R"({"gpus_total": 2, "jobs": {"submitted": 2, "completed": 2, "rejected": 0, "unfinished": 0},
+    "quota": {"policy": "kueue", "cohorts": {"c": {"config": {"parent": null, "flavors": {}}}},
+      "cluster_queues": {
+        "q": {"config": {"cohort": "c", "flavors": {"default": {"gpus": {"nominal": 1, "borrowing_limit": 1, "lending_limit": null}}},
+                         "preemption": {"within_cluster_queue": "Never", "reclaim_within_cohort": "Never", "borrow_within_cohort": "Never"}}},
+        "p": {"config": {"cohort": "c", "flavors": {"default": {"gpus": {"nominal": 1, "borrowing_limit": null, "lending_limit": 0}}},
+                         "preemption": {"within_cluster_queue": "Never", "reclaim_within_cohort": "Never", "borrow_within_cohort": "Never"}}}}}})");
+  write("jobs.csv", std::string(kQuotaHeader) + "a,t,0,0,10,0,10,1,1000,completed,g0,10,0,0,0\n"
+                                                "b,t,0,0,10,0,10,1,1000,completed,g1,10,0,0,0\n");
+  write("admissions.csv", "job_id,tenant,queue,flavor,admitted_s,released_s,released_by\na,t,q,default,0,10,completed\n"
+                          "b,t,q,default,0,10,InCohortReclamation\n");
+  EXPECT_EQ(messages(), (std::vector<std::string>{
+                            "[quota-usage] t=0 s: cohort c uses 2 gpus of flavor default beyond what its members may lend (1: "
+                            "nominal quotas within their lending limits)",
+                            "[quota-eviction] admissions.csv:3: b evicted for InCohortReclamation, which the configuration does not allow"}));
+}
+
 }  // namespace
 }  // namespace aidcsim::check
