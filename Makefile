@@ -26,6 +26,7 @@ run: configure
 	$(BUILD_DIR)/aidcsim run scenarios/quickstart.json --out results/quickstart
 
 test: build
+	@bash .ci/install-deps prometheus  # promtool: tests/scenarios/test_alerts_promtool.sh
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 1200
 
 bench: deps

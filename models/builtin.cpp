@@ -1,4 +1,5 @@
 // Every built-in policy and model, one line each. A new policy: one new file plus one line here.
+#include "models/monitoring/alerting.hpp"
 #include "models/monitoring/monitors.hpp"
 #include "models/inference/service_model.hpp"
 #include "models/placement/placements.hpp"
@@ -65,6 +66,8 @@ static Registries make_builtin_registries() {
 
   r.services.add("llm", "LLM inference services: replicas placed as jobs, vLLM / Sarathi / static batching, routers",
                  make_llm_services);
+  r.scrapers.add("prometheus", "scrapes the metrics registry and evaluates alert rules as Prometheus does",
+                 make_prometheus_scraper);
 
   r.quotas.add("none", "no quota: every job is admitted on arrival", make_no_quota);
   r.quotas.add("resource-quota", "Kubernetes ResourceQuota per tenant: pods refused over the limit, Job controller retries with backoff",

@@ -247,6 +247,36 @@ void ServiceModel::sample(double now, std::vector<Sample>& out) {
   last_sample_s_ = now;
 }
 
+void ServiceModel::collect(double, const MetricSink& sink) {
+  for (std::size_t s = 0; s < services_.size(); ++s) {
+    const Service& svc = state_[s];
+    const std::string& name = services_[s].name;
+    double serving = 0, starting = 0, queued = static_cast<double>(svc.waiting.size());
+    for (std::size_t k = 0; k < svc.replicas.size(); ++k) {
+      const Replica& r = svc.replicas[k];
+      if (!r.serving) {
+        if (core_ && core_->runs()[r.job].state == JobState::running) ++starting;
+        continue;
+      }
+      ++serving;
+      const MetricLabels labels = {{"service", name}, {"replica", std::to_string(k)}};
+      auto waiting = static_cast<double>(r.engine->waiting_count()), running = static_cast<double>(r.engine->running_count());
+      queued += waiting;
+      sink("aidcsim_service_requests_in_flight", labels, waiting + running);
+      sink("aidcsim_service_batch_size", labels, running);
+      double blocks = static_cast<double>(r.engine->kv_blocks());
+      sink("aidcsim_service_kv_cache_used", labels, blocks > 0 ? static_cast<double>(r.engine->used_blocks()) / blocks : 0);
+      sink("aidcsim_service_busy", labels, r.in_iteration ? 1 : 0);
+    }
+    const MetricLabels labels = {{"service", name}};
+    sink("aidcsim_service_replicas", labels, serving);
+    sink("aidcsim_service_replicas_starting", labels, starting);
+    sink("aidcsim_service_queue_length", labels, queued);
+    sink("aidcsim_service_requests_total", labels, static_cast<double>(svc.arrived));
+    sink("aidcsim_service_requests_completed_total", labels, static_cast<double>(svc.finished));
+  }
+}
+
 std::string ServiceModel::requests_csv() const {
   std::string out = "service,request_id,arrival_s,first_token_s,end_s,ttft_s,tbt_mean_s,tbt_max_s,e2e_s,prompt_tokens,"
                     "output_tokens,replica,preemptions,state\n";

@@ -35,6 +35,8 @@ class ServiceModel final : public ServiceWorkload, private EventHandler {
   std::string requests_csv() const override;
   std::vector<std::pair<std::string, ServiceFigures>> figures(double end_s) const override;
   void sample(double now, std::vector<Sample>& out) override;
+  // The aidcsim_service_* metrics (sim/core/metric_table.cpp).
+  void collect(double now, const MetricSink& sink) override;
   const std::vector<ServiceSpec>& services() const { return services_; }
   bool is_replica(JobIndex j) const override { return by_job_.count(j) > 0; }
 

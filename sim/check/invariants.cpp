@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 
+#include "sim/check/alert_rules.hpp"
 #include "sim/check/check_values.hpp"
 #include "sim/check/python_text.hpp"
 #include "sim/check/quota_rules.hpp"
@@ -399,6 +400,8 @@ CheckReport check_run_dir(const std::string& run_dir, const CheckOptions& option
                                           python_value(summary_value(state)), counts[state]));
   // Inference services (requests.csv): service_invariants.py's rules.
   check_services(run_dir, jobs, [&](const char* rule, std::string message) { v.add(rule, std::move(message)); });
+  // Alert rules (alerts.csv): alert_invariants.py's rules.
+  check_alerts(run_dir, run_json, [&](const char* rule, std::string message) { v.add(rule, std::move(message)); });
   // Quota (admissions.csv and summary.json's quota): quota_invariants.py's rules.
   check_quota(run_dir, run_json, summary, jobs, exclusive, [&](const char* rule, std::string message) { v.add(rule, std::move(message)); });
   report.jobs = jobs.rows().size();

@@ -6,6 +6,8 @@
 #include "sim/config/concerns.hpp"
 #include "sim/run/run.hpp"
 
+#include "sim/policy/metrics.hpp"
+
 namespace aidcsim::cli {
 
 void add_validate_command(CLI::App& app, std::function<int()>& action) {
@@ -33,8 +35,26 @@ void add_list_command(CLI::App& app, std::function<int()>& action) {
   auto* cmd = app.add_subcommand("list", "list every registered policy and model");
   auto json = std::make_shared<bool>(false);
   cmd->add_flag("--json", *json, "print the concern table as JSON: per concern its default, docs page and implementations");
-  cmd->callback([json, &action]() {
-    action = [json]() {
+  auto what = std::make_shared<std::string>();
+  cmd->add_option("what", *what, "\"metrics\": the metrics a scrape reads (alert rules, autoscalers)")->check(CLI::IsMember({"metrics"}));
+  cmd->callback([json, what, &action]() {
+    action = [json, what]() {
+      if (*what == "metrics") {
+        if (*json) {
+          nlohmann::json out = nlohmann::json::array();
+          for (const MetricDecl& m : metric_table())
+            out.push_back({{"name", m.name}, {"type", m.type}, {"labels", m.labels}, {"help", m.help}});
+          fmt::print("{}\n", out.dump(2));
+          return 0;
+        }
+        for (const MetricDecl& m : metric_table()) {
+          std::string labels;
+          for (const auto& l : m.labels) labels += (labels.empty() ? "{" : ",") + l;
+          if (!labels.empty()) labels += "}";
+          fmt::print("{:<44} {:<7} {}\n", m.name + labels, m.type, m.help);
+        }
+        return 0;
+      }
       if (*json) {
         nlohmann::json out = nlohmann::json::array();
         for (const ConcernDecl& c : concern_table()) {

@@ -155,6 +155,7 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   const std::vector<JobSpec>& jobs() const { return jobs_; }
   const std::vector<JobRun>& runs() const { return runs_; }
   const std::vector<std::string>& tenants() const { return tenant_names_; }
+  const std::vector<double>& tenant_allocated_gpus() const { return tenant_allocated_gpus_; }
   const Cluster& cluster() const override { return cluster_; }
   const Ledger& ledger() const override { return ledger_; }
   QuotaPolicy* quota() const { return policies_.quota.get(); }

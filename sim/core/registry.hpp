@@ -67,6 +67,7 @@ class GpuSharing;
 class Runtime;
 class QuotaPolicy;
 class ServiceWorkload;
+class Scraper;
 
 
 struct Registries {
@@ -79,6 +80,7 @@ struct Registries {
   Registry<Runtime> runtimes;
   Registry<QuotaPolicy> quotas;
   Registry<ServiceWorkload> services;  // made when workload.services is not empty
+  Registry<Scraper> scrapers;          // made for every run, with the monitoring section
 };
 
 // All built-in implementations (models/builtin.cpp).

@@ -15,6 +15,7 @@
 #include "sim/core/cluster.hpp"
 #include "sim/core/ledger.hpp"
 #include "sim/core/lifecycle.hpp"
+#include "sim/policy/metrics.hpp"
 #include "sim/policy/monitor.hpp"
 #include "sim/policy/workload_model.hpp"
 
@@ -49,7 +50,7 @@ struct HostDemand {
 std::vector<HostDemand> host_demands(const ActivityPlan& plan, const Cluster& cluster);
 
 // Observes the core's lifecycle events (sim/core/lifecycle.hpp) and keeps servers' power states.
-class PowerModel final : public LifecycleObserver, public ServerAvailability {
+class PowerModel final : public LifecycleObserver, public ServerAvailability, public MetricSource {
  public:
   // Energy is counted from `start_s` (the first submission); every server is on and idle then.
   // `jobs`: how many jobs there are (job indices below it cost no reallocation).
@@ -96,6 +97,11 @@ class PowerModel final : public LifecycleObserver, public ServerAvailability {
   double energy_gpu_j() const { return energy_gpu_j_; }
   double energy_server_j() const { return energy_server_j_; }
   double power_w() const { return power_gpu_w_ + power_server_w_; }
+  // MetricSource: aidcsim_power_watts.
+  void collect(double now, const MetricSink& sink) override {
+    advance_to(now);
+    sink("aidcsim_power_watts", {}, power_w());
+  }
   // GPU-seconds of actual work from start_s to t: the integral over time of Σ_GPU load, where a
   // GPU's load is the share of its speed its running works use (min(1, Σ rates / speed)).
   double gpu_busy_s(double t) {

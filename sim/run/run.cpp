@@ -1,5 +1,7 @@
 #include "sim/run/run.hpp"
 
+#include "sim/core/core_metrics.hpp"
+
 #include <fmt/format.h>
 #include <simgrid/plugins/energy.h>
 #include <simgrid/s4u.hpp>
@@ -9,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <memory>
+#include <set>
 
 #include "sim/metrics/energy.hpp"
 #include "sim/metrics/run_metrics.hpp"
@@ -94,7 +97,7 @@ static void check_time_bounds(const std::vector<JobSpec>& jobs, const Scenario& 
 Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const std::vector<Override>& overrides,
                  std::optional<std::uint64_t> seed, const Registries& registries) {
   ProblemList problems;
-  Prepared p{load_scenario(scenario_path, overrides, seed, registries, problems), {}, {}, {}, {}, {}, {}, false};
+  Prepared p{load_scenario(scenario_path, overrides, seed, registries, problems), {}, {}, {}, {}, {}, {}, {}, false};
   const Scenario& s = p.scenario;
   p.record.read_file("scenario", s.file);
   if (!s.platform_path.empty() && input_file_problem(s.platform_path).empty()) {
@@ -164,7 +167,15 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
   p.policies.scheduler = policy(registries.schedulers, s.scheduler.policy, "/scheduler", {"policy"});
   p.policies.placement = policy(registries.placements, s.placement.policy, "/placement", {"policy"});
   p.policies.quota = policy(registries.quotas, s.quota.policy, "/quota", {"policy"});
-  p.policies.monitor = policy(registries.monitors, s.monitor.policy, "/monitoring", {"policy", "interval_s", "max_samples"});
+  p.policies.monitor = policy(registries.monitors, s.monitor.policy, "/monitoring",
+                              {"policy", "interval_s", "max_samples", "scrape_interval_s", "scrape_delay_s",
+                               "evaluation_interval_s", "evaluation_offset_s", "alerts", "write_scrapes"});
+  {
+    const nlohmann::json section = section_object(root, "/monitoring");
+    OptionReader options(section, "/monitoring", s.file, &s.located, problems);
+    PolicyArgs args{options, s.seed, p.cluster, p.jobs, &p.record, fs::path(s.file).parent_path().string()};
+    if (const auto* entry = registries.scrapers.find("prometheus")) p.scraper = entry->make(args);
+  }
   // The runtimes' option sections: virtualization.<runtime> (e.g. virtualization.container).
   std::vector<std::string> virtualization_keys = {"runtime", "gpu_sharing"};
   for (const auto& name : registries.runtimes.names()) virtualization_keys.push_back(name);
@@ -288,6 +299,15 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
   if (p.services) core_options.startup_contributors.push_back(p.services.get());
   Core core(p.cluster, std::move(p.jobs), std::move(p.policies), core_options);
   if (p.services) p.services->attach(core);
+  // Scrapes and alert rules (docs/monitoring.md): only when the scenario has rules to evaluate.
+  CoreMetrics core_metrics(core);
+  Scraper* scraper = p.scraper && p.scraper->enabled() ? p.scraper.get() : nullptr;
+  if (scraper) {
+    std::vector<MetricSource*> sources = {&core_metrics};
+    if (power && power->has_power_data()) sources.push_back(power.get());
+    if (p.services) sources.push_back(p.services.get());
+    scraper->start(core.event_queue(), first_submit_s, sources);
+  }
 
   AtomicFile timeseries(out_dir + "/timeseries.csv");
   timeseries.stream() << "time_s,metric,label,value\n";
@@ -342,6 +362,24 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
     write_file_atomically(out_dir + "/requests.csv", p.services->requests_csv());
   }
   if (migrations.started() > 0) write_migrations_csv(out_dir + "/migrations.csv", core, migrations.log());
+  std::set<std::string> scraper_files;
+  if (scraper) {
+    summary["alerts"] = scraper->summary(result.end_s);
+    for (const auto& [name, content] : scraper->files()) {
+      write_file_atomically(out_dir + "/" + name, content);
+      scraper_files.insert(name);
+    }
+  }
+  // Optional outputs an earlier run left in the same folder would pass for this run's.
+  const std::pair<const char*, bool> optional_outputs[] = {{"admissions.csv", core.quota() != nullptr},
+                                                           {"requests.csv", p.services != nullptr},
+                                                           {"migrations.csv", migrations.started() > 0},
+                                                           {"alerts.csv", scraper_files.count("alerts.csv") > 0},
+                                                           {"scrapes.om", scraper_files.count("scrapes.om") > 0}};
+  for (const auto& [name, written] : optional_outputs) {
+    std::error_code ignored;
+    if (!written) fs::remove(out_dir + "/" + name, ignored);
+  }
   write_file_atomically(out_dir + "/run.json", run_info_json(p).dump(2) + "\n");
   timeseries.commit();
   write_file_atomically(out_dir + "/summary.json", summary.dump(2) + "\n");

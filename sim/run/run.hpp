@@ -13,6 +13,7 @@
 #include "sim/core/run_record.hpp"
 #include "sim/engine/platform_loader.hpp"
 #include "sim/config/scenario.hpp"
+#include "sim/policy/metrics.hpp"
 #include "sim/policy/services.hpp"
 
 namespace simgrid::s4u {
@@ -28,6 +29,7 @@ struct Prepared {
   std::vector<std::pair<std::string, long long>> skipped_rows;
   Policies policies;
   std::unique_ptr<ServiceWorkload> services;  // workload.services; null when there are none
+  std::unique_ptr<Scraper> scraper;            // scrapes and alert rules (monitoring.*)
   PlatformHosts hosts;
   bool energy_plugin = false;  // SimGrid's host energy plugin is on (cross-check of energy_j)
   RunRecord record{};          // the files read and random streams drawn, for run.json

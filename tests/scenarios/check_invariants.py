@@ -21,7 +21,8 @@ Usage: check_invariants.py RUN_DIR [--replay-exact]
 With a quota policy (run.json's scenario.quota), the quota rules of quota_invariants.py (beside this
 file) are checked too: ClusterQueue and cohort limits, ResourceQuota limits, eviction reasons.
 
-With inference services (a requests.csv), the request rules of service_invariants.py are checked too.
+With inference services (a requests.csv), the request rules of service_invariants.py are checked too;
+with alert rules (an alerts.csv), those of alert_invariants.py.
 
 Preempted jobs (a `preemptions` column > 0) ran in pieces jobs.csv does not list; they are left out
 of the allocation sweep and of the replay rule. Jobs whose VM was live-migrated (a `migrations`
@@ -304,6 +305,11 @@ def check(run_dir, replay_exact):
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         import quota_invariants
         quota_invariants.check_quota(run_dir, summary, rows, exclusive, v)
+    # Alert rules (alert_invariants.py, beside this file).
+    if os.path.exists(os.path.join(run_dir, "alerts.csv")):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import alert_invariants
+        alert_invariants.check_alerts(run_dir, run_json, v)
     # Inference services (service_invariants.py, beside this file).
     if os.path.exists(os.path.join(run_dir, "requests.csv")):
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

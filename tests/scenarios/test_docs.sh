@@ -332,6 +332,9 @@ if f"`{requests_header}`" not in section("`requests.csv`").replace("\n", ""):
 admissions_header = open(os.path.join(runs["quickstart-quota"], "admissions.csv")).readline().strip()
 if f"`{admissions_header}`" not in section("`admissions.csv`"):
     fail("docs/outputs.md", f"admissions.csv header is not `{admissions_header}`")
+alerts_header = open(os.path.join(runs["inference-chat"], "alerts.csv")).readline().strip()
+if f"`{alerts_header}`" not in section("`alerts.csv`"):
+    fail("docs/outputs.md", f"alerts.csv header is not `{alerts_header}`")
 migrations_header = open(os.path.join(runs["quickstart-vm-consolidation"], "migrations.csv")).readline().strip()
 if f"`{migrations_header}`" not in section("`migrations.csv`"):
     fail("docs/outputs.md", f"migrations.csv header is not `{migrations_header}`")

@@ -172,5 +172,20 @@ TEST_F(CheckQuota, KueueCohortLimits) {
                             "[quota-eviction] admissions.csv:3: b evicted for InCohortReclamation, which the configuration does not allow"}));
 }
 
+// Alert rules (alert_invariants.py's): rule A holds for 60 s before it fires.
+TEST_F(CheckRunDir, AlertRowsAgainstTheirRules) {
+  write("jobs.csv", std::string(kHeader) + "a,t,0,0,10,0,10,1,1000,completed,g0,10\nb,t,0,10,20,10,20,1,1000,completed,g0,10\n");
+  write("run.json", R"({"scenario": {"monitoring": {"alerts": [{"name": "A", "expr": "aidcsim_jobs_pending > 0", "for_s": 60}]}}})");
+  write("alerts.csv", "rule,labels,pending_s,firing_s,resolved_s,value,severity\nA,{},0,60,120,1,warning\nA,{},0,30,,1,warning\n"
+                      "B,{},0,,,1,warning\nA,{},100,,50,1,warning\nA,{},x,,,1,warning\n");
+  std::vector<std::string> got;
+  for (const auto& v : check_run_dir(dir_.string(), {}).violations) got.push_back("[" + v.rule + "] " + v.message);
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "[alert-for] alerts.csv:3: alert A {}: fired at 30, less than for_s = 60 after it went pending at 0",
+                     "[alert-rule] alerts.csv:4: alert B {}: no such rule in run.json's monitoring.alerts",
+                     "[alert-times] alerts.csv:5: alert A {}: resolved at 50, before it went pending or fired at 100",
+                     "[alert-times] alerts.csv:6: alert A {}: unreadable times"}));
+}
+
 }  // namespace
 }  // namespace aidcsim::check

@@ -1,0 +1,52 @@
+#pragma once
+// The metrics registry (docs/monitoring.md#metrics): every quantity a scrape can read, named and
+// labelled the Prometheus way. Concerns expose their current values through a MetricSource; the
+// scraper (models/monitoring/) stores what it reads, and the policies that read metrics (alert rules,
+// autoscalers) see only those scraped values, never the simulator's state.
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/core/events.hpp"
+
+namespace aidcsim {
+
+using MetricLabels = std::vector<std::pair<std::string, std::string>>;  // (name, value), in declaration order
+
+struct MetricDecl {
+  std::string name;                 // "aidcsim_jobs_pending"
+  std::string type;                 // "gauge" or "counter"
+  std::vector<std::string> labels;  // label names
+  std::string help;                 // one line, for `aidcsim list metrics`
+};
+// Every metric aidcsim can expose, in a stable order.
+const std::vector<MetricDecl>& metric_table();
+const MetricDecl* find_metric(const std::string& name);
+
+// Receives one value of a metric: (name from metric_table(), its labels, value).
+using MetricSink = std::function<void(const std::string& name, const MetricLabels& labels, double value)>;
+
+class MetricSource {
+ public:
+  virtual ~MetricSource() = default;
+  // Reports the current value of each of its metrics at `now`.
+  virtual void collect(double now, const MetricSink& sink) = 0;
+};
+
+// Scrapes the metric sources on the core's event queue and evaluates rules on what it scraped
+// (monitoring.alerts; models/monitoring/alerting.cpp). Made for every run; enabled() says whether the
+// scenario asks for anything (otherwise nothing is scheduled and nothing is written).
+class Scraper {
+ public:
+  virtual ~Scraper() = default;
+  virtual bool enabled() const = 0;
+  // Schedules the scrapes and evaluations from `start_s` (the first submission) on `queue`.
+  virtual void start(EventQueue& queue, double start_s, std::vector<MetricSource*> sources) = 0;
+  // Its output files (name, content) and its summary.json section, as of `end_s`.
+  virtual std::vector<std::pair<std::string, std::string>> files() const = 0;
+  virtual nlohmann::json summary(double end_s) const = 0;
+};
+
+}  // namespace aidcsim
