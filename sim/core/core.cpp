@@ -68,14 +68,52 @@ void Core::admit_arrivals(double now) {
       run.state = JobState::rejected;
       continue;
     }
-    if (policies_.quota) {
-      run.awaiting_quota = true;
-      policies_.quota->submitted(j, *this);
-    } else {
-      queue_.push_back(j);
-      next_unseen_in_queue_ = j + 1;
+    if (jobs_[j].held) {
+      run.held = true;  // until its model releases it
+      continue;
     }
+    enqueue(j);
   }
+}
+
+void Core::enqueue(JobIndex j) {
+  if (policies_.quota) {
+    runs_[j].awaiting_quota = true;
+    policies_.quota->submitted(j, *this);
+  } else if (queue_.empty() || queue_.back() < j) {
+    queue_.push_back(j);
+    next_unseen_in_queue_ = std::max(next_unseen_in_queue_, j + 1);
+  } else {
+    queue_.insert(std::upper_bound(queue_.begin(), queue_.end(), j), j);
+    next_unseen_in_queue_ = std::max(next_unseen_in_queue_, j + 1);
+    ++pending_reshuffles_;
+  }
+}
+
+void Core::release(JobIndex j, double now) {
+  JobRun& run = runs_[j];
+  if (in_pass_ || run.state != JobState::pending || !run.held)
+    throw std::logic_error(fmt::format("release of job {}, which is not held", jobs_[j].job_id));
+  advance_to(now);
+  run.held = false;
+  ++events_;
+  enqueue(j);
+}
+
+void Core::park(JobIndex j, double now) {
+  JobRun& run = runs_[j];
+  if (in_pass_ || run.held || run.awaiting_quota ||
+      (run.state != JobState::running && run.state != JobState::pending))
+    throw std::logic_error(fmt::format("park of job {} while {}", jobs_[j].job_id, to_string(run.state)));
+  advance_to(now);
+  if (run.state == JobState::running) {
+    stop_run(j, 0);
+    remove_from_running(j);
+  } else {
+    queue_.erase(std::find(queue_.begin(), queue_.end(), j));
+    ++pending_reshuffles_;
+  }
+  run.held = true;
 }
 
 static double allocated_gpus(const Allocation& a) {
@@ -324,9 +362,21 @@ void Core::complete_now(JobIndex j, double now) {
 }
 
 void Core::preempt(JobIndex j, double restart_cost_s) {
+  if (runs_[j].state != JobState::running)
+    throw std::logic_error(fmt::format("preempt of job {} while {}", jobs_[j].job_id, to_string(runs_[j].state)));
+  stop_run(j, restart_cost_s);
+  if (in_pass_) {
+    preempted_in_pass_ = true;
+    requeued_.push_back(j);
+  } else {
+    remove_from_running(j);
+    queue_.insert(std::upper_bound(queue_.begin(), queue_.end(), j), j);
+    ++pending_reshuffles_;
+  }
+}
+
+void Core::stop_run(JobIndex j, double restart_cost_s) {
   JobRun& run = runs_[j];
-  if (run.state != JobState::running)
-    throw std::logic_error(fmt::format("preempt of job {} while {}", jobs_[j].job_id, to_string(run.state)));
   double fraction_of_run;
   if (run.paused) {
     fraction_of_run = 0;  // its VM is in a migration's stop-and-copy: nothing runs
@@ -353,14 +403,6 @@ void Core::preempt(JobIndex j, double restart_cost_s) {
   ++run.epoch;
   run.restart_penalty_s = restart_cost_s;
   ++events_;
-  if (in_pass_) {
-    preempted_in_pass_ = true;
-    requeued_.push_back(j);
-  } else {
-    remove_from_running(j);
-    queue_.insert(std::upper_bound(queue_.begin(), queue_.end(), j), j);
-    ++pending_reshuffles_;
-  }
 }
 
 void Core::schedule(double now) {
@@ -446,7 +488,7 @@ void Core::close(double now, const std::string& reason) {
     }
     if (run.state == JobState::pending || run.state == JobState::running) {
       run.state = JobState::unfinished;
-      run.reason = reason;
+      run.reason = run.held ? "held by its model (not released) at the end" : reason;
     }
   }
   // Jobs that never arrived before the horizon are unfinished as well.

@@ -53,6 +53,7 @@ struct JobRun {
   int migrations = 0;            // of its VM while it ran
   bool paused = false;           // in a migration's stop-and-copy: no work runs
   bool awaiting_quota = false;   // pending but not admitted by the quota policy: not the scheduler's
+  bool held = false;             // pending, held by its model (JobSpec::held, Core::park): not the scheduler's
   double paused_delay_s = 0;     // delay before work that was left when it paused
   std::uint32_t epoch = 0;       // bumped at each preemption or segment: stale completions are ignored
   std::size_t running_slot = 0;  // position in the running list
@@ -143,6 +144,13 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   // The cluster changes: server s goes away (its runs are preempted and requeue; placement passes it
   // over) or comes back. For the concerns that provision or fail servers.
   void set_server_available(ServerIndex s, bool available, double now);
+  // The model of job j lets it go (JobSpec::held, or after park()): from `now` it is pending like an
+  // arriving job (the quota policy's, or in the scheduler's queue).
+  void release(JobIndex j, double now);
+  // The model takes job j back: a run is stopped as a preemption (it ran in pieces) and the job waits,
+  // held, until release(); a queued job leaves the queue. Not for a job waiting for quota admission.
+  void park(JobIndex j, double now);
+  bool is_held(JobIndex j) const { return runs_[j].held; }
   // Ends the running job j now, as completed (a concern decides it is done: an inference replica whose
   // service has no more requests). Its remaining work is dropped.
   void complete_now(JobIndex j, double now);
@@ -173,7 +181,9 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   double now() const override { return now_; }
   const std::vector<JobIndex>& pending() const override { return queue_; }
   std::uint64_t pending_reshuffles() const override { return pending_reshuffles_; }
-  bool is_pending(JobIndex j) const override { return runs_[j].state == JobState::pending && !runs_[j].awaiting_quota; }
+  bool is_pending(JobIndex j) const override {
+    return runs_[j].state == JobState::pending && !runs_[j].awaiting_quota && !runs_[j].held;
+  }
   const std::vector<JobIndex>& running() const override { return running_list_; }
   const JobSpec& spec(JobIndex j) const override { return jobs_[j]; }
   JobStatus status(JobIndex j) const override;
@@ -237,6 +247,10 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   void relaunch(JobIndex j, double delay_s, double stretch);
   void pause(JobIndex j);
   void remove_from_running(JobIndex j);
+  // A pending job joins the scheduler's queue (in index order) or goes to the quota policy.
+  void enqueue(JobIndex j);
+  // Stops j's current run as a preemption: its progress, the run's accounting, a new epoch.
+  void stop_run(JobIndex j, double restart_cost_s);
   template <class Event>
   void publish(Event&& event) {
     for (LifecycleObserver* o : options_.observers) event(*o);

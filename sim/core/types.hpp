@@ -36,6 +36,9 @@ struct JobSpec {
   // The job's model does its work within the run (Core::run_model_work: an inference replica's
   // iterations); the run itself only holds its resources until the model ends it (Core::complete_now).
   bool work_by_model = false;
+  // It arrives held: it waits outside the scheduler's queue until its model releases it (Core::release;
+  // an inference replica above the autoscaler's current count).
+  bool held = false;
 };
 
 enum class JobState : std::uint8_t { pending, running, completed, rejected, unfinished };
