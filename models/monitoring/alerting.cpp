@@ -105,6 +105,16 @@ void Alerting::on_event(std::uint64_t payload, double now) {
              pack(kEvaluate, evaluations_), false);
 }
 
+std::optional<double> Alerting::latest(const std::string& name, const MetricLabels& labels, double now) {
+  if (queue_ && start_s_ + static_cast<double>(scrapes_) * config_.scrape_interval_s <= now) scrape(now);
+  const Series* s = store_.find(name, labels);
+  std::optional<double> value;
+  if (s) store_.visible_points(*s, now - PromExpr::kLookback_s, now, now, [&](const SeriesPoint& p) {
+    if (!value) value = p.value;
+  });
+  return value;
+}
+
 void Alerting::scrape(double now) {
   for (MetricSource* source : sources_)
     source->collect(now, [&](const std::string& name, const MetricLabels& labels, double value) { store_.add(name, labels, now, value); });

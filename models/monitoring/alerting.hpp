@@ -49,6 +49,7 @@ class Alerting final : public Scraper, private EventHandler {
   // alerts.csv (header included) and summary.json's "alerts", as of `end_s`.
   std::string alerts_csv() const;
   nlohmann::json summary(double end_s) const override;
+  std::optional<double> latest(const std::string& name, const MetricLabels& labels, double now) override;
   // scrapes.om: every scraped sample in OpenMetrics text (timestamps in seconds, `# EOF`), which
   // `promtool tsdb create-blocks-from openmetrics` loads into a Prometheus TSDB.
   std::string openmetrics() const;

@@ -49,6 +49,15 @@ class SeriesStore {
       }
   }
   const std::map<std::string, std::map<std::string, Series>>& all() const { return by_name_; }
+  // The series `name{labels}`, or null.
+  const Series* find(const std::string& name, const MetricLabels& labels) const {
+    std::map<std::string, std::string> sorted(labels.begin(), labels.end());
+    std::string key;
+    for (const auto& [k, v] : sorted) key += k + '\x1f' + v + '\x1e';
+    const auto& by_key = series(name);
+    auto it = by_key.find(key);
+    return it == by_key.end() ? nullptr : &it->second;
+  }
   // Points of `s` scraped in (from_s, to_s] and visible at `query_s`.
   template <class F>
   void visible_points(const Series& s, double from_s, double to_s, double query_s, F&& f) const {

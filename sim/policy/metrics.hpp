@@ -4,6 +4,7 @@
 // scraper (models/monitoring/) stores what it reads, and the policies that read metrics (alert rules,
 // autoscalers) see only those scraped values, never the simulator's state.
 #include <functional>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -47,6 +48,10 @@ class Scraper {
   // Its output files (name, content) and its summary.json section, as of `end_s`.
   virtual std::vector<std::pair<std::string, std::string>> files() const = 0;
   virtual nlohmann::json summary(double end_s) const = 0;
+  // What a controller reading metrics sees at `now` (an autoscaler): the newest scraped sample of the
+  // series `name{labels}` visible then and within Prometheus' 5 min lookback, or none. A scrape due at
+  // `now` is taken first. Only once start() ran.
+  virtual std::optional<double> latest(const std::string& name, const MetricLabels& labels, double now) = 0;
 };
 
 }  // namespace aidcsim

@@ -86,6 +86,27 @@ TEST(Alerting, StillFiringAtTheEndHasNoResolution) {
   EXPECT_EQ(run_alerts(hot_600_to_1140, 180, 0, 0, 1000), std::string(kHeader) + "GPUHot,{},630,810,,0.95,warning\n");
 }
 
+// What an autoscaler reads: the newest visible scrape, lagging by the scrape delay; a scrape due at
+// the query's instant is taken first.
+TEST(Alerting, LatestIsTheNewestVisibleScrape) {
+  MonitoringConfig c;
+  c.scrape_interval_s = 15;
+  c.scrape_delay_s = 20;
+  c.write_scrapes = true;
+  FunctionSource source([](double t) { return t; });
+  Alerting scraper(c);
+  EventQueue queue;
+  scraper.start(queue, 0, {&source});
+  while (queue.next_model_event_s() < 60) queue.pop_due(queue.next_model_event_s(), [](JobIndex, std::uint32_t, double) {});
+  // Scrapes at 0, 15, 30, 45 done; the one at 60 is due: taken by the query. Visible at 60: those
+  // scraped by 40, the newest at 30.
+  EXPECT_EQ(scraper.latest("aidcsim_jobs_pending", {}, 60), 30);
+  EXPECT_EQ(scraper.latest("aidcsim_jobs_running", {}, 60), std::nullopt);
+  // Nothing more is scraped before 75: at 70 the 45 sample is visible (45 + 20 <= 70).
+  EXPECT_EQ(scraper.latest("aidcsim_jobs_pending", {}, 70), 45);
+  EXPECT_NE(scraper.openmetrics().find("aidcsim_jobs_pending 60 60\n"), std::string::npos);
+}
+
 SeriesStore store_of(const std::vector<std::tuple<std::string, MetricLabels, double, double>>& points, double delay_s = 0) {
   SeriesStore s(delay_s);
   for (const auto& [name, labels, t, v] : points) s.add(name, labels, t, v);
