@@ -80,14 +80,17 @@ void Core::enqueue(JobIndex j) {
   if (policies_.quota) {
     runs_[j].awaiting_quota = true;
     policies_.quota->submitted(j, *this);
-  } else if (queue_.empty() || queue_.back() < j) {
-    queue_.push_back(j);
-    next_unseen_in_queue_ = std::max(next_unseen_in_queue_, j + 1);
   } else {
-    queue_.insert(std::upper_bound(queue_.begin(), queue_.end(), j), j);
-    next_unseen_in_queue_ = std::max(next_unseen_in_queue_, j + 1);
-    ++pending_reshuffles_;
+    insert_pending(j);
   }
+}
+
+void Core::insert_pending(JobIndex j) {
+  // The scheduler sees pending jobs in arrival order (job indices follow submission); a job that is
+  // not a new arrival at the tail reshuffles what schedulers mirror.
+  queue_.insert(std::upper_bound(queue_.begin(), queue_.end(), j), j);
+  if (j < next_unseen_in_queue_) ++pending_reshuffles_;
+  else next_unseen_in_queue_ = j + 1;
 }
 
 void Core::release(JobIndex j, double now) {
@@ -370,8 +373,7 @@ void Core::preempt(JobIndex j, double restart_cost_s) {
     requeued_.push_back(j);
   } else {
     remove_from_running(j);
-    queue_.insert(std::upper_bound(queue_.begin(), queue_.end(), j), j);
-    ++pending_reshuffles_;
+    insert_pending(j);
   }
 }
 

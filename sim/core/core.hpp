@@ -249,6 +249,7 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   void remove_from_running(JobIndex j);
   // A pending job joins the scheduler's queue (in index order) or goes to the quota policy.
   void enqueue(JobIndex j);
+  void insert_pending(JobIndex j);  // into the scheduler's queue, in index order
   // Stops j's current run as a preemption: its progress, the run's accounting, a new epoch.
   void stop_run(JobIndex j, double restart_cost_s);
   template <class Event>

@@ -26,11 +26,7 @@ void Core::admit(JobIndex j, const std::vector<char>* servers) {
                                        run.awaiting_quota ? "" : " (already admitted)"));
   run.request.servers_allowed = servers;
   run.awaiting_quota = false;
-  // The scheduler sees pending jobs in arrival order (job indices follow submission); an admission
-  // that is not a new arrival at the tail reshuffles what schedulers mirror.
-  queue_.insert(std::upper_bound(queue_.begin(), queue_.end(), j), j);
-  if (j < next_unseen_in_queue_) ++pending_reshuffles_;
-  else next_unseen_in_queue_ = j + 1;
+  insert_pending(j);
 }
 
 void Core::evict(JobIndex j, double restart_cost_s) {
