@@ -218,31 +218,38 @@ void ServiceModel::finish_service_if_done(std::size_t s, double now) {
     if (r.serving) core_->complete_now(r.job, now);
 }
 
+ServiceModel::Load ServiceModel::load_of(std::size_t s) const {
+  const Service& svc = state_[s];
+  Load l;
+  l.queued = static_cast<double>(svc.waiting.size());
+  for (const auto& r : svc.replicas) {
+    if (!r.serving) {
+      if (core_ && core_->runs()[r.job].state == JobState::running) ++l.starting;  // placed, its start-up not over
+      continue;
+    }
+    ++l.serving;
+    l.queued += static_cast<double>(r.engine->waiting_count());
+    l.batch += static_cast<double>(r.engine->running_count());
+    l.kv_used += static_cast<double>(r.engine->used_blocks());
+    l.kv_capacity += static_cast<double>(r.engine->kv_blocks());
+  }
+  return l;
+}
+
 void ServiceModel::sample(double now, std::vector<Sample>& out) {
   double dt = last_sample_s_ >= 0 ? now - last_sample_s_ : 0;
   for (std::size_t s = 0; s < services_.size(); ++s) {
     Service& svc = state_[s];
-    double queued = static_cast<double>(svc.waiting.size()), batch = 0, used = 0, capacity = 0, serving = 0, starting = 0;
-    for (const auto& r : svc.replicas) {
-      if (r.serving) {
-        ++serving;
-        queued += static_cast<double>(r.engine->waiting_count());
-        batch += static_cast<double>(r.engine->running_count());
-        used += static_cast<double>(r.engine->used_blocks());
-        capacity += static_cast<double>(r.engine->kv_blocks());
-      } else if (core_ && core_->runs()[r.job].state == JobState::running) {
-        ++starting;  // placed, its start-up not over
-      }
-    }
+    const Load l = load_of(s);
     const std::string& name = services_[s].name;
     double arrivals = static_cast<double>(svc.arrived - svc.arrived_at_last_sample);
     svc.arrived_at_last_sample = svc.arrived;
     out.push_back({"service_arrival_rate_rps", name, dt > 0 ? arrivals / dt : 0});
-    out.push_back({"service_requests_queued", name, queued});
-    out.push_back({"service_batch_size", name, batch});
-    out.push_back({"service_kv_cache_used", name, capacity > 0 ? used / capacity : 0});
-    out.push_back({"service_replicas_serving", name, serving});
-    out.push_back({"service_replicas_starting", name, starting});
+    out.push_back({"service_requests_queued", name, l.queued});
+    out.push_back({"service_batch_size", name, l.batch});
+    out.push_back({"service_kv_cache_used", name, l.kv_capacity > 0 ? l.kv_used / l.kv_capacity : 0});
+    out.push_back({"service_replicas_serving", name, l.serving});
+    out.push_back({"service_replicas_starting", name, l.starting});
   }
   last_sample_s_ = now;
 }
@@ -251,27 +258,22 @@ void ServiceModel::collect(double, const MetricSink& sink) {
   for (std::size_t s = 0; s < services_.size(); ++s) {
     const Service& svc = state_[s];
     const std::string& name = services_[s].name;
-    double serving = 0, starting = 0, queued = static_cast<double>(svc.waiting.size());
     for (std::size_t k = 0; k < svc.replicas.size(); ++k) {
       const Replica& r = svc.replicas[k];
-      if (!r.serving) {
-        if (core_ && core_->runs()[r.job].state == JobState::running) ++starting;
-        continue;
-      }
-      ++serving;
+      if (!r.serving) continue;
       const MetricLabels labels = {{"service", name}, {"replica", std::to_string(k)}};
-      auto waiting = static_cast<double>(r.engine->waiting_count()), running = static_cast<double>(r.engine->running_count());
-      queued += waiting;
-      sink("aidcsim_service_requests_in_flight", labels, waiting + running);
+      auto running = static_cast<double>(r.engine->running_count());
+      sink("aidcsim_service_requests_in_flight", labels, static_cast<double>(r.engine->waiting_count()) + running);
       sink("aidcsim_service_batch_size", labels, running);
       double blocks = static_cast<double>(r.engine->kv_blocks());
       sink("aidcsim_service_kv_cache_used", labels, blocks > 0 ? static_cast<double>(r.engine->used_blocks()) / blocks : 0);
       sink("aidcsim_service_busy", labels, r.in_iteration ? 1 : 0);
     }
+    const Load l = load_of(s);
     const MetricLabels labels = {{"service", name}};
-    sink("aidcsim_service_replicas", labels, serving);
-    sink("aidcsim_service_replicas_starting", labels, starting);
-    sink("aidcsim_service_queue_length", labels, queued);
+    sink("aidcsim_service_replicas", labels, l.serving);
+    sink("aidcsim_service_replicas_starting", labels, l.starting);
+    sink("aidcsim_service_queue_length", labels, l.queued);
     sink("aidcsim_service_requests_total", labels, static_cast<double>(svc.arrived));
     sink("aidcsim_service_requests_completed_total", labels, static_cast<double>(svc.finished));
   }

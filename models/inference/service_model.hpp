@@ -75,6 +75,11 @@ class ServiceModel final : public ServiceWorkload, private EventHandler {
   static std::uint64_t pack(Kind kind, std::size_t service, std::uint64_t value) {
     return (static_cast<std::uint64_t>(kind) << 62) | (static_cast<std::uint64_t>(service) << 40) | value;
   }
+  // What a service's replicas hold now (timeseries.csv's samples and the scraped metrics).
+  struct Load {
+    double serving = 0, starting = 0, queued = 0, batch = 0, kv_used = 0, kv_capacity = 0;
+  };
+  Load load_of(std::size_t s) const;
   void on_event(std::uint64_t payload, double now) override;
   void route(std::size_t s, std::uint32_t r, double now);
   // A serving replica of the prompt pool (all replicas when not disaggregated) or of the token pool, by
