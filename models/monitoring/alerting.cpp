@@ -97,8 +97,7 @@ void Alerting::on_event(std::uint64_t payload, double now) {
     scrape(now);
     return;
   }
-  // A scrape due at this very instant comes first, whatever order the two events were queued in.
-  if (start_s_ + static_cast<double>(scrapes_) * config_.scrape_interval_s <= now) scrape(now);
+  scrape_if_due(now);
   evaluate(now);
   ++evaluations_;
   queue_->at(start_s_ + config_.evaluation_offset_s + static_cast<double>(evaluations_) * config_.evaluation_interval_s, this,
@@ -106,13 +105,14 @@ void Alerting::on_event(std::uint64_t payload, double now) {
 }
 
 std::optional<double> Alerting::latest(const std::string& name, const MetricLabels& labels, double now) {
-  if (queue_ && start_s_ + static_cast<double>(scrapes_) * config_.scrape_interval_s <= now) scrape(now);
+  if (queue_) scrape_if_due(now);
   const Series* s = store_.find(name, labels);
-  std::optional<double> value;
-  if (s) store_.visible_points(*s, now - PromExpr::kLookback_s, now, now, [&](const SeriesPoint& p) {
-    if (!value) value = p.value;
-  });
-  return value;
+  return s ? store_.newest_visible(*s, now, PromExpr::kLookback_s) : std::nullopt;
+}
+
+void Alerting::scrape_if_due(double now) {
+  // A scrape due at this very instant comes first, whatever order the events were queued in.
+  if (start_s_ + static_cast<double>(scrapes_) * config_.scrape_interval_s <= now) scrape(now);
 }
 
 void Alerting::scrape(double now) {

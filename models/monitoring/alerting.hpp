@@ -64,6 +64,7 @@ class Alerting final : public Scraper, private EventHandler {
   };
   void on_event(std::uint64_t payload, double now) override;
   void scrape(double now);
+  void scrape_if_due(double now);
   void evaluate(double now);
 
   MonitoringConfig config_;

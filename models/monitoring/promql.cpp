@@ -235,11 +235,7 @@ std::vector<PromElement> PromExpr::select(const SeriesStore& store, double t_s) 
     if (!std::all_of(matchers_.begin(), matchers_.end(), [&](const Matcher& m) { return m.matches(s.labels); })) continue;
     if (range_fn_.empty()) {
       // The newest sample in (t - 5m, t] (promql/engine.go: lookback delta).
-      std::optional<double> latest;
-      store.visible_points(s, t_s - kLookback_s, t_s, t_s, [&](const SeriesPoint& p) {
-        if (!latest) latest = p.value;
-      });
-      if (latest) out.push_back({s.labels, *latest});
+      if (auto latest = store.newest_visible(s, t_s, kLookback_s)) out.push_back({s.labels, *latest});
       continue;
     }
     std::vector<SeriesPoint> points;  // newest first

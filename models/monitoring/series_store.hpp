@@ -4,6 +4,7 @@
 // monitoring had received by then (docs/monitoring.md#scraping).
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,9 +28,7 @@ class SeriesStore {
   explicit SeriesStore(double delay_s = 0) : delay_s_(delay_s) {}
   void add(const std::string& name, const MetricLabels& labels, double t_s, double value) {
     std::map<std::string, std::string> sorted(labels.begin(), labels.end());
-    std::string key;
-    for (const auto& [k, v] : sorted) key += k + '\x1f' + v + '\x1e';
-    Series& s = by_name_[name][key];
+    Series& s = by_name_[name][key_of(sorted)];
     if (s.points.empty()) s.labels = std::move(sorted);
     s.points.push_back({t_s, value});
   }
@@ -51,12 +50,17 @@ class SeriesStore {
   const std::map<std::string, std::map<std::string, Series>>& all() const { return by_name_; }
   // The series `name{labels}`, or null.
   const Series* find(const std::string& name, const MetricLabels& labels) const {
-    std::map<std::string, std::string> sorted(labels.begin(), labels.end());
-    std::string key;
-    for (const auto& [k, v] : sorted) key += k + '\x1f' + v + '\x1e';
     const auto& by_key = series(name);
-    auto it = by_key.find(key);
+    auto it = by_key.find(key_of({labels.begin(), labels.end()}));
     return it == by_key.end() ? nullptr : &it->second;
+  }
+  // The newest point of `s` visible at `t_s` within `window_s` before it (an instant selector's lookback).
+  std::optional<double> newest_visible(const Series& s, double t_s, double window_s) const {
+    std::optional<double> value;
+    visible_points(s, t_s - window_s, t_s, t_s, [&](const SeriesPoint& p) {
+      if (!value) value = p.value;
+    });
+    return value;
   }
   // Points of `s` scraped in (from_s, to_s] and visible at `query_s`.
   template <class F>
@@ -68,6 +72,11 @@ class SeriesStore {
   }
 
  private:
+  static std::string key_of(const std::map<std::string, std::string>& sorted) {
+    std::string key;
+    for (const auto& [k, v] : sorted) key += k + '\x1f' + v + '\x1e';
+    return key;
+  }
   double delay_s_;
   std::map<std::string, std::map<std::string, Series>> by_name_;
 };
