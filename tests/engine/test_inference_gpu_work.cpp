@@ -121,18 +121,16 @@ TEST(InferenceGpuWork, IterationsShareATimeSlicedGpuWithTraining) {
   EXPECT_NEAR(std::stod(read_csv(alone.dir / "out/requests.csv")[0]["e2e_s"]), 3.0, 1e-6);
 }
 
-// A replica whose GPU a training job cannot join: under exclusive GPUs the training job waits for the
-// service to end (the replica claims the GPU whole), and the request still takes W.
+// A replica whose GPU a training job cannot join: under exclusive GPUs the two compete for the one
+// GPU. Both are submitted at 0 and FIFO takes the trace's job first (the replicas follow the trace's
+// jobs at equal times): the replica waits for its end at 100 and the request then takes W: it ends at
+// 103.
 TEST(InferenceGpuWork, ExclusiveGpusKeepTrainingOff) {
   GpuWorkRun r("inference-gpu-work-exclusive", "job_id,submit_s,duration_s,gpus,gpu_mem_gib\ntrain,0,100,1,8\n", kOneRequest);
   ASSERT_EQ(r.run("out").exit_code, 0);
   auto jobs = rows_by_id(r.dir / "out/jobs.csv");
-  double train_start = std::stod(jobs["train"]["start_s"]);
-  double replica_start = std::stod(jobs["chat/replica-0"]["start_s"]);
-  // One of them goes first (same submit time): the other waits for its end.
-  if (replica_start == 0) {
-    EXPECT_NEAR(train_start, 3.0, 1e-9);
-  } else {
-    EXPECT_NEAR(replica_start, 100.0, 1e-9);
-  }
+  EXPECT_EQ(jobs["train"]["start_s"], "0");
+  EXPECT_NEAR(std::stod(jobs["train"]["end_s"]), 100.0, 1e-9);
+  EXPECT_NEAR(std::stod(jobs["chat/replica-0"]["start_s"]), 100.0, 1e-9);
+  EXPECT_NEAR(std::stod(read_csv(r.dir / "out/requests.csv")[0]["end_s"]), 103.0, 1e-9);
 }
