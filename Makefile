@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEBIAN_PACKAGES := cmake g++ make pkg-config libsimgrid-dev libboost-graph-dev libfmt-dev nlohmann-json3-dev \
   libcli11-dev libgtest-dev zlib1g-dev libssl-dev python3 python3-pandas python3-matplotlib
 
-.PHONY: all deps configure build run test bench clean study quota-study inference-study train-serve-study test-sanitize fuzz
+.PHONY: all deps configure build run test bench clean study quota-study inference-study train-serve-study hpa-study test-sanitize fuzz
 
 all: build
 
@@ -92,6 +92,15 @@ TRAIN_SERVE_STUDY_OUT ?= results/studies/train-and-serve
 train-serve-study: build
 	$(BUILD_DIR)/aidcsim sweep scenarios/studies/train-and-serve.json --out $(TRAIN_SERVE_STUDY_OUT)
 	/usr/bin/python3 analysis/train_serve_study.py $(TRAIN_SERVE_STUDY_OUT) --docs docs/inference.md --images docs/images
+
+# The HPA study (docs/autoscaling.md): a day of chat traffic under the HPA, four targets x three
+# behaviors, against fixed replica counts (18 day-long runs, a few minutes); table and figure into
+# docs/autoscaling.md (between its hpa-study markers) and docs/images/hpa_day.png.
+HPA_STUDY_OUT ?= results/studies/hpa-day
+hpa-study: build
+	$(BUILD_DIR)/aidcsim sweep scenarios/studies/hpa-day.json --out $(HPA_STUDY_OUT)
+	$(BUILD_DIR)/aidcsim sweep scenarios/studies/hpa-day-static.json --out $(HPA_STUDY_OUT)-static
+	/usr/bin/python3 analysis/hpa_study.py $(HPA_STUDY_OUT) $(HPA_STUDY_OUT)-static --docs docs/autoscaling.md --images docs/images
 
 QUOTA_STUDY_OUT ?= results/studies/philly-quota
 quota-study: build

@@ -1,4 +1,5 @@
 // Every built-in policy and model, one line each. A new policy: one new file plus one line here.
+#include "models/autoscaling/hpa_autoscaler.hpp"
 #include "models/monitoring/alerting.hpp"
 #include "models/monitoring/monitors.hpp"
 #include "models/inference/service_model.hpp"
@@ -68,6 +69,8 @@ static Registries make_builtin_registries() {
                  make_llm_services);
   r.scrapers.add("prometheus", "scrapes the metrics registry and evaluates alert rules as Prometheus does",
                  make_prometheus_scraper);
+  r.service_autoscalers.add("hpa", "Kubernetes' Horizontal Pod Autoscaler on inference services: replica count from scraped per-replica metrics",
+                            make_hpa);
 
   r.quotas.add("none", "no quota: every job is admitted on arrival", make_no_quota);
   r.quotas.add("resource-quota", "Kubernetes ResourceQuota per tenant: pods refused over the limit, Job controller retries with backoff",

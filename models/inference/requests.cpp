@@ -67,6 +67,25 @@ std::vector<LlmRequest> read_azure_llm_requests(const std::string& path, Problem
   return out;
 }
 
+namespace {
+// The rate of a profile at t: linear between its knots, flat before the first and after the last.
+class PiecewiseLinearRate {
+ public:
+  explicit PiecewiseLinearRate(const std::vector<std::pair<double, double>>& knots) : knots_(knots) {}
+  double operator()(double t) const {
+    if (knots_.empty()) return 0;
+    if (t <= knots_.front().first) return knots_.front().second;
+    if (t >= knots_.back().first) return knots_.back().second;
+    auto hi = std::upper_bound(knots_.begin(), knots_.end(), t, [](double v, const auto& k) { return v < k.first; });
+    auto lo = hi - 1;
+    return lo->second + (hi->second - lo->second) * (t - lo->first) / (hi->first - lo->first);
+  }
+
+ private:
+  const std::vector<std::pair<double, double>>& knots_;
+};
+}  // namespace
+
 std::vector<LlmRequest> generate_poisson_requests(const PoissonRequests& o, std::uint64_t seed) {
   std::vector<LlmRequest> out;
   std::mt19937_64 rng(seed);
@@ -75,10 +94,16 @@ std::vector<LlmRequest> generate_poisson_requests(const PoissonRequests& o, std:
     if (!c.sample_from.empty()) return c.sample_from[uniform_below(rng, c.sample_from.size())];
     return c.min + static_cast<long long>(uniform_below(rng, static_cast<std::uint64_t>(c.max - c.min + 1)));
   };
+  // With a profile: thinning (Lewis and Shedler 1979): candidates at the largest rate, each kept with
+  // probability rate(t) / largest rate.
+  double peak = o.rate_per_s;
+  for (const auto& [_, rate] : o.rate_profile) peak = std::max(peak, rate);
+  const PiecewiseLinearRate profile(o.rate_profile);
   double t = o.start_s;
   while (o.count < 0 || static_cast<long long>(out.size()) < o.count) {
-    t += -std::log1p(-unit()) / o.rate_per_s;  // exponential gaps: inverse transform, portable
+    t += -std::log1p(-unit()) / (o.rate_profile.empty() ? o.rate_per_s : peak);  // exponential gaps: inverse transform, portable
     if (t >= o.start_s + o.duration_s) break;
+    if (!o.rate_profile.empty() && unit() * peak >= profile(t)) continue;
     LlmRequest r;
     r.request_id = std::to_string(out.size());
     r.arrival_s = t;

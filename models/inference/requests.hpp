@@ -36,6 +36,9 @@ struct TokenCounts {
 };
 struct PoissonRequests {
   double rate_per_s = 1, duration_s = 0;
+  // A time-varying rate (a non-homogeneous Poisson process): (time_s, requests per second) knots, the rate
+  // linear between them and flat beyond; empty: rate_per_s throughout.
+  std::vector<std::pair<double, double>> rate_profile;
   double start_s = 0;  // the first arrival comes after it
   long long count = -1;  // < 0: no cap
   TokenCounts prompt, output;

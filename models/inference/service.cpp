@@ -79,6 +79,29 @@ TokenCounts read_token_counts(OptionReader& r, const std::string& key) {
 std::optional<PoissonRequests> read_poisson(OptionReader& r, const std::string& scenario_dir, ProblemList& problems, RunRecord* record) {
   PoissonRequests g;
   g.rate_per_s = r.number("rate_per_s", -1, 1e-9, 1e9);
+  // rate_profile: [[time_s, rate_per_s], ...], times increasing, rates >= 0 and not all 0.
+  if (const nlohmann::json* profile = r.raw("rate_profile")) {
+    bool ok = profile->is_array() && !profile->empty();
+    double previous = -1, largest = 0;
+    for (const auto& knot : ok ? *profile : nlohmann::json::array()) {
+      if (!knot.is_array() || knot.size() != 2 || !knot[0].is_number() || !knot[1].is_number() || knot[0].get<double>() <= previous ||
+          knot[1].get<double>() < 0 || knot[1].get<double>() > 1e9 || knot[0].get<double>() > kMaxTime_s) {
+        ok = false;
+        break;
+      }
+      previous = knot[0].get<double>();
+      largest = std::max(largest, knot[1].get<double>());
+      g.rate_profile.emplace_back(previous, knot[1].get<double>());
+    }
+    if (!ok || largest <= 0) {
+      r.problem("rate_profile", "expected [[time_s, rate_per_s], ...] with increasing times (0 to 1e9 s) and rates in [0, 1e9], not all 0");
+      g.rate_per_s = 1;  // reported: not "rate_per_s missing" as well
+    }
+    else if (r.has("rate_per_s"))
+      r.problem("rate_per_s", "given with rate_profile; expected one of them");
+    else
+      g.rate_per_s = largest;
+  }
   g.duration_s = r.number("duration_s", -1, 1e-9, kMaxTime_s);
   g.count = r.integer("count", -1, 1, 100'000'000);
   g.start_s = r.number("start_s", 0, 0, kMaxTime_s);
@@ -239,6 +262,7 @@ std::vector<JobSpec> replica_jobs(const std::vector<ServiceSpec>& services) {
       j.gpu_models = {s.gpu_model};
       j.priority = s.priority;
       j.work_by_model = true;  // its iterations (ServiceModel::kick)
+      j.held = s.initial_replicas >= 0 && k >= s.initial_replicas;  // an autoscaler's spare slot
       j.gpu_mem_gib = s.gpu_memory_gib * kKvMemoryUtilization;  // what vLLM claims of each GPU
       jobs.push_back(std::move(j));
     }

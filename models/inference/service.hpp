@@ -31,6 +31,9 @@ inline constexpr double kKvMemoryUtilization = 0.9;
 struct ServiceSpec {
   std::string name, tenant, model, gpu_model;
   int tensor_parallel = 1, replicas = 1, priority = 0;
+  // Autoscaled (autoscaling.services): `replicas` slots, of which the first initial_replicas start and
+  // the others wait held until the autoscaler asks for them; -1 = not autoscaled, all start.
+  int initial_replicas = -1;
   int prompt_replicas = 0;  // disaggregated: replicas 0..prompt_replicas-1 prefill, the others decode; 0 = not
   double kv_bytes_per_token = 0;
   std::vector<LlmRequest> requests;

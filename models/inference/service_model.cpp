@@ -22,11 +22,18 @@ ServiceModel::ServiceModel(std::vector<ServiceSpec> services) : services_(std::m
     for (int k = 0; k < spec.replicas; ++k) {
       Replica r;
       r.prompt_pool = k < spec.prompt_replicas;
-      r.engine = std::make_unique<ReplicaEngine>(*spec.perf, spec.key, spec.batching, spec.kv_blocks);
-      r.engine->set_prompt_only(r.prompt_pool);
+      r.engine = new_engine(s, r.prompt_pool);
       state_[s].replicas.push_back(std::move(r));
     }
+    state_[s].desired = spec.replicas;
   }
+}
+
+std::unique_ptr<ReplicaEngine> ServiceModel::new_engine(std::size_t s, bool prompt_pool) const {
+  const ServiceSpec& spec = services_[s];
+  auto engine = std::make_unique<ReplicaEngine>(*spec.perf, spec.key, spec.batching, spec.kv_blocks);
+  engine->set_prompt_only(prompt_pool);
+  return engine;
 }
 
 void ServiceModel::attach(Core& core) {
@@ -118,12 +125,15 @@ void ServiceModel::run_ended(JobIndex j, RunEnd how, double now) {
   if (r->serving) r->served_s += now - r->serving_since_s;
   r->serving = false;
   r->in_iteration = false;
+  r->last_run_end_s = now;
   if (how == RunEnd::completed) return;
+  if (r->draining) {  // removed, then preempted by the scheduler: it must not come back
+    r->draining = false;
+    core_->event_queue().at(now, this, pack(kReady, s, kParkFlag | k), true);
+  }
   // Preempted: what it held goes back to the service and is recomputed on another replica.
-  auto fresh = std::make_unique<ReplicaEngine>(*services_[s].perf, services_[s].key, services_[s].batching, services_[s].kv_blocks);
-  fresh->set_prompt_only(r->prompt_pool);
   std::vector<ReplicaEngine::RequestIndex> back = r->engine->drain();
-  r->engine = std::move(fresh);
+  r->engine = new_engine(s, r->prompt_pool);
   for (auto q : back) {
     ++outcomes_[s][q].preemptions;
     route(s, q, now);
@@ -138,7 +148,7 @@ std::optional<std::size_t> ServiceModel::pick(std::size_t s, bool token_pool) {
   for (std::size_t k = 0; k < svc.replicas.size(); ++k) {
     const Replica& r = svc.replicas[k];
     bool in_pool = token_pool ? !r.prompt_pool : (!disaggregated || r.prompt_pool);
-    if (r.serving && in_pool) views.push_back(r.engine.get()), slots.push_back(k);
+    if (r.serving && !r.draining && in_pool) views.push_back(r.engine.get()), slots.push_back(k);
   }
   if (views.empty()) return std::nullopt;
   Router& router = token_pool ? *svc.token_router : *svc.router;
@@ -194,6 +204,10 @@ void ServiceModel::on_event(std::uint64_t payload, double now) {
     flush_waiting(s, now);
     return;
   }
+  if (kind == kReady && (value & kParkFlag)) {
+    park_unwanted(s, value & 0xFFFFF, now);
+    return;
+  }
   std::size_t k = value & 0xFFFFF;
   auto run = static_cast<std::uint32_t>(value >> 20);
   Replica& r = state_[s].replicas[k];
@@ -208,14 +222,18 @@ void ServiceModel::on_event(std::uint64_t payload, double now) {
   for (auto q : r.engine->take_handed_over()) hand_over(s, k, q, now);
   finish_service_if_done(s, now);
   if (!state_[s].over) kick(s, k, now);
+  if (r.draining) park_if_drained(s, k, now);
 }
 
 void ServiceModel::finish_service_if_done(std::size_t s, double now) {
   Service& svc = state_[s];
   if (svc.over || svc.finished < services_[s].requests.size()) return;
   svc.over = true;
-  for (auto& r : svc.replicas)
+  for (auto& r : svc.replicas) {
     if (r.serving) core_->complete_now(r.job, now);
+    // A replica a scale-down removed ended when it was parked.
+    else if (r.last_run_end_s >= 0 && core_->is_held(r.job)) core_->complete_held(r.job, r.last_run_end_s);
+  }
 }
 
 ServiceModel::Load ServiceModel::load_of(std::size_t s) const {
@@ -250,6 +268,7 @@ void ServiceModel::sample(double now, std::vector<Sample>& out) {
     out.push_back({"service_kv_cache_used", name, l.kv_capacity > 0 ? l.kv_used / l.kv_capacity : 0});
     out.push_back({"service_replicas_serving", name, l.serving});
     out.push_back({"service_replicas_starting", name, l.starting});
+    if (svc.autoscaled) out.push_back({"service_replicas_desired", name, static_cast<double>(svc.desired)});
   }
   last_sample_s_ = now;
 }

@@ -40,11 +40,23 @@ class ServiceModel final : public ServiceWorkload, private EventHandler {
   const std::vector<ServiceSpec>& services() const { return services_; }
   bool is_replica(JobIndex j) const override { return by_job_.count(j) > 0; }
 
+  // ScalableServices (service_scaling.cpp): the HPA's view and actions.
+  std::optional<std::size_t> service_index(const std::string& name) const override;
+  std::string not_scalable(std::size_t s) const override;
+  void set_replica_range(std::size_t s, int min_replicas, int max_replicas) override;
+  ReplicaStatus replica_status(std::size_t s) const override;
+  void scale(std::size_t s, int replicas, double now) override;
+  double replica_seconds(std::size_t s) const override;
+
  private:
   struct Replica {
     JobIndex job = 0;
     std::unique_ptr<ReplicaEngine> engine;
     bool serving = false, in_iteration = false;
+    // Autoscaled services: whether the replica is wanted (counted in the replica count), and whether it
+    // was removed while serving: it takes no new request and is parked once its requests are done.
+    bool wanted = true, draining = false;
+    double last_run_end_s = -1;  // when its last run ended (a removed replica ended then)
     std::uint32_t run = 0;         // bumped at every start and end of its run: stale events are ignored
     double serving_since_s = 0, served_s = 0;
     bool prompt_pool = false;
@@ -68,9 +80,12 @@ class ServiceModel final : public ServiceWorkload, private EventHandler {
     std::size_t arrived = 0, arrived_at_last_sample = 0;
     long long events = 0;  // arrivals, iteration ends and start-ups handled
     bool over = false;
+    bool autoscaled = false;
+    int desired = 0;             // replicas wanted (autoscaled services)
     bool flush_pending = false;  // an event will route the waiting requests
   };
   static constexpr std::uint64_t kFlushWaiting = 0xFFFFF;  // a kReady payload: route what waits
+  static constexpr std::uint64_t kParkFlag = std::uint64_t(1) << 39;  // a kReady payload: park replica k
   enum Kind : std::uint64_t { kArrival = 0, kIterationEnd = 1, kReady = 2, kKvArrived = 3 };
   static std::uint64_t pack(Kind kind, std::size_t service, std::uint64_t value) {
     return (static_cast<std::uint64_t>(kind) << 62) | (static_cast<std::uint64_t>(service) << 40) | value;
@@ -89,6 +104,11 @@ class ServiceModel final : public ServiceWorkload, private EventHandler {
   void ready(std::size_t s, std::size_t k, double now);
   void flush_waiting(std::size_t s, double now);
   void finish_service_if_done(std::size_t s, double now);
+  // A removed replica is parked once it has nothing left to do (service_scaling.cpp).
+  void park_if_drained(std::size_t s, std::size_t k, double now);
+  // Parks replica k if it is not wanted and the core still has it pending or running.
+  void park_unwanted(std::size_t s, std::size_t k, double now);
+  std::unique_ptr<ReplicaEngine> new_engine(std::size_t s, bool prompt_pool) const;
   // Disaggregated serving (service_handover.cpp): a prefilled request's KV cache travels to a token replica.
   void hand_over(std::size_t s, std::size_t from, std::uint32_t q, double now);
   void kv_arrived(std::uint64_t id, double now);

@@ -104,10 +104,10 @@ void Alerting::on_event(std::uint64_t payload, double now) {
              pack(kEvaluate, evaluations_), false);
 }
 
-std::optional<double> Alerting::latest(const std::string& name, const MetricLabels& labels, double now) {
+std::optional<double> Alerting::latest(const std::string& name, const MetricLabels& labels, double now, double not_before_s) {
   if (queue_) scrape_if_due(now);
   const Series* s = store_.find(name, labels);
-  return s ? store_.newest_visible(*s, now, PromExpr::kLookback_s) : std::nullopt;
+  return s ? store_.newest_visible(*s, now, PromExpr::kLookback_s, not_before_s) : std::nullopt;
 }
 
 void Alerting::scrape_if_due(double now) {

@@ -41,7 +41,9 @@ std::unique_ptr<Scraper> make_prometheus_scraper(PolicyArgs& args);
 class Alerting final : public Scraper, private EventHandler {
  public:
   explicit Alerting(MonitoringConfig config);
-  bool enabled() const override { return config_.enabled(); }
+  bool enabled() const override { return config_.enabled() || required_; }
+  void require() override { required_ = true; }
+  bool reports() const override { return config_.enabled(); }
   // Schedules the first scrape and evaluation at `start_s` (the first submission) on `queue`.
   void start(EventQueue& queue, double start_s, std::vector<MetricSource*> sources) override;
   // alerts.csv, and scrapes.om when monitoring.write_scrapes.
@@ -49,7 +51,8 @@ class Alerting final : public Scraper, private EventHandler {
   // alerts.csv (header included) and summary.json's "alerts", as of `end_s`.
   std::string alerts_csv() const;
   nlohmann::json summary(double end_s) const override;
-  std::optional<double> latest(const std::string& name, const MetricLabels& labels, double now) override;
+  std::optional<double> latest(const std::string& name, const MetricLabels& labels, double now,
+                               double not_before_s = -1e300) override;
   // scrapes.om: every scraped sample in OpenMetrics text (timestamps in seconds, `# EOF`), which
   // `promtool tsdb create-blocks-from openmetrics` loads into a Prometheus TSDB.
   std::string openmetrics() const;
@@ -68,6 +71,7 @@ class Alerting final : public Scraper, private EventHandler {
   void evaluate(double now);
 
   MonitoringConfig config_;
+  bool required_ = false;  // a controller reads the scrapes (Scraper::require)
   std::vector<MetricSource*> sources_;
   SeriesStore store_;
   EventQueue* queue_ = nullptr;

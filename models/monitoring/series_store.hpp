@@ -55,10 +55,11 @@ class SeriesStore {
     return it == by_key.end() ? nullptr : &it->second;
   }
   // The newest point of `s` visible at `t_s` within `window_s` before it (an instant selector's lookback).
-  std::optional<double> newest_visible(const Series& s, double t_s, double window_s) const {
+  // Points scraped before `not_before_s` do not count.
+  std::optional<double> newest_visible(const Series& s, double t_s, double window_s, double not_before_s = -1e300) const {
     std::optional<double> value;
     visible_points(s, t_s - window_s, t_s, t_s, [&](const SeriesPoint& p) {
-      if (!value) value = p.value;
+      if (!value && p.t_s >= not_before_s) value = p.value;
     });
     return value;
   }

@@ -112,7 +112,8 @@ class ScenarioReader {
     read_engine(section(root, "engine"));
     read_power(section(root, "power"));
     read_policy(section(root, "quota"), s_.quota, concern("quota.policy"));
-    for (const char* key : {"autoscaling", "failures"}) {
+    read_autoscaling(section(root, "autoscaling"));
+    for (const char* key : {"failures"}) {
       if (root.contains(key) && !root[key].is_null())
         top.problem(key, fmt::format("\"{}\" is not supported by this version of aidcsim yet; expected null", key));
       top.has(key);
@@ -182,6 +183,15 @@ class ScenarioReader {
     s_.jobs.time_scale = jr.number("time_scale", 1, 1e-9, 1e9);
     s_.workload_model.policy = choose(jr, "model", concern("workload.jobs.model"));
     // Reader-specific keys are checked when the reader is instantiated.
+  }
+  // autoscaling.services is read with the services (models/autoscaling/); the node groups are not built yet.
+  void read_autoscaling(const nlohmann::json& j) {
+    expect_object(j, "/autoscaling");
+    OptionReader r(j, "/autoscaling", s_.file, &s_.located, problems_);
+    r.has("services");
+    if (r.raw("nodes"))
+      r.problem("nodes", "the Cluster Autoscaler (autoscaling.nodes) is not supported by this version of aidcsim yet; expected null");
+    r.reject_unknown({"services"});
   }
   void read_virtualization(const nlohmann::json& j) {
     expect_object(j, "/virtualization");

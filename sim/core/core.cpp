@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <stdexcept>
 
@@ -117,6 +118,18 @@ void Core::park(JobIndex j, double now) {
     ++pending_reshuffles_;
   }
   run.held = true;
+}
+
+void Core::complete_held(JobIndex j, double end_s) {
+  JobRun& run = runs_[j];
+  if (!run.held || run.state != JobState::pending || std::isnan(run.start_s) || end_s < run.start_s)
+    throw std::logic_error(fmt::format("complete_held of job {}, which is not a held job that ran", jobs_[j].job_id));
+  run.held = false;
+  run.state = JobState::completed;
+  run.done_fraction = 1;
+  run.end_s = end_s;
+  last_completion_s_ = std::max(last_completion_s_, end_s);
+  ++events_;
 }
 
 static double allocated_gpus(const Allocation& a) {

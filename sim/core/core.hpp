@@ -151,6 +151,9 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   // held, until release(); a queued job leaves the queue. Not for a job waiting for quota admission.
   void park(JobIndex j, double now);
   bool is_held(JobIndex j) const { return runs_[j].held; }
+  // A held job that ran before and will not be released again ends as completed at `end_s` (when its
+  // last run stopped): a replica the autoscaler removed, once its service is over.
+  void complete_held(JobIndex j, double end_s);
   // Ends the running job j now, as completed (a concern decides it is done: an inference replica whose
   // service has no more requests). Its remaining work is dropped.
   void complete_now(JobIndex j, double now);

@@ -68,6 +68,7 @@ class Runtime;
 class QuotaPolicy;
 class ServiceWorkload;
 class Scraper;
+class ServiceAutoscaler;
 
 
 struct Registries {
@@ -81,6 +82,7 @@ struct Registries {
   Registry<QuotaPolicy> quotas;
   Registry<ServiceWorkload> services;  // made when workload.services is not empty
   Registry<Scraper> scrapers;          // made for every run, with the monitoring section
+  Registry<ServiceAutoscaler> service_autoscalers;  // made when autoscaling.services is not empty
 };
 
 // All built-in implementations (models/builtin.cpp).

@@ -50,8 +50,15 @@ class Scraper {
   virtual nlohmann::json summary(double end_s) const = 0;
   // What a controller reading metrics sees at `now` (an autoscaler): the newest scraped sample of the
   // series `name{labels}` visible then and within Prometheus' 5 min lookback, or none. A scrape due at
-  // `now` is taken first. Only once start() ran.
-  virtual std::optional<double> latest(const std::string& name, const MetricLabels& labels, double now) = 0;
+  // `now` is taken first. Only once start() ran. Samples scraped before `not_before_s` do not count (a
+  // replica that came back is a new pod: its old series is another's).
+  virtual std::optional<double> latest(const std::string& name, const MetricLabels& labels, double now,
+                                       double not_before_s = -1e300) = 0;
+  // A controller reads metrics: the scrapes run even when no rule or output asks for them.
+  virtual void require() = 0;
+  // Whether the scenario asks monitoring for outputs (alert rules, write_scrapes): files() and summary()
+  // are written only then.
+  virtual bool reports() const = 0;
 };
 
 }  // namespace aidcsim

@@ -10,6 +10,7 @@
 #include "sim/core/core.hpp"
 #include "sim/core/lifecycle.hpp"
 #include "sim/core/types.hpp"
+#include "sim/policy/autoscaling.hpp"
 #include "sim/policy/metrics.hpp"
 #include "sim/policy/monitor.hpp"
 
@@ -27,7 +28,7 @@ struct ServiceFigures {
   double energy_j = -1;              // its GPUs' energy; < 0: the platform gives no power profile
 };
 
-class ServiceWorkload : public LifecycleObserver, public StartupContributor, public MetricSource {
+class ServiceWorkload : public LifecycleObserver, public StartupContributor, public MetricSource, public ScalableServices {
  public:
   // The replica jobs, added to the trace's jobs before the run.
   virtual std::vector<JobSpec> jobs() const = 0;

@@ -94,6 +94,23 @@ static void check_time_bounds(const std::vector<JobSpec>& jobs, const Scenario& 
     problems.add(s.jobs.path, 0, "", fmt::format("{} more jobs beyond 1e9 s", bad - 3));
 }
 
+// The HPA of autoscaling.services (docs/autoscaling.md), checked against the services; null when none.
+static std::unique_ptr<ServiceAutoscaler> make_service_autoscaler(const Registries& registries, const Scenario& s,
+                                                                  ScalableServices& services, const Cluster& cluster,
+                                                                  const std::vector<JobSpec>& jobs, RunRecord& record,
+                                                                  ProblemList& problems) {
+  const nlohmann::json section = section_object(s.resolved, "/autoscaling");
+  if (!section.contains("services") || section["services"].is_null()) return nullptr;
+  OptionReader options(section, "/autoscaling", s.file, &s.located, problems);
+  PolicyArgs args{options, s.seed, cluster, jobs, &record, fs::path(s.file).parent_path().string()};
+  const auto* entry = registries.service_autoscalers.find("hpa");
+  if (!entry) return nullptr;
+  auto made = entry->make(args);
+  made->configure(services);
+  options.reject_unknown({"nodes"});
+  return made;
+}
+
 Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const std::vector<Override>& overrides,
                  std::optional<std::uint64_t> seed, const Registries& registries) {
   ProblemList problems;
@@ -144,6 +161,8 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
     OptionReader services_options(workload_section, "/workload", s.file, &s.located, problems);
     PolicyArgs args{services_options, s.seed, p.cluster, p.jobs, &p.record, fs::path(s.file).parent_path().string()};
     if (const auto* entry = registries.services.find("llm")) p.services = entry->make(args);
+    // The autoscaled services keep max_replicas replica jobs: configured before the jobs are made.
+    if (p.services) p.autoscaler = make_service_autoscaler(registries, s, *p.services, p.cluster, p.jobs, p.record, problems);
     if (p.services) {
       std::vector<JobSpec> replicas = p.services->jobs();
       p.jobs.insert(p.jobs.end(), std::make_move_iterator(replicas.begin()), std::make_move_iterator(replicas.end()));
@@ -190,6 +209,14 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
     for (const auto& [pointer, message] :
          p.policies.runtime->incompatibilities(*p.policies.placement, *p.policies.gpu_sharing, s.gpu_sharing))
       problems.add(s.file, s.located.line(pointer), pointer, message);
+  const nlohmann::json autoscaled = section_object(root, "/autoscaling/services");
+  if (!autoscaled.empty() && !p.services && workload_section.value("services", nlohmann::json()).empty())
+    problems.add(s.file, s.located.line("/autoscaling/services"), "/autoscaling/services",
+                 "the workload has no inference services (workload.services) to autoscale");
+  if (p.autoscaler && p.policies.quota)
+    problems.add(s.file, s.located.line("/autoscaling/services"), "/autoscaling/services",
+                 fmt::format("autoscaled services under a quota policy (\"{}\") are not supported yet; expected quota.policy \"none\"",
+                             s.quota.policy));
   problems.throw_if_any();
   return p;
 }
@@ -301,6 +328,8 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
   if (p.services) p.services->attach(core);
   // Scrapes and alert rules (docs/monitoring.md): only when the scenario has rules to evaluate.
   CoreMetrics core_metrics(core);
+  // The HPA reads its metrics from the scrapes (monitoring.scrape_interval_s, scrape_delay_s).
+  if (p.autoscaler && p.scraper) p.scraper->require();
   Scraper* scraper = p.scraper && p.scraper->enabled() ? p.scraper.get() : nullptr;
   if (scraper) {
     std::vector<MetricSource*> sources = {&core_metrics};
@@ -308,6 +337,7 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
     if (p.services) sources.push_back(p.services.get());
     scraper->start(core.event_queue(), first_submit_s, sources);
   }
+  if (p.autoscaler && scraper) p.autoscaler->start(core.event_queue(), first_submit_s, *scraper);
 
   AtomicFile timeseries(out_dir + "/timeseries.csv");
   timeseries.stream() << "time_s,metric,label,value\n";
@@ -362,8 +392,14 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
     write_file_atomically(out_dir + "/requests.csv", p.services->requests_csv());
   }
   if (migrations.started() > 0) write_migrations_csv(out_dir + "/migrations.csv", core, migrations.log());
+  if (p.autoscaler) {
+    summary["autoscaling"] = {{"services", p.autoscaler->summary(result.end_s)}};
+    std::string scaling = "time_s,object,kind,from,to,reason\n";
+    p.autoscaler->scaling_rows(scaling);
+    write_file_atomically(out_dir + "/scaling.csv", scaling);
+  }
   std::set<std::string> scraper_files;
-  if (scraper) {
+  if (scraper && scraper->reports()) {
     summary["alerts"] = scraper->summary(result.end_s);
     for (const auto& [name, content] : scraper->files()) {
       write_file_atomically(out_dir + "/" + name, content);
@@ -375,7 +411,8 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
                                                            {"requests.csv", p.services != nullptr},
                                                            {"migrations.csv", migrations.started() > 0},
                                                            {"alerts.csv", scraper_files.count("alerts.csv") > 0},
-                                                           {"scrapes.om", scraper_files.count("scrapes.om") > 0}};
+                                                           {"scrapes.om", scraper_files.count("scrapes.om") > 0},
+                                                           {"scaling.csv", p.autoscaler != nullptr}};
   for (const auto& [name, written] : optional_outputs) {
     std::error_code ignored;
     if (!written) fs::remove(out_dir + "/" + name, ignored);

@@ -14,6 +14,7 @@
 #include "sim/engine/platform_loader.hpp"
 #include "sim/config/scenario.hpp"
 #include "sim/policy/metrics.hpp"
+#include "sim/policy/autoscaling.hpp"
 #include "sim/policy/services.hpp"
 
 namespace simgrid::s4u {
@@ -34,6 +35,7 @@ struct Prepared {
   bool energy_plugin = false;  // SimGrid's host energy plugin is on (cross-check of energy_j)
   RunRecord record{};          // the files read and random streams drawn, for run.json
   std::chrono::system_clock::time_point started_at = std::chrono::system_clock::now();
+  std::unique_ptr<ServiceAutoscaler> autoscaler{};  // autoscaling.services; null when there are none
 };
 
 // A SimGrid engine for one simulation (SimGrid allows one per process), quiet unless asked.

@@ -54,6 +54,8 @@ def main():
         names = ["jobs.csv"] * 4 + (["migrations.csv"] if os.path.exists(os.path.join(d, "migrations.csv")) else [])
         if os.path.exists(os.path.join(d, "alerts.csv")):  # a run with alert rules: their rules too
             names += ["alerts.csv"] * 2
+        if os.path.exists(os.path.join(d, "scaling.csv")):  # an autoscaled run: its scaling rules too
+            names += ["scaling.csv"] * 3
         if os.path.exists(os.path.join(d, "admissions.csv")):  # a quota run: its quota rules too
             names += ["admissions.csv"] * 4
         if os.path.exists(os.path.join(d, "requests.csv")):  # an inference run: its request rules too

@@ -22,7 +22,8 @@ With a quota policy (run.json's scenario.quota), the quota rules of quota_invari
 file) are checked too: ClusterQueue and cohort limits, ResourceQuota limits, eviction reasons.
 
 With inference services (a requests.csv), the request rules of service_invariants.py are checked too;
-with alert rules (an alerts.csv), those of alert_invariants.py.
+with alert rules (an alerts.csv), those of alert_invariants.py; with autoscaling (a scaling.csv), those of
+scaling_invariants.py.
 
 Preempted jobs (a `preemptions` column > 0) ran in pieces jobs.csv does not list; they are left out
 of the allocation sweep and of the replay rule. Jobs whose VM was live-migrated (a `migrations`
@@ -310,6 +311,11 @@ def check(run_dir, replay_exact):
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         import alert_invariants
         alert_invariants.check_alerts(run_dir, run_json, v)
+    # Autoscaling (scaling_invariants.py, beside this file).
+    if os.path.exists(os.path.join(run_dir, "scaling.csv")):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import scaling_invariants
+        scaling_invariants.check_scaling(run_dir, run_json, v)
     # Inference services (service_invariants.py, beside this file).
     if os.path.exists(os.path.join(run_dir, "requests.csv")):
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

@@ -187,5 +187,24 @@ TEST_F(CheckRunDir, AlertRowsAgainstTheirRules) {
                      "[alert-times] alerts.csv:6: alert A {}: unreadable times"}));
 }
 
+// Autoscaling (scaling_invariants.py's): chat scales between 1 and 4 from its 2 replicas.
+TEST_F(CheckRunDir, ScalingRowsAgainstTheirRange) {
+  write("jobs.csv", std::string(kHeader) + "a,t,0,0,10,0,10,1,1000,completed,g0,10\nb,t,0,10,20,10,20,1,1000,completed,g0,10\n");
+  write("run.json", R"({"scenario": {"workload": {"services": [{"name": "chat", "replicas": 2}]},
+    "autoscaling": {"services": {"chat": {"min_replicas": 1, "max_replicas": 4, "target": 8}}}}})");
+  write("scaling.csv", "time_s,object,kind,from,to,reason\n15,chat,service,2,4,up\n30,chat,service,3,5,up\n"
+                       "20,chat,service,5,5,same\n45,code,service,1,2,x\n60,chat,service,5,1,\n75,chat,service,1,x,down\n");
+  std::vector<std::string> got;
+  for (const auto& v : check_run_dir(dir_.string(), {}).violations) got.push_back("[" + v.rule + "] " + v.message);
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "[scaling-sequence] scaling.csv:3: chat: from 3, but the service had 4 replicas",
+                     "[scaling-range] scaling.csv:3: chat: to 5, expected a change within [min_replicas 1, max_replicas 4]",
+                     "[scaling-sequence] scaling.csv:4: chat: at 20, before the previous row (30)",
+                     "[scaling-range] scaling.csv:4: chat: to 5, expected a change within [min_replicas 1, max_replicas 4]",
+                     "[scaling-object] scaling.csv:5: code: no such autoscaled service in run.json's autoscaling.services",
+                     "[scaling-reason] scaling.csv:6: chat: no reason",
+                     "[scaling-values] scaling.csv:7: chat: unreadable time or replica counts"}));
+}
+
 }  // namespace
 }  // namespace aidcsim::check

@@ -119,6 +119,28 @@ TEST(LlmRequests, PoissonGeneratorHasItsDistribution) {
   EXPECT_EQ(generate_poisson_requests(g, 42).size(), 10u);
 }
 
+// A rate profile (thinning): a ramp from 0 to 10 requests/s over 1,000 s, then 10/s to 1,500 s. The
+// counts are Poisson with the rate's integral as mean: 1,250 in [0, 500), 3,750 in [500, 1000), 5,000
+// in [1000, 1500); none before the ramp starts.
+TEST(LlmRequests, RateProfileFollowsItsIntegral) {
+  PoissonRequests g;
+  g.rate_profile = {{0, 0}, {1000, 10}};
+  g.rate_per_s = 10;
+  g.duration_s = 1500;
+  g.prompt = {100, 100, {}};
+  g.output = {10, 10, {}};
+  auto reqs = generate_poisson_requests(g, 7);
+  double counts[3] = {0, 0, 0};
+  for (const auto& r : reqs) counts[static_cast<int>(r.arrival_s / 500)] += 1;
+  EXPECT_NEAR(counts[0], 1250, 4 * std::sqrt(1250.0));
+  EXPECT_NEAR(counts[1], 3750, 4 * std::sqrt(3750.0));
+  EXPECT_NEAR(counts[2], 5000, 4 * std::sqrt(5000.0));
+  // Within the first 500 s the rate grows linearly: a quarter of them in the first half.
+  double early = 0;
+  for (const auto& r : reqs) early += r.arrival_s < 250 ? 1 : 0;
+  EXPECT_NEAR(early / counts[0], 0.25, 4 * std::sqrt(0.25 * 0.75 / counts[0]));
+}
+
 // Scenario E1: prompt 1024, 5 output tokens, alone on an A100 TP8 replica.
 TEST(ReplicaEngine, LoneRequest) {
   auto r = simulate_service(perf(), {{"q", 0, 1024, 5}}, one_replica());
