@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEBIAN_PACKAGES := cmake g++ make pkg-config libsimgrid-dev libboost-graph-dev libfmt-dev nlohmann-json3-dev \
   libcli11-dev libgtest-dev zlib1g-dev libssl-dev python3 python3-pandas python3-matplotlib
 
-.PHONY: all deps configure build run test bench clean study quota-study inference-study train-serve-study hpa-study test-sanitize fuzz
+.PHONY: all deps configure build run test bench clean study quota-study inference-study train-serve-study hpa-study ca-study test-sanitize fuzz
 
 all: build
 
@@ -101,6 +101,18 @@ hpa-study: build
 	$(BUILD_DIR)/aidcsim sweep scenarios/studies/hpa-day.json --out $(HPA_STUDY_OUT)
 	$(BUILD_DIR)/aidcsim sweep scenarios/studies/hpa-day-static.json --out $(HPA_STUDY_OUT)-static
 	/usr/bin/python3 analysis/hpa_study.py $(HPA_STUDY_OUT) $(HPA_STUDY_OUT)-static --docs docs/autoscaling.md --images docs/images
+
+# The Cluster Autoscaler study (docs/autoscaling.md): the Philly week with 25 racks as node groups,
+# three expanders x five unneeded times, against the racks always up and never up (17 runs, ~1 min);
+# table and figure into docs/autoscaling.md (between its ca-study markers) and docs/images/ca_week.png.
+CA_STUDY_OUT ?= results/studies/philly-ca
+ca-study: build
+	@[ -f build/platforms/philly.xml ] || $(BUILD_DIR)/aidcsim platform philly -o build/platforms/philly.xml
+	$(BUILD_DIR)/aidcsim sweep scenarios/studies/philly-ca.json --out $(CA_STUDY_OUT)
+	$(BUILD_DIR)/aidcsim run scenarios/philly-fifo.json --out $(CA_STUDY_OUT)-all-up --quiet
+	$(BUILD_DIR)/aidcsim run scenarios/philly-ca.json --out $(CA_STUDY_OUT)-none-up --quiet \
+	  $$(for g in $$(seq 0 24); do echo --set autoscaling.nodes.groups.$$g.max=0; done)
+	/usr/bin/python3 analysis/ca_study.py $(CA_STUDY_OUT) $(CA_STUDY_OUT)-all-up $(CA_STUDY_OUT)-none-up --docs docs/autoscaling.md --images docs/images
 
 QUOTA_STUDY_OUT ?= results/studies/philly-quota
 quota-study: build

@@ -30,9 +30,9 @@ GPUS_PER_REPLICA = 8
 
 def behavior_name(text):
     value = json.loads(text) if text not in ("", None) else None
-    if value is None:
-        return "Kubernetes defaults (behavior: null)"
-    down = value.get("scale_down", {})
+    down = (value or {}).get("scale_down", {})
+    if not down:
+        return "Kubernetes' default behavior (300 s stabilization)"
     window = down.get("stabilization_window_s")
     if window is not None and window < 300:
         return f"fast scale-down ({window:g} s stabilization)"
@@ -94,7 +94,7 @@ def figure(hpa, static, out):
     ax.set_ylim(max(0, min(ys) - 5), 100.5)
     ax.set_xlabel("GPU-hours over the day (8 A100 per replica)")
     ax.set_ylabel("requests within the SLO (%): TTFT <= 2 s and mean TBT <= 0.1 s")
-    ax.set_title("A day of chat traffic (0.5 to 6 requests/s): HPA targets (labels: requests in flight per replica)")
+    ax.set_title("A day of chat traffic (0.5 to 6 requests/s) on llama2-70b\nHPA labels: target requests in flight per replica", fontsize=10)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()

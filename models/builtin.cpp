@@ -1,4 +1,5 @@
 // Every built-in policy and model, one line each. A new policy: one new file plus one line here.
+#include "models/autoscaling/cluster_autoscaler.hpp"
 #include "models/autoscaling/hpa_autoscaler.hpp"
 #include "models/monitoring/alerting.hpp"
 #include "models/monitoring/monitors.hpp"
@@ -71,6 +72,8 @@ static Registries make_builtin_registries() {
                  make_prometheus_scraper);
   r.service_autoscalers.add("hpa", "Kubernetes' Horizontal Pod Autoscaler on inference services: replica count from scraped per-replica metrics",
                             make_hpa);
+  r.node_autoscalers.add("cluster-autoscaler", "Kubernetes' Cluster Autoscaler on node groups: scale-up for pending jobs, scale-down of unneeded nodes",
+                         make_cluster_autoscaler);
 
   r.quotas.add("none", "no quota: every job is admitted on arrival", make_no_quota);
   r.quotas.add("resource-quota", "Kubernetes ResourceQuota per tenant: pods refused over the limit, Job controller retries with backoff",

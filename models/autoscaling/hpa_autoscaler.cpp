@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "sim/core/csv.hpp"
 #include "sim/core/units.hpp"
 
 namespace aidcsim {
@@ -149,21 +148,10 @@ void HpaAutoscaler::sync(std::size_t i, double now) {
   sc.highest = std::max(sc.highest, d.desired);
   int with_samples = 0;
   for (const auto& v : seen.ready_values) with_samples += v ? 1 : 0;
-  rows_.push_back({now, sc.target, st.desired, d.desired,
+  rows_.push_back({now, target.service, "service", st.desired, d.desired,
                    fmt::format("{} {} per replica / target {} over {} ready replicas ({} with samples, {} not ready): proposal {}; {}",
                                target.metric, format_number(d.ratio * target.spec.target), format_number(target.spec.target),
                                st.ready.size(), with_samples, st.unready, d.proposal, d.reason)});
-}
-
-void HpaAutoscaler::scaling_rows(std::string& out) const {
-  for (const Row& r : rows_) {
-    out += format_number(r.t_s);
-    out += ',';
-    append_csv_field(out, targets_[r.target].service);
-    out += fmt::format(",service,{},{},", r.from, r.to);
-    append_csv_field(out, r.reason);
-    out += '\n';
-  }
 }
 
 nlohmann::json HpaAutoscaler::summary(double) const {

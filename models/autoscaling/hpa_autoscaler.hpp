@@ -30,7 +30,7 @@ class HpaAutoscaler final : public ServiceAutoscaler, private EventHandler {
   HpaAutoscaler(std::vector<HpaTarget> targets, OptionReader& reader) : targets_(std::move(targets)), reader_(&reader) {}
   void configure(ScalableServices& services) override;
   void start(EventQueue& queue, double start_s, Scraper& scraper) override;
-  void scaling_rows(std::string& out) const override;
+  const std::vector<ScalingRow>& scaling_rows() const override { return rows_; }
   nlohmann::json summary(double end_s) const override;
 
  private:
@@ -43,16 +43,10 @@ class HpaAutoscaler final : public ServiceAutoscaler, private EventHandler {
     long long syncs = 0, ups = 0, downs = 0;
     int lowest = 0, highest = 0;
   };
-  struct Row {
-    double t_s;
-    std::size_t target;
-    int from, to;
-    std::string reason;
-  };
   std::vector<HpaTarget> targets_;
   OptionReader* reader_;  // valid until configure() returns
   std::vector<Scaled> scaled_;
-  std::vector<Row> rows_;
+  std::vector<ScalingRow> rows_;
   ScalableServices* services_ = nullptr;
   Scraper* scraper_ = nullptr;
   EventQueue* queue_ = nullptr;

@@ -47,6 +47,24 @@ std::map<std::string, Range> autoscaled_services(const nlohmann::json& run_json)
   return out;
 }
 
+// name -> (0, max, initial size) of each node group in run.json.
+std::map<std::string, Range> node_groups(const nlohmann::json& run_json) {
+  std::map<std::string, Range> out;
+  if (!run_json.is_object() || !run_json.contains("scenario") || !run_json["scenario"].is_object()) return out;
+  const auto& scenario = run_json["scenario"];
+  if (!scenario.contains("autoscaling") || !scenario["autoscaling"].is_object()) return out;
+  const auto& autoscaling = scenario["autoscaling"];
+  if (!autoscaling.contains("nodes") || !autoscaling["nodes"].is_object()) return out;
+  const auto& nodes = autoscaling["nodes"];
+  if (!nodes.contains("groups") || !nodes["groups"].is_array()) return out;
+  for (const auto& g : nodes["groups"]) {
+    if (!g.is_object() || !g.contains("name") || !g["name"].is_string()) continue;
+    const double low = number_or(g, "min", 0);
+    out[g["name"].get<std::string>()] = Range{0, number_or(g, "max", 0), static_cast<long long>(number_or(g, "initial", low))};
+  }
+  return out;
+}
+
 }  // namespace
 
 void check_scaling(const std::string& run_dir, const nlohmann::json& run_json,
@@ -55,9 +73,11 @@ void check_scaling(const std::string& run_dir, const nlohmann::json& run_json,
   const std::string path = (fs::path(run_dir) / "scaling.csv").string();
   std::error_code ec;
   if (!fs::exists(path, ec)) return;
-  const auto services = autoscaled_services(run_json);
-  std::map<std::string, long long> current;
-  for (const auto& [name, r] : services) current[name] = r.start;
+  const std::map<std::string, std::map<std::string, Range>> objects = {{"service", autoscaled_services(run_json)},
+                                                                        {"node_group", node_groups(run_json)}};
+  std::map<std::pair<std::string, std::string>, long long> current;
+  for (const auto& [kind, named] : objects)
+    for (const auto& [name, r] : named) current[{kind, name}] = r.start;
   std::optional<double> last_time;
   ProblemList problems;
   CsvTable table = CsvTable::read(path, problems);
@@ -66,11 +86,12 @@ void check_scaling(const std::string& run_dir, const nlohmann::json& run_json,
     const Text object = table.get(row, "object");
     const std::string where = fmt::format("scaling.csv:{}: {}", row.line, str(object));
     const Text kind = table.get(row, "kind");
-    auto it = object ? services.find(*object) : services.end();
-    if (!kind || *kind != "service" || it == services.end()) {
-      add("scaling-object", where + ": no such autoscaled service in run.json's autoscaling.services");
+    auto of_kind = kind ? objects.find(*kind) : objects.end();
+    if (of_kind == objects.end() || !object || !of_kind->second.count(*object)) {
+      add("scaling-object", fmt::format("{}: no such {} in run.json's autoscaling (services, or nodes.groups)", where, str(kind)));
       continue;
     }
+    const Range& r = of_kind->second.at(*object);
     const Text time_text = table.get(row, "time_s");
     auto t = python_float(time_text && !time_text->empty() ? *time_text : "nan");
     auto from = python_int(table.get(row, "from").value_or("")), to = python_int(table.get(row, "to").value_or(""));
@@ -81,12 +102,10 @@ void check_scaling(const std::string& run_dir, const nlohmann::json& run_json,
     if (last_time && *t < *last_time)
       add("scaling-sequence", fmt::format("{}: at {}, before the previous row ({})", where, python_g(*t), python_g(*last_time)));
     last_time = *t;
-    const Range& r = it->second;
-    long long& had = current[*object];
-    if (*from != had) add("scaling-sequence", fmt::format("{}: from {}, but the service had {} replicas", where, *from, had));
+    long long& had = current[{*kind, *object}];
+    if (*from != had) add("scaling-sequence", fmt::format("{}: from {}, but it had {}", where, *from, had));
     if (*to == *from || static_cast<double>(*to) < r.low || static_cast<double>(*to) > r.high)
-      add("scaling-range", fmt::format("{}: to {}, expected a change within [min_replicas {}, max_replicas {}]", where, *to,
-                                       python_g(r.low), python_g(r.high)));
+      add("scaling-range", fmt::format("{}: to {}, expected a change within [{}, {}]", where, *to, python_g(r.low), python_g(r.high)));
     had = *to;
     const std::string reason = table.get(row, "reason").value_or("");
     if (reason.find_first_not_of(" \t\r\n\f\v") == std::string::npos) add("scaling-reason", where + ": no reason");

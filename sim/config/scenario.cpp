@@ -184,14 +184,12 @@ class ScenarioReader {
     s_.workload_model.policy = choose(jr, "model", concern("workload.jobs.model"));
     // Reader-specific keys are checked when the reader is instantiated.
   }
-  // autoscaling.services is read with the services (models/autoscaling/); the node groups are not built yet.
+  // autoscaling.services and autoscaling.nodes are read by their models (models/autoscaling/) once the
+  // services and the platform are known.
   void read_autoscaling(const nlohmann::json& j) {
     expect_object(j, "/autoscaling");
     OptionReader r(j, "/autoscaling", s_.file, &s_.located, problems_);
-    r.has("services");
-    if (r.raw("nodes"))
-      r.problem("nodes", "the Cluster Autoscaler (autoscaling.nodes) is not supported by this version of aidcsim yet; expected null");
-    r.reject_unknown({"services"});
+    r.reject_unknown({"services", "nodes"});
   }
   void read_virtualization(const nlohmann::json& j) {
     expect_object(j, "/virtualization");

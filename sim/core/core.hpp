@@ -161,6 +161,10 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   void close(double now, const std::string& reason);
 
   bool all_arrived() const { return next_arrival_ == jobs_.size(); }
+  // For a controller that simulates placement (the Cluster Autoscaler): the scheduler's pending jobs,
+  // and where the placement policy would put a request on a what-if ledger (none: nowhere).
+  const std::vector<JobIndex>& pending_jobs() const { return queue_; }
+  std::optional<Allocation> simulate_placement(const Request& r, const Ledger& ledger) { return place(r, ledger); }
   std::size_t running_count() const { return running_list_.size(); }
   std::size_t queued_count() const { return queue_.size(); }
   const std::vector<JobSpec>& jobs() const { return jobs_; }

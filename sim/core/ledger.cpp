@@ -98,7 +98,7 @@ std::string Ledger::check(const Allocation& a) const {
 
 void Ledger::apply(const Allocation& a) {
   if (std::string why = check(a); !why.empty()) throw std::logic_error("allocation refused: " + why);
-  ++version_;
+  ++version_.value;
   for (const auto& g : a.gpus) {
     ServerIndex s = cluster_.gpus[g.gpu].server;
     if (gpu_free_milli_[g.gpu] == kWholeGpuMilli) {
@@ -149,7 +149,7 @@ void Ledger::set_server_available(ServerIndex s, bool available) {
     withheld_.resize(cluster_.servers.size());
   }
   if (!away_[s] == available) return;
-  ++version_;
+  ++version_.value;
   if (available) {
     give_back(s);
     away_[s] = 0;
@@ -229,7 +229,7 @@ void Ledger::release(const Allocation& a) {
     if (server.memory_gib > 0 && server_free_mem_gib_[s.server] + mem_gib > server.memory_gib + kEpsilon)
       throw std::logic_error(fmt::format("release of {} GiB memory on server {} that was not held", mem_gib, server.name));
   }
-  ++version_;
+  ++version_.value;
   for (const auto& g : a.gpus) {
     gpu_free_milli_[g.gpu] += g.milli;
     allocated_milli_ -= g.milli;

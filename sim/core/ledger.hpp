@@ -51,7 +51,9 @@ class Ledger {
   std::size_t servers_away() const { return away_count_; }
 
   // Bumped by every apply(), release() and change of availability: a reader can tell that nothing changed since it looked.
-  std::uint64_t version() const { return version_; }
+  // A copy (a what-if ledger: the Cluster Autoscaler's simulated nodes) starts in a version range of its
+  // own, so a cache keyed on (address, version) never mistakes it for another ledger's state.
+  std::uint64_t version() const { return version_.value; }
 
   double allocated_gpus() const { return allocated_milli_ / 1000.0; }
   long long allocated_milli() const { return allocated_milli_; }
@@ -67,7 +69,14 @@ class Ledger {
   std::vector<int> tree_;  // segment tree (max of whole_free_) over servers
   std::size_t leaves_ = 1;
   long long allocated_milli_ = 0;
-  std::uint64_t version_ = 0;
+  struct Version {
+    std::uint64_t value = 0;
+    mutable std::uint64_t copies = 0;
+    Version() = default;
+    Version(const Version& o) : value(o.value + ((++o.copies) << 40)) {}
+    Version& operator=(const Version&) = delete;
+  };
+  Version version_;
   std::vector<long long> allocated_milli_by_model_;
   // Availability: the free resources of away servers, kept here while the visible ones read 0.
   void withhold(ServerIndex s);

@@ -69,6 +69,7 @@ class QuotaPolicy;
 class ServiceWorkload;
 class Scraper;
 class ServiceAutoscaler;
+class NodeAutoscaler;
 
 
 struct Registries {
@@ -83,6 +84,7 @@ struct Registries {
   Registry<ServiceWorkload> services;  // made when workload.services is not empty
   Registry<Scraper> scrapers;          // made for every run, with the monitoring section
   Registry<ServiceAutoscaler> service_autoscalers;  // made when autoscaling.services is not empty
+  Registry<NodeAutoscaler> node_autoscalers;        // made when autoscaling.nodes is set
 };
 
 // All built-in implementations (models/builtin.cpp).

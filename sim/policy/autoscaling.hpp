@@ -13,6 +13,17 @@
 
 namespace aidcsim {
 
+class Core;
+
+// One row of scaling.csv: a replica count (kind "service") or a node group's size (kind "node_group")
+// changed at time_s, and why.
+struct ScalingRow {
+  double t_s = 0;
+  std::string object, kind;
+  int from = 0, to = 0;
+  std::string reason;
+};
+
 // What a service autoscaler sees of one service's replicas at a sync, as the Kubernetes controller
 // sees pods: the ready ones (serving and not being removed) by their `replica` label, and how many
 // are wanted but not ready yet (waiting for GPUs or in their start-up).
@@ -50,9 +61,21 @@ class ServiceAutoscaler {
   virtual void configure(ScalableServices& services) = 0;
   // Schedules its syncs from `start_s` on `queue`, reading metrics through `scraper`.
   virtual void start(EventQueue& queue, double start_s, Scraper& scraper) = 0;
-  // scaling.csv's rows (no header): time_s,object,kind,from,to,reason.
-  virtual void scaling_rows(std::string& out) const = 0;
+  virtual const std::vector<ScalingRow>& scaling_rows() const = 0;
   // summary.json `autoscaling.services`, as of `end_s`.
+  virtual nlohmann::json summary(double end_s) const = 0;
+};
+
+// The Cluster Autoscaler (autoscaling.nodes): node groups of the platform's servers whose size it
+// changes; servers beyond a group's size are away (Core::set_server_available).
+class NodeAutoscaler {
+ public:
+  virtual ~NodeAutoscaler() = default;
+  // Schedules its scans on the core's queue (the first one, at `start_s`, takes the servers beyond each
+  // group's initial size away).
+  virtual void start(Core& core, double start_s) = 0;
+  virtual const std::vector<ScalingRow>& scaling_rows() const = 0;
+  // summary.json `autoscaling.nodes`, as of `end_s`.
   virtual nlohmann::json summary(double end_s) const = 0;
 };
 

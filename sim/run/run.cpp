@@ -26,6 +26,7 @@
 #include "sim/run/build_info.hpp"
 #include "sim/run/report.hpp"
 #include "sim/policy/trace_reader.hpp"
+#include "sim/core/csv.hpp"
 #include "sim/core/units.hpp"
 
 namespace aidcsim {
@@ -100,7 +101,9 @@ static std::unique_ptr<ServiceAutoscaler> make_service_autoscaler(const Registri
                                                                   const std::vector<JobSpec>& jobs, RunRecord& record,
                                                                   ProblemList& problems) {
   const nlohmann::json section = section_object(s.resolved, "/autoscaling");
-  if (!section.contains("services") || section["services"].is_null()) return nullptr;
+  if (!section.contains("services") || section["services"].is_null() ||
+      (section["services"].is_object() && section["services"].empty()))
+    return nullptr;
   OptionReader options(section, "/autoscaling", s.file, &s.located, problems);
   PolicyArgs args{options, s.seed, cluster, jobs, &record, fs::path(s.file).parent_path().string()};
   const auto* entry = registries.service_autoscalers.find("hpa");
@@ -209,6 +212,15 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
     for (const auto& [pointer, message] :
          p.policies.runtime->incompatibilities(*p.policies.placement, *p.policies.gpu_sharing, s.gpu_sharing))
       problems.add(s.file, s.located.line(pointer), pointer, message);
+  {
+    const nlohmann::json section = section_object(root, "/autoscaling");
+    if (section.contains("nodes") && !section["nodes"].is_null() && !p.cluster.servers.empty()) {
+      OptionReader autoscaling(section, "/autoscaling", s.file, &s.located, problems);
+      OptionReader nodes = autoscaling.nested("nodes");
+      PolicyArgs args{nodes, s.seed, p.cluster, p.jobs, &p.record, fs::path(s.file).parent_path().string()};
+      if (const auto* entry = registries.node_autoscalers.find("cluster-autoscaler")) p.node_autoscaler = entry->make(args);
+    }
+  }
   const nlohmann::json autoscaled = section_object(root, "/autoscaling/services");
   if (!autoscaled.empty() && !p.services && workload_section.value("services", nlohmann::json()).empty())
     problems.add(s.file, s.located.line("/autoscaling/services"), "/autoscaling/services",
@@ -219,6 +231,23 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
                              s.quota.policy));
   problems.throw_if_any();
   return p;
+}
+
+// scaling.csv: the replica counts' and the node groups' changes, in time order (services first at one instant).
+static void write_scaling_csv(const std::string& path, const std::vector<ScalingRow>& services, const std::vector<ScalingRow>& nodes) {
+  std::vector<ScalingRow> rows = services;
+  rows.insert(rows.end(), nodes.begin(), nodes.end());
+  std::stable_sort(rows.begin(), rows.end(), [](const ScalingRow& a, const ScalingRow& b) { return a.t_s < b.t_s; });
+  std::string out = "time_s,object,kind,from,to,reason\n";
+  for (const ScalingRow& r : rows) {
+    out += format_number(r.t_s);
+    out += ',';
+    append_csv_field(out, r.object);
+    out += fmt::format(",{},{},{},", r.kind, r.from, r.to);
+    append_csv_field(out, r.reason);
+    out += '\n';
+  }
+  write_file_atomically(path, out);
 }
 
 // run.json: the resolved scenario and the provenance of the run (docs/provenance.md). The only output
@@ -338,6 +367,7 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
     scraper->start(core.event_queue(), first_submit_s, sources);
   }
   if (p.autoscaler && scraper) p.autoscaler->start(core.event_queue(), first_submit_s, *scraper);
+  if (p.node_autoscaler) p.node_autoscaler->start(core, first_submit_s);
 
   AtomicFile timeseries(out_dir + "/timeseries.csv");
   timeseries.stream() << "time_s,metric,label,value\n";
@@ -392,11 +422,12 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
     write_file_atomically(out_dir + "/requests.csv", p.services->requests_csv());
   }
   if (migrations.started() > 0) write_migrations_csv(out_dir + "/migrations.csv", core, migrations.log());
-  if (p.autoscaler) {
-    summary["autoscaling"] = {{"services", p.autoscaler->summary(result.end_s)}};
-    std::string scaling = "time_s,object,kind,from,to,reason\n";
-    p.autoscaler->scaling_rows(scaling);
-    write_file_atomically(out_dir + "/scaling.csv", scaling);
+  if (p.autoscaler || p.node_autoscaler) {
+    summary["autoscaling"] = nlohmann::json::object();
+    if (p.autoscaler) summary["autoscaling"]["services"] = p.autoscaler->summary(result.end_s);
+    if (p.node_autoscaler) summary["autoscaling"]["nodes"] = p.node_autoscaler->summary(result.end_s);
+    write_scaling_csv(out_dir + "/scaling.csv", p.autoscaler ? p.autoscaler->scaling_rows() : std::vector<ScalingRow>{},
+                      p.node_autoscaler ? p.node_autoscaler->scaling_rows() : std::vector<ScalingRow>{});
   }
   std::set<std::string> scraper_files;
   if (scraper && scraper->reports()) {
@@ -412,7 +443,7 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
                                                            {"migrations.csv", migrations.started() > 0},
                                                            {"alerts.csv", scraper_files.count("alerts.csv") > 0},
                                                            {"scrapes.om", scraper_files.count("scrapes.om") > 0},
-                                                           {"scaling.csv", p.autoscaler != nullptr}};
+                                                           {"scaling.csv", p.autoscaler || p.node_autoscaler}};
   for (const auto& [name, written] : optional_outputs) {
     std::error_code ignored;
     if (!written) fs::remove(out_dir + "/" + name, ignored);

@@ -36,6 +36,7 @@ struct Prepared {
   RunRecord record{};          // the files read and random streams drawn, for run.json
   std::chrono::system_clock::time_point started_at = std::chrono::system_clock::now();
   std::unique_ptr<ServiceAutoscaler> autoscaler{};  // autoscaling.services; null when there are none
+  std::unique_ptr<NodeAutoscaler> node_autoscaler{};  // autoscaling.nodes; null when not set
 };
 
 // A SimGrid engine for one simulation (SimGrid allows one per process), quiet unless asked.

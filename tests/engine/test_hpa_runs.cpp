@@ -153,8 +153,10 @@ TEST(HpaRuns, BadInputNamesItsPath) {
          s["autoscaling"]["services"]["chat"]["behavior"] = {{"scale_up", {{"policies", {{{"type", "Nodes"}, {"value", 2}}}}}}};
        },
        "/autoscaling/services/chat/behavior/scale_up/policies/0/type"},
-      {"nodes", [](nlohmann::json& s) { s["autoscaling"]["nodes"] = {{"groups", nlohmann::json::array()}}; },
-       "/autoscaling/nodes: the Cluster Autoscaler"},
+      {"nodes", [](nlohmann::json& s) {
+         s["autoscaling"]["nodes"] = {{"groups", {{{"name", "x"}, {"match", {{"rack", "none"}}}, {"max", 1}}}}};
+       },
+       "/autoscaling/nodes/groups/0/match: matches no server of the platform"},
       {"unknown key", [](nlohmann::json& s) { s["autoscaling"]["services"]["chat"]["target_value"] = 3; },
        "/autoscaling/services/chat/target_value"},
   };

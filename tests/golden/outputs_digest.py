@@ -20,10 +20,10 @@ import subprocess
 import sys
 
 WALL_CLOCK_KEYS = {"wall_s", "out_dir"}
-# Studies whose every point replays a whole day (tens of seconds each): only their first N points are
-# digested (here none), so the check stays within CI's time; the shipped scenario they vary is
+# Studies whose points are long (a day of requests, tens of seconds each; a week of Philly): only their
+# first N points are digested, so the check stays within CI's time; the shipped scenario they vary is
 # digested, and tests/engine/test_hpa_runs.cpp checks the keys they vary.
-FIRST_POINTS_ONLY = {"hpa-day": 0, "hpa-day-static": 0}
+FIRST_POINTS_ONLY = {"hpa-day": 0, "hpa-day-static": 0, "philly-ca": 2}
 
 
 def strip_wall_clock(value):

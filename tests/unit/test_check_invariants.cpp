@@ -197,11 +197,11 @@ TEST_F(CheckRunDir, ScalingRowsAgainstTheirRange) {
   std::vector<std::string> got;
   for (const auto& v : check_run_dir(dir_.string(), {}).violations) got.push_back("[" + v.rule + "] " + v.message);
   EXPECT_EQ(got, (std::vector<std::string>{
-                     "[scaling-sequence] scaling.csv:3: chat: from 3, but the service had 4 replicas",
-                     "[scaling-range] scaling.csv:3: chat: to 5, expected a change within [min_replicas 1, max_replicas 4]",
+                     "[scaling-sequence] scaling.csv:3: chat: from 3, but it had 4",
+                     "[scaling-range] scaling.csv:3: chat: to 5, expected a change within [1, 4]",
                      "[scaling-sequence] scaling.csv:4: chat: at 20, before the previous row (30)",
-                     "[scaling-range] scaling.csv:4: chat: to 5, expected a change within [min_replicas 1, max_replicas 4]",
-                     "[scaling-object] scaling.csv:5: code: no such autoscaled service in run.json's autoscaling.services",
+                     "[scaling-range] scaling.csv:4: chat: to 5, expected a change within [1, 4]",
+                     "[scaling-object] scaling.csv:5: code: no such service in run.json's autoscaling (services, or nodes.groups)",
                      "[scaling-reason] scaling.csv:6: chat: no reason",
                      "[scaling-values] scaling.csv:7: chat: unreadable time or replica counts"}));
 }
