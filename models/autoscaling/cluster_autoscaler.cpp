@@ -40,6 +40,7 @@ ClusterAutoscalerConfig read_cluster_autoscaler(OptionReader& r, const Cluster& 
   c.max_provision_s = r.number("max_node_provision_time_s", 900, 0, kMaxTime_s);
   c.max_scale_down_parallelism = r.integer("max_scale_down_parallelism", 10, 1, 1000000);
   c.expander = r.text("expander", "least-waste", kExpanders);
+  c.max_pending_per_scan = r.integer("max_pending_jobs_per_scan", 1000, 1, 100000000);
   std::set<std::string> names;
   std::vector<int> owner(cluster.servers.size(), -1);
   for (OptionReader& g : r.items("groups")) {

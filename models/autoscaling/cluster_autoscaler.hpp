@@ -34,6 +34,7 @@ struct ClusterAutoscalerConfig {
   double scan_interval_s = 10, unneeded_time_s = 600, utilization_threshold = 0.5, delay_after_add_s = 600;
   double max_provision_s = 900, failure_backoff_s = 300;
   int max_scale_down_parallelism = 10;
+  int max_pending_per_scan = 1000;  // pending jobs examined per scan, in queue order
   std::string expander = "least-waste";
 };
 

@@ -42,15 +42,19 @@ bool ClusterAutoscaler::scale_up(double now) {
   const Ledger& ledger = core_->ledger();
   bool coming = std::find(node_.begin(), node_.end(), Node::coming) != node_.end();
   const auto& pending = core_->pending_jobs();
-  std::vector<std::uint64_t> signature = {ledger.version(), node_changes_, pending.size(), core_->all_arrived() ? 1u : 0u};
+  // Any start changes the ledger's version, any arrival the queue's size and tail, any requeue the
+  // reshuffle count: an unchanged signature is an unchanged situation.
+  std::vector<std::uint64_t> signature = {ledger.version(), node_changes_, pending.size(), core_->pending_reshuffle_count(),
+                                          pending.empty() ? 0u : pending.back(), core_->all_arrived() ? 1u : 0u};
   for (std::size_t g = 0; g < groups_.size(); ++g) signature.push_back(groups_[g].backoff_until_s > now ? 1 : 0);
-  signature.insert(signature.end(), pending.begin(), pending.end());
   if (signature == idle_signature_) return false;
   idle_signature_.clear();
-  // Unschedulable: pending jobs the placement cannot put anywhere now.
+  // Unschedulable: pending jobs the placement cannot put anywhere now (the first
+  // max_pending_jobs_per_scan in queue order: a bound for long queues).
   std::vector<JobIndex> stuck;
-  for (JobIndex j : core_->pending_jobs())
-    if (!core_->simulate_placement(core_->runs()[j].request, ledger)) stuck.push_back(j);
+  const std::size_t considered = std::min(pending.size(), static_cast<std::size_t>(config_.max_pending_per_scan));
+  for (std::size_t k = 0; k < considered; ++k)
+    if (!core_->simulate_placement(core_->runs()[pending[k]].request, ledger)) stuck.push_back(pending[k]);
   keep_alive_ = !core_->all_arrived() || coming;
   if (stuck.empty()) {
     idle_signature_ = std::move(signature);

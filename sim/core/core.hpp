@@ -164,6 +164,7 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   // For a controller that simulates placement (the Cluster Autoscaler): the scheduler's pending jobs,
   // and where the placement policy would put a request on a what-if ledger (none: nowhere).
   const std::vector<JobIndex>& pending_jobs() const { return queue_; }
+  std::uint64_t pending_reshuffle_count() const { return pending_reshuffles_; }
   std::optional<Allocation> simulate_placement(const Request& r, const Ledger& ledger) { return place(r, ledger); }
   std::size_t running_count() const { return running_list_.size(); }
   std::size_t queued_count() const { return queue_.size(); }
