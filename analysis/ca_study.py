@@ -10,7 +10,6 @@ Writes SWEEP_OUT/tables/ca.md and SWEEP_OUT/figures/ca_week.png (mean queueing d
 GPU-hours the node groups were provisioned); with --docs, they replace the part of the page between the
 "ca-study:begin" and "ca-study:end" markers, and the figure is copied to --images.
 """
-import argparse
 import csv
 import json
 import os
@@ -94,13 +93,7 @@ def figure(points, all_up, none_up, out):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("out")
-    parser.add_argument("all_up")
-    parser.add_argument("none_up")
-    parser.add_argument("--docs")
-    parser.add_argument("--images", default="docs/images")
-    a = parser.parse_args()
+    a = study_pages.arguments(__doc__, ("all_up", "none_up"))
     points, capacity = load(a.out)
     all_up = figures_of(json.load(open(os.path.join(a.all_up, "summary.json"))))
     # Always up: the 10 racks' GPUs for the whole run (from the first submission to the end).

@@ -9,7 +9,6 @@ attainment, GPU-hours, latencies, scale events; and the fixed replica counts) an
 HPA_SWEEP_OUT/figures/hpa_day.png (SLO attainment against GPU-hours). With --docs, they replace the part
 of the page between the "hpa-study:begin" and "hpa-study:end" markers, and the figure is copied to --images.
 """
-import argparse
 import csv
 import json
 import os
@@ -104,12 +103,7 @@ def figure(hpa, static, out):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("out")
-    parser.add_argument("static_out")
-    parser.add_argument("--docs")
-    parser.add_argument("--images", default="docs/images")
-    a = parser.parse_args()
+    a = study_pages.arguments(__doc__, ("static_out",))
     hpa, static = load(a.out, a.static_out)
     os.makedirs(os.path.join(a.out, "figures"), exist_ok=True)
     path = figure(hpa, static, os.path.join(a.out, "figures"))

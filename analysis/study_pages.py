@@ -6,9 +6,12 @@ import os
 import shutil
 
 
-def arguments(doc):
+def arguments(doc, more_runs=()):
+    """OUT (the sweep's folder), then the folders named in more_runs (baselines), --docs and --images."""
     parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
     parser.add_argument("out")
+    for name in more_runs:
+        parser.add_argument(name)
     parser.add_argument("--docs")
     parser.add_argument("--images", default="docs/images")
     return parser.parse_args()
