@@ -167,6 +167,19 @@ void ClusterAutoscaler::resize(std::size_t g, int to, double now, const std::str
   group.size = to;
 }
 
+void ClusterAutoscaler::sample(double, std::vector<Sample>& out) const {
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    int ready = 0, coming = 0;
+    for (ServerIndex s : config_.groups[g].servers) {
+      ready += node_.empty() || node_[s] == Node::ready ? 1 : 0;
+      coming += !node_.empty() && node_[s] == Node::coming ? 1 : 0;
+    }
+    if (node_.empty()) ready = config_.groups[g].initial;
+    out.push_back({"node_group_nodes_ready", config_.groups[g].name, static_cast<double>(ready)});
+    out.push_back({"node_group_nodes_coming", config_.groups[g].name, static_cast<double>(coming)});
+  }
+}
+
 nlohmann::json ClusterAutoscaler::summary(double end_s) const {
   nlohmann::json out = nlohmann::json::object();
   for (std::size_t g = 0; g < groups_.size(); ++g) {

@@ -47,6 +47,7 @@ class ClusterAutoscaler final : public NodeAutoscaler, private EventHandler {
   void start(Core& core, double start_s) override;
   const std::vector<ScalingRow>& scaling_rows() const override { return rows_; }
   nlohmann::json summary(double end_s) const override;
+  void sample(double now, std::vector<Sample>& out) const override;
 
  private:
   enum class Node : std::uint8_t { away, coming, ready };

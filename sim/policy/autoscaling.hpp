@@ -10,6 +10,7 @@
 
 #include "sim/core/events.hpp"
 #include "sim/policy/metrics.hpp"
+#include "sim/policy/monitor.hpp"
 
 namespace aidcsim {
 
@@ -77,6 +78,8 @@ class NodeAutoscaler {
   virtual const std::vector<ScalingRow>& scaling_rows() const = 0;
   // summary.json `autoscaling.nodes`, as of `end_s`.
   virtual nlohmann::json summary(double end_s) const = 0;
+  // Its timeseries.csv rows at a monitoring sample: each group's nodes ready and coming (label: the group).
+  virtual void sample(double now, std::vector<Sample>& out) const = 0;
 };
 
 }  // namespace aidcsim

@@ -381,6 +381,7 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
     metric_samples.clear();
     for (RunMetric* m : metrics) m->sampled(t, samples, metric_samples);
     if (p.services) p.services->sample(t, metric_samples);
+    if (p.node_autoscaler) p.node_autoscaler->sample(t, metric_samples);
     for (const std::vector<Sample>* rows : {&samples, static_cast<const std::vector<Sample>*>(&metric_samples)})
       for (const auto& s : *rows)
         timeseries.stream() << format_number(t) << ',' << s.metric << ',' << csv_quote(s.label) << ','

@@ -101,6 +101,14 @@ TEST(ClusterAutoscalerRuns, FactSheetGpuGroup) {
   EXPECT_NEAR(gpu["node_hours"].get<double>(), 3 * 1340 / 3600.0, 1e-9);
   EXPECT_NEAR(gpu["gpu_hours"].get<double>(), 3 * 8 * 1340 / 3600.0, 1e-9);
   EXPECT_NEAR(summary["autoscaling"]["nodes"]["cpu"]["node_hours"].get<double>(), 610 / 3600.0, 1e-9);
+  // timeseries.csv (a sample every 60 s): at 120 the 3 nodes are coming, at 180 they are ready.
+  std::map<std::string, std::string> at;
+  for (const auto& row : read_csv(r.dir / "out/timeseries.csv"))
+    if (row.at("label") == "gpu") at[row.at("time_s") + " " + row.at("metric")] = row.at("value");
+  EXPECT_EQ(at["120 node_group_nodes_coming"], "3");
+  EXPECT_EQ(at["120 node_group_nodes_ready"], "0");
+  EXPECT_EQ(at["180 node_group_nodes_ready"], "3");
+  EXPECT_EQ(at["1380 node_group_nodes_ready"], "0");
   EXPECT_EQ(run_cli("check " + (r.dir / "out")).exit_code, 0);
 }
 

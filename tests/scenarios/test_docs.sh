@@ -25,7 +25,7 @@ mkdir -p "$out_dir"
 # Real outputs to compare docs/outputs.md with: the quickstart, the VM consolidation run (power,
 # migrations.csv), the quota run (summary.json quota, admissions.csv), the services with alert rules and
 # the HPA (requests.csv, alerts.csv, scaling.csv).
-for s in quickstart quickstart-vm-consolidation quickstart-quota inference-chat inference-hpa; do
+for s in quickstart quickstart-vm-consolidation quickstart-quota inference-chat inference-hpa quickstart-autoscaling; do
   "$cli" run "$source_dir/scenarios/$s.json" --out "$out_dir/runs/$s" --quiet \
     || { echo "FAIL: aidcsim run $s failed" >&2; exit 1; }
 done
@@ -303,7 +303,7 @@ def first_cells(text):
         if line.startswith("| `"):
             names |= set(re.findall(r"`([^`]+)`", line.split("|")[1]))
     return names
-runs = {s: os.path.join(out, "runs", s) for s in ("quickstart", "quickstart-vm-consolidation", "quickstart-quota", "inference-chat", "inference-hpa")}
+runs = {s: os.path.join(out, "runs", s) for s in ("quickstart", "quickstart-vm-consolidation", "quickstart-quota", "inference-chat", "inference-hpa", "quickstart-autoscaling")}
 header = set(open(os.path.join(runs["quickstart"], "jobs.csv")).readline().strip().split(","))
 documented = first_cells(section("`jobs.csv`"))
 for c in sorted(header - documented):
