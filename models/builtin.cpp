@@ -1,6 +1,7 @@
 // Every built-in policy and model, one line each. A new policy: one new file plus one line here.
 #include "models/autoscaling/cluster_autoscaler.hpp"
 #include "models/autoscaling/hpa_autoscaler.hpp"
+#include "models/cost/prices.hpp"
 #include "models/monitoring/alerting.hpp"
 #include "models/monitoring/monitors.hpp"
 #include "models/inference/service_model.hpp"
@@ -80,6 +81,13 @@ static Registries make_builtin_registries() {
                make_resource_quota);
   r.quotas.add("kueue", "Kueue ClusterQueues: cohorts, borrowing/lending limits, flavors, FIFO strategies, preemption, fair sharing",
                make_kueue);
+
+  // cost.preset: the price table instance types are looked up in (models/cost/cloud_instances.cpp).
+  r.costs.add("none", "no price table: every server is priced by cost.server_hour or a cost group",
+              [](PolicyArgs& a) { return read_server_prices(a, nullptr); });
+  for (const CloudPricePreset& preset : cloud_price_presets())
+    r.costs.add(preset.name, preset.description,
+                [p = &preset](PolicyArgs& a) { return read_server_prices(a, p); });
   return r;
 }
 

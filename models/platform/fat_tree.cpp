@@ -156,7 +156,7 @@ void write_links(Ctx& c)
   c.put("  <!-- All links live in the root zone: SimGrid finds them there first (see fat_tree.cpp). -->\n");
   for (int s = 0; s < c.server_count(); ++s) {
     const ServerSpec& srv = c.servers[s];
-    c.link(srv.id + "-nic", c.o.nic_bw_Bps, c.o.nic_latency_s);
+    c.link(srv.id + "-nic", srv.nic_bw_Bps > 0 ? srv.nic_bw_Bps : c.o.nic_bw_Bps, c.o.nic_latency_s);
     for (int g = 0; g < srv.gpus; ++g) {
       const std::string id = c.n.gpu(srv.id, g);
       c.link(id + "-pcie", c.gpu[s]->pcie_bw_Bps, c.o.pcie_latency_s);
@@ -167,7 +167,15 @@ void write_links(Ctx& c)
   }
   for (int r = 0; r < c.racks; ++r) {
     const int in_rack = c.end_server(r) - c.first_server(r);
-    c.link(c.n.rack(r) + "-uplink", in_rack * c.o.nic_bw_Bps / c.o.uplink_oversubscription, c.o.uplink_latency_s);
+    double nics_Bps = in_rack * c.o.nic_bw_Bps;
+    bool own_nics = false;  // servers with their own NIC (cloud instance types): the uplink carries their sum
+    for (int s = c.first_server(r); s < c.end_server(r); ++s) own_nics = own_nics || c.servers[s].nic_bw_Bps > 0;
+    if (own_nics) {
+      nics_Bps = 0;
+      for (int s = c.first_server(r); s < c.end_server(r); ++s)
+        nics_Bps += c.servers[s].nic_bw_Bps > 0 ? c.servers[s].nic_bw_Bps : c.o.nic_bw_Bps;
+    }
+    c.link(c.n.rack(r) + "-uplink", nics_Bps / c.o.uplink_oversubscription, c.o.uplink_latency_s);
   }
   if (c.o.storage)
     c.link("storage-0-nic", c.o.storage_nic_bw_Bps, c.o.storage_latency_s);
@@ -343,6 +351,8 @@ void validate_servers(const ServerPlatform& p)
       fail(s, srv.id, fmt::format("memory '{}' is not <number><byte unit> such as 512GiB", srv.memory));
     if (!non_negative(srv.idle_w) || !std::isfinite(srv.max_w) || srv.max_w < srv.idle_w)
       fail(s, srv.id, "power must be 0 <= idle_w <= max_w");
+    if (!non_negative(srv.nic_bw_Bps))
+      fail(s, srv.id, "nic_bw_Bps must be 0 (the fabric's) or a positive finite number");
     if (srv.gpus < 0 || srv.gpus > 64)
       fail(s, srv.id, fmt::format("gpus must be in [0, 64], got {}", srv.gpus));
     if (srv.gpus > 0 && find_gpu_model(srv.gpu_model) == nullptr)

@@ -77,6 +77,7 @@ struct ServerSpec {
   int gpus = 0;                      // 0..64
   std::string gpu_model;             // a name from gpu_model_names() when gpus > 0
   std::vector<std::pair<std::string, std::string>> props; // extra host props (e.g. vc), after `rack`
+  double nic_bw_Bps = 0;             // its NIC, per direction; 0 = the fabric's nic_bw_Bps
 };
 
 struct ServerPlatform {

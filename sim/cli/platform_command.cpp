@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 
+#include "models/platform/cloud_platform.hpp"
 #include "models/platform/cluster_presets.hpp"
 #include "models/platform/fat_tree.hpp"
 #include "sim/cli/commands.hpp"
@@ -87,6 +88,29 @@ void add_cluster_platform_commands(CLI::App& platform, std::function<int()>& act
           throw InputErrors({{"platform openb", 0, "--gpu-model-override", e.what()}});
         }
         return write_platform_file("platform openb", *out, p);
+      };
+    });
+  }
+  // platform cloud TYPE:COUNT[:GROUP]... -o FILE
+  {
+    auto specs = std::make_shared<std::vector<std::string>>();
+    auto out = std::make_shared<std::string>();
+    auto options = std::make_shared<CloudPlatformOptions>();
+    auto* cmd = platform.add_subcommand(
+        "cloud", "write servers of cloud instance types (aidcsim list instances) as node groups: props instance_type, node_group");
+    cmd->add_option("groups", *specs, "TYPE:COUNT[:GROUP], e.g. p5.48xlarge:4 p4de.24xlarge:2:burst")->required();
+    add_fabric_options(*cmd, options->fabric);
+    cmd->add_option("-o,--output", *out, "output XML file")->required();
+    cmd->callback([specs, out, options, &action]() {
+      action = [specs, out, options]() {
+        ServerPlatform p;
+        try {
+          for (const auto& text : *specs) options->groups.push_back(parse_cloud_node_group(text));
+          p = cloud_platform(*options);
+        } catch (const std::invalid_argument& e) {
+          throw InputErrors({{"platform cloud", 0, "", e.what()}});
+        }
+        return write_platform_file("platform cloud", *out, p);
       };
     });
   }

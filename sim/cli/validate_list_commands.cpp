@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/cost/cloud_instances.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/config/concerns.hpp"
 #include "sim/run/run.hpp"
@@ -36,9 +37,31 @@ void add_list_command(CLI::App& app, std::function<int()>& action) {
   auto json = std::make_shared<bool>(false);
   cmd->add_flag("--json", *json, "print the concern table as JSON: per concern its default, docs page and implementations");
   auto what = std::make_shared<std::string>();
-  cmd->add_option("what", *what, "\"metrics\": the metrics a scrape reads (alert rules, autoscalers)")->check(CLI::IsMember({"metrics"}));
+  cmd->add_option("what", *what,
+                  "\"metrics\": the metrics a scrape reads (alert rules, autoscalers); \"instances\": the cloud "
+                  "instance types of the cost price tables")
+      ->check(CLI::IsMember({"metrics", "instances"}));
   cmd->callback([json, what, &action]() {
     action = [json, what]() {
+      if (*what == "instances") {
+        nlohmann::json out = nlohmann::json::array();
+        for (const CloudPricePreset& preset : cloud_price_presets())
+          for (const CloudInstanceType& i : preset.instances) {
+            if (*json) {
+              out.push_back({{"preset", preset.name}, {"name", i.name}, {"provider", i.provider},
+                             {"gpu_model", i.gpu_model}, {"gpus", i.gpus}, {"vcpus", i.vcpus},
+                             {"memory_gib", i.memory_gib}, {"nic_gbps", i.nic_gbps}, {"usd_per_hour", i.usd_per_hour},
+                             {"region", i.region}, {"price_date", i.price_date}, {"source", i.source}});
+              continue;
+            }
+            fmt::print("{:<22} {:<26} {:>2} x {:<10} {:>4} vCPUs {:>6g} GiB  NIC {:>12}  ${:<10g} {:<10} {}  {}\n",
+                       preset.name, i.name, i.gpus, i.gpu_model, i.vcpus, i.memory_gib,
+                       i.nic_gbps > 0 ? fmt::format("{:g} Gbit/s", i.nic_gbps) : "-", i.usd_per_hour, i.region,
+                       i.price_date, i.source);
+          }
+        if (*json) fmt::print("{}\n", out.dump(2));
+        return 0;
+      }
       if (*what == "metrics") {
         if (*json) {
           nlohmann::json out = nlohmann::json::array();

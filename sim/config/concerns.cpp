@@ -23,6 +23,7 @@ const std::vector<ConcernDecl>& concern_table() {
       {"monitoring.policy", "periodic", "docs/monitoring.md", entries_of<&Registries::monitors>},
       {"workload.jobs.model", "trace", "docs/traces.md", entries_of<&Registries::workload_models>},
       {"workload.jobs.format", "native", "docs/traces.md", entries_of<&Registries::trace_readers>},
+      {"cost.preset", "none", "docs/cost.md", entries_of<&Registries::costs>},
   };
   return table;
 }

@@ -113,13 +113,15 @@ class ScenarioReader {
     read_power(section(root, "power"));
     read_policy(section(root, "quota"), s_.quota, concern("quota.policy"));
     read_autoscaling(section(root, "autoscaling"));
+    s_.has_cost = root.contains("cost") && !root["cost"].is_null();
+    if (s_.has_cost) read_policy(section(root, "cost"), s_.cost, concern("cost.preset"), "preset");
     for (const char* key : {"failures"}) {
       if (root.contains(key) && !root[key].is_null())
         top.problem(key, fmt::format("\"{}\" is not supported by this version of aidcsim yet; expected null", key));
       top.has(key);
     }
     top.reject_unknown({"quota", "autoscaling", "failures", "scheduler", "placement", "virtualization", "monitoring",
-                        "engine", "workload", "power"});
+                        "engine", "workload", "power", "cost"});
   }
 
  private:
@@ -143,10 +145,10 @@ class ScenarioReader {
   std::string choose(OptionReader& r, const std::string& key, const ConcernDecl& c) {
     return r.text(key, c.default_choice, c.names(registries_));
   }
-  void read_policy(const nlohmann::json& j, PolicyChoice& choice, const ConcernDecl& c) {
+  void read_policy(const nlohmann::json& j, PolicyChoice& choice, const ConcernDecl& c, const char* key = "policy") {
     expect_object(j, choice.pointer);
     OptionReader r(j, choice.pointer, s_.file, &s_.located, problems_);
-    choice.policy = choose(r, "policy", c);
+    choice.policy = choose(r, key, c);
     // Policy-specific keys are checked when the policy is instantiated.
   }
   void read_workload(const nlohmann::json& j, const std::string& pointer) {

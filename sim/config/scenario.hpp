@@ -38,6 +38,8 @@ struct Scenario {
   PolicyChoice monitor{"periodic", "/monitoring"};
   PolicyChoice workload_model{"trace", "/workload/jobs"};
   PolicyChoice quota{"none", "/quota"};
+  PolicyChoice cost{"none", "/cost"};  // cost.preset; read only when has_cost (docs/cost.md)
+  bool has_cost = false;              // the scenario has a cost section: summary.json reports cost
   std::string runtime = "bare-metal";
   std::string network_model = "LV08";  // engine.network_model: SimGrid's network/model
   std::string gpu_sharing = "exclusive";

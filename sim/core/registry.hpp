@@ -70,6 +70,7 @@ class ServiceWorkload;
 class Scraper;
 class ServiceAutoscaler;
 class NodeAutoscaler;
+struct ServerPrices;
 
 
 struct Registries {
@@ -85,6 +86,7 @@ struct Registries {
   Registry<Scraper> scrapers;          // made for every run, with the monitoring section
   Registry<ServiceAutoscaler> service_autoscalers;  // made when autoscaling.services is not empty
   Registry<NodeAutoscaler> node_autoscalers;        // made when autoscaling.nodes is set
+  Registry<ServerPrices> costs;        // cost.preset: made when the scenario has a cost section
 };
 
 // All built-in implementations (models/builtin.cpp).

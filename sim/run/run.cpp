@@ -13,6 +13,7 @@
 #include <memory>
 #include <set>
 
+#include "sim/metrics/cost.hpp"
 #include "sim/metrics/energy.hpp"
 #include "sim/metrics/run_metrics.hpp"
 #include "sim/engine/engine.hpp"
@@ -189,6 +190,7 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
   p.policies.scheduler = policy(registries.schedulers, s.scheduler.policy, "/scheduler", {"policy"});
   p.policies.placement = policy(registries.placements, s.placement.policy, "/placement", {"policy"});
   p.policies.quota = policy(registries.quotas, s.quota.policy, "/quota", {"policy"});
+  if (s.has_cost) p.cost_prices = policy(registries.costs, s.cost.policy, "/cost", {"preset"});
   p.policies.monitor = policy(registries.monitors, s.monitor.policy, "/monitoring",
                               {"policy", "interval_s", "max_samples", "scrape_interval_s", "scrape_delay_s",
                                "evaluation_interval_s", "evaluation_offset_s", "alerts", "write_scrapes"});
@@ -351,10 +353,18 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
     core_options.availability = power.get();
   }
   core_options.observers.push_back(&migrations);
+  // summary.json cost (docs/cost.md): only when the scenario has a cost section.
+  std::unique_ptr<CostMetric> cost;
+  if (p.cost_prices) {
+    cost = std::make_unique<CostMetric>(p.cluster, *p.cost_prices);
+    metrics.push_back(cost.get());
+    core_options.observers.push_back(cost.get());
+  }
   if (p.services) core_options.observers.push_back(p.services.get());
   if (p.services) core_options.startup_contributors.push_back(p.services.get());
   Core core(p.cluster, std::move(p.jobs), std::move(p.policies), core_options);
   if (p.services) p.services->attach(core);
+  if (cost) cost->attach(core);
   // Scrapes and alert rules (docs/monitoring.md): only when the scenario has rules to evaluate.
   CoreMetrics core_metrics(core);
   // The HPA reads its metrics from the scrapes (monitoring.scrape_interval_s, scrape_delay_s).

@@ -13,6 +13,7 @@
 #include "sim/core/run_record.hpp"
 #include "sim/engine/platform_loader.hpp"
 #include "sim/config/scenario.hpp"
+#include "sim/policy/cost.hpp"
 #include "sim/policy/metrics.hpp"
 #include "sim/policy/autoscaling.hpp"
 #include "sim/policy/services.hpp"
@@ -37,6 +38,7 @@ struct Prepared {
   std::chrono::system_clock::time_point started_at = std::chrono::system_clock::now();
   std::unique_ptr<ServiceAutoscaler> autoscaler{};  // autoscaling.services; null when there are none
   std::unique_ptr<NodeAutoscaler> node_autoscaler{};  // autoscaling.nodes; null when not set
+  std::unique_ptr<ServerPrices> cost_prices{};  // the cost section's server prices; null without one
 };
 
 // A SimGrid engine for one simulation (SimGrid allows one per process), quiet unless asked.

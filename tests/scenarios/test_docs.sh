@@ -24,8 +24,8 @@ rm -rf "$out_dir"
 mkdir -p "$out_dir"
 # Real outputs to compare docs/outputs.md with: the quickstart, the VM consolidation run (power,
 # migrations.csv), the quota run (summary.json quota, admissions.csv), the services with alert rules and
-# the HPA (requests.csv, alerts.csv, scaling.csv).
-for s in quickstart quickstart-vm-consolidation quickstart-quota inference-chat inference-hpa quickstart-autoscaling; do
+# the HPA and the Cluster Autoscaler (requests.csv, alerts.csv, scaling.csv) and the cost run (summary.json cost).
+for s in quickstart quickstart-vm-consolidation quickstart-quota inference-chat inference-hpa quickstart-autoscaling quickstart-cost; do
   "$cli" run "$source_dir/scenarios/$s.json" --out "$out_dir/runs/$s" --quiet \
     || { echo "FAIL: aidcsim run $s failed" >&2; exit 1; }
 done
@@ -65,7 +65,7 @@ concern_pages = {
     "scheduler.policy": "docs/schedulers.md", "placement.policy": "docs/placement.md",
     "virtualization.gpu_sharing": "docs/gpu_sharing.md", "virtualization.runtime": "docs/runtimes.md",
     "monitoring.policy": "docs/monitoring.md", "workload.jobs.model": "docs/traces.md",
-    "workload.jobs.format": "docs/traces.md", "quota.policy": "docs/quota.md",
+    "workload.jobs.format": "docs/traces.md", "quota.policy": "docs/quota.md", "cost.preset": "docs/cost.md",
 }
 rc, listing = run("list")
 if rc != 0:
@@ -111,7 +111,7 @@ for page in sorted(set(concern_pages.values())):
 quickstart_path = os.path.join(src, "scenarios", "quickstart.json")
 quickstart = json.load(open(quickstart_path))
 scenario_keys = {"name", "seed", "platform", "workload", "scheduler", "placement", "virtualization", "power",
-                 "monitoring", "horizon_s", "engine", "description", "quota", "autoscaling", "failures"}
+                 "monitoring", "horizon_s", "engine", "description", "quota", "autoscaling", "failures", "cost"}
 tolerated = re.compile(r"file not found|cannot open|no such file", re.I)
 
 def merge(base, extra):
@@ -252,7 +252,7 @@ if len(shipped) < 20:
 
 # Options given to aidcsim subcommands exist.
 subcommands = ["run", "validate", "list", "sweep", "platform info", "platform fat-tree", "platform openb",
-               "platform philly", "platform helios", "trace stats", "check"]
+               "platform philly", "platform helios", "platform cloud", "trace stats", "check"]
 options = {}
 for sub in subcommands:
     rc, text = run(*sub.split(), "--help")
@@ -303,7 +303,9 @@ def first_cells(text):
         if line.startswith("| `"):
             names |= set(re.findall(r"`([^`]+)`", line.split("|")[1]))
     return names
-runs = {s: os.path.join(out, "runs", s) for s in ("quickstart", "quickstart-vm-consolidation", "quickstart-quota", "inference-chat", "inference-hpa", "quickstart-autoscaling")}
+runs = {s: os.path.join(out, "runs", s)
+        for s in ("quickstart", "quickstart-vm-consolidation", "quickstart-quota", "inference-chat", "inference-hpa",
+                  "quickstart-autoscaling", "quickstart-cost")}
 header = set(open(os.path.join(runs["quickstart"], "jobs.csv")).readline().strip().split(","))
 documented = first_cells(section("`jobs.csv`"))
 for c in sorted(header - documented):

@@ -17,11 +17,11 @@ allowed = {
     "sim/io": ["sim/core"],
     "sim/check": ["sim/core"],
     "models": ["sim/core", "sim/policy", "sim/config/options.hpp", "sim/config/located_json.hpp", "models"],
-    "models/platform": ["sim/core", "models/traces", "models/platform"],
+    "models/platform": ["sim/core", "models/traces", "models/platform", "models/cost/cloud_instances.hpp"],
     "sim/engine": ["sim/core", "sim/policy", "sim/metrics", "models/platform"],
     "sim/experiments": ["sim/core", "sim/policy", "sim/config", "sim/io", "sim/metrics"],
     "sim/run": ["sim/core", "sim/policy", "sim/config", "sim/io", "sim/metrics", "sim/engine", "sim/experiments"],
-    "sim/cli": ["sim", "models/platform"],
+    "sim/cli": ["sim", "models/platform", "models/cost/cloud_instances.hpp"],
 }
 simgrid_ok = ("sim/engine", "sim/run", "sim/cli")
 def layer_of(path):
