@@ -284,6 +284,7 @@ void ServiceModel::collect(double, const MetricSink& sink) {
       auto running = static_cast<double>(r.engine->running_count());
       sink("aidcsim_service_requests_in_flight", labels, static_cast<double>(r.engine->waiting_count()) + running);
       sink("aidcsim_service_batch_size", labels, running);
+      sink("aidcsim_service_requests_waiting", labels, static_cast<double>(r.engine->waiting_count()));
       double blocks = static_cast<double>(r.engine->kv_blocks());
       sink("aidcsim_service_kv_cache_used", labels, blocks > 0 ? static_cast<double>(r.engine->used_blocks()) / blocks : 0);
       sink("aidcsim_service_busy", labels, r.in_iteration ? 1 : 0);

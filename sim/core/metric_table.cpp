@@ -19,6 +19,7 @@ const std::vector<MetricDecl>& metric_table() {
       {"aidcsim_service_requests_in_flight", "gauge", {"service", "replica"}, "requests routed to the replica and not finished"},
       {"aidcsim_service_queue_length", "gauge", {"service"}, "requests waiting: in the service's queue and in replicas' queues"},
       {"aidcsim_service_batch_size", "gauge", {"service", "replica"}, "requests in the replica's running batch"},
+      {"aidcsim_service_requests_waiting", "gauge", {"service", "replica"}, "requests in the replica's queue, not yet in its batch"},
       {"aidcsim_service_kv_cache_used", "gauge", {"service", "replica"}, "share of the replica's KV-cache blocks in use (0..1)"},
       {"aidcsim_service_busy", "gauge", {"service", "replica"}, "1 while the replica runs an iteration, else 0"},
       {"aidcsim_service_requests_total", "counter", {"service"}, "requests that arrived"},
