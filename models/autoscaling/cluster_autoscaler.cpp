@@ -8,6 +8,7 @@
 #include <set>
 
 #include "sim/core/core.hpp"
+#include "sim/core/csv.hpp"
 #include "sim/core/ledger.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/core/run_record.hpp"
@@ -122,9 +123,14 @@ void ClusterAutoscaler::on_event(std::uint64_t payload, double now) {
     // The servers beyond each group's initial size are not provisioned.
     for (std::size_t g = 0; g < config_.groups.size(); ++g) {
       const auto& servers = config_.groups[g].servers;
-      for (std::size_t k = static_cast<std::size_t>(config_.groups[g].initial); k < servers.size(); ++k) {
+      for (std::size_t k = 0; k < servers.size(); ++k) {
+        if (k < static_cast<std::size_t>(config_.groups[g].initial)) {
+          log_node(now, servers[k], "up");
+          continue;
+        }
         node_[servers[k]] = Node::away;
         core_->set_server_available(servers[k], false, now);
+        log_node(now, servers[k], "away");
       }
       groups_[g].size = config_.groups[g].initial;
       for (int k = 0; k < config_.groups[g].initial && k < static_cast<int>(servers.size()); ++k) groups_[g].gpus += gpus_of(servers[k]);
@@ -165,6 +171,25 @@ void ClusterAutoscaler::resize(std::size_t g, int to, double now, const std::str
   rows_.push_back({now, config_.groups[g].name, "node_group", group.size, to, reason});
   (to > group.size ? group.ups : group.downs) += 1;
   group.size = to;
+}
+
+std::string ClusterAutoscaler::nodes_csv() const {
+  std::string out = "time_s,group,node,event,hosts\n";
+  const Cluster& cluster = core_->cluster();
+  for (const NodeEvent& e : node_log_) {
+    const Server& server = cluster.servers[e.server];
+    // The ids jobs.csv's `hosts` can name on this node: the server (CPU-only jobs) and its GPUs.
+    std::string hosts = server.name;
+    for (GpuIndex g : server.gpus) hosts += ";" + cluster.gpus[g].name;
+    out += format_number(e.time_s) + ",";
+    append_csv_field(out, config_.groups[static_cast<std::size_t>(group_of_[e.server])].name);
+    out += ",";
+    append_csv_field(out, server.name);
+    out += fmt::format(",{},", e.event);
+    append_csv_field(out, hosts);
+    out += "\n";
+  }
+  return out;
 }
 
 void ClusterAutoscaler::sample(double, std::vector<Sample>& out) const {

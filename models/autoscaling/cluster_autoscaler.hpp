@@ -46,6 +46,7 @@ class ClusterAutoscaler final : public NodeAutoscaler, private EventHandler {
   ClusterAutoscaler(ClusterAutoscalerConfig config, std::uint64_t seed);
   void start(Core& core, double start_s) override;
   const std::vector<ScalingRow>& scaling_rows() const override { return rows_; }
+  std::string nodes_csv() const override;
   nlohmann::json summary(double end_s) const override;
   void sample(double now, std::vector<Sample>& out) const override;
 
@@ -66,6 +67,7 @@ class ClusterAutoscaler final : public NodeAutoscaler, private EventHandler {
   void node_ready(std::size_t g, ServerIndex s, double now);
   void node_failed(std::size_t g, ServerIndex s, double now);
   void resize(std::size_t g, int to, double now, const std::string& reason);
+  void log_node(double now, ServerIndex s, const char* event) { node_log_.push_back({now, s, event}); }
   // Integrates the groups' nodes and GPUs (billed from each scale-up request) up to `now`.
   void account(double now);
   int gpus_of(ServerIndex s) const;
@@ -80,6 +82,12 @@ class ClusterAutoscaler final : public NodeAutoscaler, private EventHandler {
   std::vector<double> since_s_;     // per server: unneeded since (< 0: not unneeded)
   std::vector<double> requested_s_;  // per server: when it was asked for
   std::vector<ScalingRow> rows_;
+  struct NodeEvent {
+    double time_s;
+    ServerIndex server;
+    const char* event;  // at the first scan up or away, then requested, ready, failed, removed
+  };
+  std::vector<NodeEvent> node_log_;
   Core* core_ = nullptr;
   double start_s_ = 0, last_scale_up_s_ = -1e300, last_change_s_ = 0;
   long long scans_ = 0;

@@ -150,6 +150,7 @@ bool ClusterAutoscaler::scale_up(double now) {
     node_[s] = Node::coming;
     ++node_changes_;
     requested_s_[s] = now;
+    log_node(now, s, "requested");
     const bool fails = spec.provision_s > config_.max_provision_s;
     core_->event_queue().at(now + (fails ? config_.max_provision_s : spec.provision_s), this,
                             (static_cast<std::uint64_t>(s) << 2) | (fails ? 2 : 1), true);
@@ -189,6 +190,7 @@ void ClusterAutoscaler::scale_down(double now, bool may_delete) {
       groups_[g].gpus -= gpus_of(s);
       since_s_[s] = -1;
       core_->set_server_available(s, false, now);
+      log_node(now, s, "removed");
       ++deleted, ++deleted_total;
     }
     if (deleted > 0)
@@ -204,6 +206,7 @@ void ClusterAutoscaler::node_ready(std::size_t g, ServerIndex s, double now) {
   since_s_[s] = -1;
   ++groups_[g].provisioned;
   groups_[g].provision_s_total += now - requested_s_[s];
+  log_node(now, s, "ready");
   core_->set_server_available(s, true, now);
 }
 
@@ -214,6 +217,7 @@ void ClusterAutoscaler::node_failed(std::size_t g, ServerIndex s, double now) {
   ++node_changes_;
   groups_[g].gpus -= gpus_of(s);
   ++groups_[g].failures;
+  log_node(now, s, "failed");
   groups_[g].backoff_until_s = now + config_.failure_backoff_s;
   resize(g, groups_[g].size - 1, now,
          fmt::format("node {} not ready within max_node_provision_time_s = {} s; group backed off for {} s", core_->cluster().servers[s].name,

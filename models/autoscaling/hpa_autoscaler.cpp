@@ -66,6 +66,7 @@ std::vector<HpaTarget> read_hpa_targets(OptionReader& autoscaling) {
       r.problem("metric", fmt::format("\"{}\" is not {} metric of the registry; expected one of: {} (aidcsim list metrics)",
                                       t.metric, d ? "a per-replica" : "a", known));
     }
+    t.counter = d && d->type == "counter";
     t.spec.target = r.number("target", 1, 1e-9, 1e12);
     if (!r.has("target")) r.problem("target", "missing; expected the target average of the metric per replica");
     t.spec.tolerance = r.number("tolerance", 0.1, 0, 1e3);
@@ -137,9 +138,11 @@ void HpaAutoscaler::sync(std::size_t i, double now) {
   const ReplicaStatus st = services_->replica_status(sc.service);
   HpaObservation seen;
   seen.unready = st.unready;
-  for (std::size_t i = 0; i < st.ready.size(); ++i)
-    seen.ready_values.push_back(
-        scraper_->latest(target.metric, {{"service", target.service}, {"replica", st.ready[i]}}, now, st.ready_since_s[i]));
+  for (std::size_t i = 0; i < st.ready.size(); ++i) {
+    const MetricLabels labels = {{"service", target.service}, {"replica", st.ready[i]}};
+    seen.ready_values.push_back(target.counter ? scraper_->latest_rate(target.metric, labels, now, st.ready_since_s[i])
+                                               : scraper_->latest(target.metric, labels, now, st.ready_since_s[i]));
+  }
   HpaDecision d = sc.controller->sync(now, st.desired, seen);
   if (d.desired == st.desired) return;
   services_->scale(sc.service, d.desired, now);
@@ -150,7 +153,7 @@ void HpaAutoscaler::sync(std::size_t i, double now) {
   for (const auto& v : seen.ready_values) with_samples += v ? 1 : 0;
   rows_.push_back({now, target.service, "service", st.desired, d.desired,
                    fmt::format("{} {} per replica / target {} over {} ready replicas ({} with samples, {} not ready): proposal {}; {}",
-                               target.metric, format_number(d.ratio * target.spec.target), format_number(target.spec.target),
+                               target.counter ? "rate(" + target.metric + ")" : target.metric, format_number(d.ratio * target.spec.target), format_number(target.spec.target),
                                st.ready.size(), with_samples, st.unready, d.proposal, d.reason)});
 }
 

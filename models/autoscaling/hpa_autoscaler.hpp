@@ -18,6 +18,7 @@ namespace aidcsim {
 struct HpaTarget {
   std::string service, metric;  // metric: its registry name, labelled {service, replica}
   std::string pointer;          // /autoscaling/services/<name>, for problems found in configure()
+  bool counter = false;         // a counter is read as its rate (Scraper::latest_rate)
   HpaSpec spec;
   double sync_period_s = 15;
 };

@@ -273,7 +273,7 @@ void ServiceModel::sample(double now, std::vector<Sample>& out) {
   last_sample_s_ = now;
 }
 
-void ServiceModel::collect(double, const MetricSink& sink) {
+void ServiceModel::collect(double now, const MetricSink& sink) {
   for (std::size_t s = 0; s < services_.size(); ++s) {
     const Service& svc = state_[s];
     const std::string& name = services_[s].name;
@@ -288,6 +288,7 @@ void ServiceModel::collect(double, const MetricSink& sink) {
       double blocks = static_cast<double>(r.engine->kv_blocks());
       sink("aidcsim_service_kv_cache_used", labels, blocks > 0 ? static_cast<double>(r.engine->used_blocks()) / blocks : 0);
       sink("aidcsim_service_busy", labels, r.in_iteration ? 1 : 0);
+      sink("aidcsim_service_busy_seconds_total", labels, r.busy_s + (r.in_iteration ? now - r.iteration_start_s : 0));
     }
     const Load l = load_of(s);
     const MetricLabels labels = {{"service", name}};

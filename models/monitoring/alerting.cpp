@@ -110,6 +110,20 @@ std::optional<double> Alerting::latest(const std::string& name, const MetricLabe
   return s ? store_.newest_visible(*s, now, PromExpr::kLookback_s, not_before_s) : std::nullopt;
 }
 
+std::optional<double> Alerting::latest_rate(const std::string& name, const MetricLabels& labels, double now,
+                                           double not_before_s) {
+  if (queue_) scrape_if_due(now);
+  const Series* s = store_.find(name, labels);
+  if (!s) return std::nullopt;
+  std::vector<SeriesPoint> newest;  // newest first
+  store_.visible_points(*s, now - PromExpr::kLookback_s, now, now, [&](const SeriesPoint& p) {
+    if (newest.size() < 2 && p.t_s >= not_before_s) newest.push_back(p);
+  });
+  if (newest.size() < 2 || newest[0].t_s <= newest[1].t_s) return std::nullopt;
+  double increase = newest[0].value >= newest[1].value ? newest[0].value - newest[1].value : newest[0].value;
+  return increase / (newest[0].t_s - newest[1].t_s);
+}
+
 void Alerting::scrape_if_due(double now) {
   // A scrape due at this very instant comes first, whatever order the events were queued in.
   if (start_s_ + static_cast<double>(scrapes_) * config_.scrape_interval_s <= now) scrape(now);

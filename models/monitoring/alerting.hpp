@@ -53,6 +53,8 @@ class Alerting final : public Scraper, private EventHandler {
   nlohmann::json summary(double end_s) const override;
   std::optional<double> latest(const std::string& name, const MetricLabels& labels, double now,
                                double not_before_s = -1e300) override;
+  std::optional<double> latest_rate(const std::string& name, const MetricLabels& labels, double now,
+                                    double not_before_s = -1e300) override;
   // scrapes.om: every scraped sample in OpenMetrics text (timestamps in seconds, `# EOF`), which
   // `promtool tsdb create-blocks-from openmetrics` loads into a Prometheus TSDB.
   std::string openmetrics() const;

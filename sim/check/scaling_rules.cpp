@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <map>
+#include <memory>
+#include <optional>
 
 #include "sim/check/check_values.hpp"
 #include "sim/check/run_tables.hpp"
@@ -65,6 +68,119 @@ std::map<std::string, Range> node_groups(const nlohmann::json& run_json) {
   return out;
 }
 
+struct NodeUps {
+  std::string node;
+  std::vector<std::pair<double, double>> ups;  // [up_from, up_to]
+};
+
+// host -> its node and the node's up intervals, from nodes.csv (scaling_invariants.py's _node_intervals).
+std::optional<std::map<std::string, std::shared_ptr<NodeUps>>> node_intervals(
+    const std::string& run_dir, const std::map<std::string, Range>& groups,
+    const std::function<void(const char* rule, std::string message)>& add) {
+  namespace fs = std::filesystem;
+  const std::string path = (fs::path(run_dir) / "nodes.csv").string();
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return std::nullopt;
+  // event -> (the state it must come from, the state it leaves)
+  static const std::map<std::string, std::pair<std::string, std::string>> after = {
+      {"up", {"unknown", "up"}},         {"away", {"unknown", "away"}}, {"requested", {"away", "coming"}},
+      {"ready", {"coming", "up"}},       {"failed", {"coming", "away"}}, {"removed", {"up", "away"}}};
+  std::map<std::string, std::string> state;
+  std::map<std::string, double> since;
+  std::map<std::string, std::shared_ptr<NodeUps>> nodes, by_host;
+  std::optional<double> last_time;
+  ProblemList problems;
+  CsvTable table = CsvTable::read(path, problems);
+  problems.throw_if_any();
+  for (const auto& row : table.rows()) {
+    const Text node = table.get(row, "node"), event = table.get(row, "event"), group = table.get(row, "group");
+    const std::string where = fmt::format("nodes.csv:{}: {}", row.line, str(node));
+    if (!group || !groups.count(*group)) add("scaling-nodes", where + ": no such node group in run.json's autoscaling (nodes.groups)");
+    const Text time_text = table.get(row, "time_s");
+    auto t = python_float(time_text && !time_text->empty() ? *time_text : "nan");
+    if (!t || !std::isfinite(*t)) {
+      add("scaling-nodes", where + ": unreadable time");
+      continue;
+    }
+    if (last_time && *t < *last_time)
+      add("scaling-nodes", fmt::format("{}: at {}, before the previous row ({})", where, python_g(*t), python_g(*last_time)));
+    last_time = *t;
+    auto rule = event ? after.find(*event) : after.end();
+    if (rule == after.end()) {
+      add("scaling-nodes", fmt::format("{}: unknown event {}", where, repr(event)));
+      continue;
+    }
+    const std::string key = str(node);
+    auto known = state.find(key);
+    const std::string had = known == state.end() ? "unknown" : known->second;
+    if (had != rule->second.first) add("scaling-nodes", fmt::format("{}: {}, but it was {}", where, *event, had));
+    const std::string now_state = rule->second.second;
+    state[key] = now_state;
+    auto& n = nodes[key];
+    if (!n) n = std::make_shared<NodeUps>(NodeUps{key, {}});
+    if (now_state == "up" && had != "up") since[key] = *t;
+    else if (had == "up" && now_state != "up") {
+      n->ups.emplace_back(since[key], *t);
+      since.erase(key);
+    }
+    const std::string hosts = table.get(row, "hosts").value_or("");
+    for (std::size_t from = 0; from <= hosts.size();) {
+      std::size_t to = std::min(hosts.find(';', from), hosts.size());
+      if (to > from) by_host[hosts.substr(from, to - from)] = n;
+      from = to + 1;
+    }
+  }
+  for (const auto& [key, t] : since) nodes[key]->ups.emplace_back(t, std::numeric_limits<double>::infinity());
+  return by_host;
+}
+
+// A job on a host of a node of nodes.csv ran only while the node was up (scaling_invariants.py's check_nodes).
+void check_nodes(const std::string& run_dir, const nlohmann::json& run_json,
+                 const std::function<void(const char* rule, std::string message)>& add) {
+  auto hosts = node_intervals(run_dir, node_groups(run_json), add);
+  if (!hosts) return;
+  ProblemList problems;
+  CsvTable jobs = CsvTable::read((std::filesystem::path(run_dir) / "jobs.csv").string(), problems);
+  if (!problems.empty()) return;  // the job rules report it
+  for (const auto& row : jobs.rows()) {
+    std::optional<double> start, end;
+    bool whole = true;
+    try {
+      start = python_number(jobs.get(row, "start_s"));
+      end = python_number(jobs.get(row, "end_s"));
+      const Text p = jobs.get(row, "preemptions"), m = jobs.get(row, "migrations");
+      whole = integer(p && !p->empty() ? p : Text("0")) == 0 && integer(m && !m->empty() ? m : Text("0")) == 0;
+    } catch (const UnreadableNumber&) {
+      continue;  // the job rules report unreadable values
+    }
+    if (!start) continue;
+    const std::string listed = jobs.get(row, "hosts").value_or("");
+    for (std::size_t from = 0; from <= listed.size();) {
+      std::size_t to = std::min(listed.find(';', from), listed.size());
+      const std::string host = listed.substr(from, to - from);
+      from = to + 1;
+      auto it = hosts->find(host);
+      if (host.empty() || it == hosts->end()) continue;
+      const NodeUps& n = *it->second;
+      const std::string job = str(jobs.get(row, "job_id"));
+      if (whole) {
+        const double until = end ? *end : std::numeric_limits<double>::infinity();
+        bool inside = std::any_of(n.ups.begin(), n.ups.end(), [&](const auto& u) { return u.first <= *start && until <= u.second; });
+        if (!inside) {
+          std::string span = end ? fmt::format("[{}, {}]", python_g(*start), python_g(*end)) : fmt::format("from {} to the end", python_g(*start));
+          add("scaling-node-jobs", fmt::format("jobs.csv:{}: {} ran on {} (node {}) over {}, when the node was not up", row.line, job,
+                                               host, n.node, span));
+        }
+      } else if (end) {
+        bool inside = std::any_of(n.ups.begin(), n.ups.end(), [&](const auto& u) { return u.first <= *end && *end <= u.second; });
+        if (!inside)
+          add("scaling-node-jobs", fmt::format("jobs.csv:{}: {} ended on {} (node {}) at {}, when the node was not up", row.line,
+                                               job, host, n.node, python_g(*end)));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void check_scaling(const std::string& run_dir, const nlohmann::json& run_json,
@@ -110,6 +226,7 @@ void check_scaling(const std::string& run_dir, const nlohmann::json& run_json,
     const std::string reason = table.get(row, "reason").value_or("");
     if (reason.find_first_not_of(" \t\r\n\f\v") == std::string::npos) add("scaling-reason", where + ": no reason");
   }
+  check_nodes(run_dir, run_json, add);
 }
 
 }  // namespace aidcsim::check

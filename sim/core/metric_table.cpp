@@ -22,6 +22,7 @@ const std::vector<MetricDecl>& metric_table() {
       {"aidcsim_service_requests_waiting", "gauge", {"service", "replica"}, "requests in the replica's queue, not yet in its batch"},
       {"aidcsim_service_kv_cache_used", "gauge", {"service", "replica"}, "share of the replica's KV-cache blocks in use (0..1)"},
       {"aidcsim_service_busy", "gauge", {"service", "replica"}, "1 while the replica runs an iteration, else 0"},
+      {"aidcsim_service_busy_seconds_total", "counter", {"service", "replica"}, "seconds the replica spent in iterations (its rate is the replica's GPU busy fraction)"},
       {"aidcsim_service_requests_total", "counter", {"service"}, "requests that arrived"},
       {"aidcsim_service_requests_completed_total", "counter", {"service"}, "requests completed or rejected"},
   };

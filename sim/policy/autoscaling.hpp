@@ -76,6 +76,8 @@ class NodeAutoscaler {
   // group's initial size away).
   virtual void start(Core& core, double start_s) = 0;
   virtual const std::vector<ScalingRow>& scaling_rows() const = 0;
+  // nodes.csv (header included): every change of a node of a group, with the hosts it carries.
+  virtual std::string nodes_csv() const = 0;
   // summary.json `autoscaling.nodes`, as of `end_s`.
   virtual nlohmann::json summary(double end_s) const = 0;
   // Its timeseries.csv rows at a monitoring sample: each group's nodes ready and coming (label: the group).

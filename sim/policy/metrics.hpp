@@ -54,6 +54,11 @@ class Scraper {
   // replica that came back is a new pod: its old series is another's).
   virtual std::optional<double> latest(const std::string& name, const MetricLabels& labels, double now,
                                        double not_before_s = -1e300) = 0;
+  // The per-second rate of the counter `name{labels}` between its two newest samples visible at `now`
+  // within the lookback and scraped from `not_before_s` on (PromQL's irate; a counter reset gives the
+  // newer value over the gap, as irate does), or none when fewer than two such samples exist.
+  virtual std::optional<double> latest_rate(const std::string& name, const MetricLabels& labels, double now,
+                                            double not_before_s = -1e300) = 0;
   // A controller reads metrics: the scrapes run even when no rule or output asks for them.
   virtual void require() = 0;
   // Whether the scenario asks monitoring for outputs (alert rules, write_scrapes): files() and summary()

@@ -439,6 +439,7 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
     if (p.node_autoscaler) summary["autoscaling"]["nodes"] = p.node_autoscaler->summary(result.end_s);
     write_scaling_csv(out_dir + "/scaling.csv", p.autoscaler ? p.autoscaler->scaling_rows() : std::vector<ScalingRow>{},
                       p.node_autoscaler ? p.node_autoscaler->scaling_rows() : std::vector<ScalingRow>{});
+    if (p.node_autoscaler) write_file_atomically(out_dir + "/nodes.csv", p.node_autoscaler->nodes_csv());
   }
   std::set<std::string> scraper_files;
   if (scraper && scraper->reports()) {
@@ -454,7 +455,8 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
                                                            {"migrations.csv", migrations.started() > 0},
                                                            {"alerts.csv", scraper_files.count("alerts.csv") > 0},
                                                            {"scrapes.om", scraper_files.count("scrapes.om") > 0},
-                                                           {"scaling.csv", p.autoscaler || p.node_autoscaler}};
+                                                           {"scaling.csv", p.autoscaler || p.node_autoscaler},
+                                                           {"nodes.csv", p.node_autoscaler != nullptr}};
   for (const auto& [name, written] : optional_outputs) {
     std::error_code ignored;
     if (!written) fs::remove(out_dir + "/" + name, ignored);

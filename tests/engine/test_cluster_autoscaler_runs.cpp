@@ -109,7 +109,23 @@ TEST(ClusterAutoscalerRuns, FactSheetGpuGroup) {
   EXPECT_EQ(at["120 node_group_nodes_ready"], "0");
   EXPECT_EQ(at["180 node_group_nodes_ready"], "3");
   EXPECT_EQ(at["1380 node_group_nodes_ready"], "0");
+  // nodes.csv: each node's history, g0..g2 taken in platform order; g3 never comes.
+  std::vector<std::string> events;
+  for (const auto& row : read_csv(r.dir / "out/nodes.csv"))
+    events.push_back(fmt::format("{} {} {} {}", row.at("time_s"), row.at("group"), row.at("node"), row.at("event")));
+  EXPECT_EQ(events, (std::vector<std::string>{"0 gpu g0 away", "0 gpu g1 away", "0 gpu g2 away", "0 gpu g3 away", "0 cpu n0 up",
+                                              "10 gpu g0 requested", "10 gpu g1 requested", "10 gpu g2 requested",
+                                              "130 gpu g0 ready", "130 gpu g1 ready", "130 gpu g2 ready", "610 cpu n0 removed",
+                                              "1350 gpu g2 removed", "1350 gpu g1 removed", "1350 gpu g0 removed"}));
+  EXPECT_EQ(read_csv(r.dir / "out/nodes.csv")[0].at("hosts"), "g0;g0-gpu0;g0-gpu1;g0-gpu2;g0-gpu3;g0-gpu4;g0-gpu5;g0-gpu6;g0-gpu7");
   EXPECT_EQ(run_cli("check " + (r.dir / "out")).exit_code, 0);
+  // The checker sees a job on a node before it was up: g0 ready at 131 instead of 130.
+  std::string nodes = read_text(r.dir / "out/nodes.csv");
+  nodes.replace(nodes.find("130,gpu,g0,ready"), 3, "131");
+  r.dir.write("out/nodes.csv", nodes);
+  CliResult broken = run_cli("check " + (r.dir / "out"));
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_NE(broken.err.find("ran on g0-gpu"), std::string::npos) << broken.err;
 }
 
 // min 1 (initial 0, not enforced upwards): the floor keeps one node: 3 -> 1 at 1350.

@@ -134,6 +134,38 @@ TEST(HpaRuns, ScrapeDelayLagsTheController) {
   EXPECT_EQ(t[0], std::make_tuple(46.0, 1, 4));
 }
 
+// A counter metric is read as its rate between the two newest visible scrapes (PromQL's irate):
+// busy_seconds_total's rate is the replica's GPU busy fraction. Replica 0 is busy without a pause from
+// 1 to 402.1 (the 24 requests), replica 1 from 50 to 2051.1 (the two long ones, routed to the idle
+// replica). A replica's first scrape is the one after it started (the scrape at 1 precedes the
+// placement), so a rate needs its second. 16: one sample, no metric. 31: (30 - 15) / 15 = 1, ratio
+// 2 against 0.5: 1 -> 2. 46: replica 1 has one sample: on a scale-up the missing one counts 0, (1 + 0)
+// / 2 = 0.5, ratio 1: no change. 61: replica 1 (11 - 0) / 15, average 0.8667, ratio 1.733, 2 x 1.733 =
+// 3.47: 2 -> 4. 406: replica 0 (401.1 - 390) / 15 = 0.74, (0.74 + 1 + 0 + 0) / 4 = 0.435, ratio 0.87,
+// 3.48: 4 stays. 421: 0.25, proposal 2, held by the 300 s stabilization while 406's 4 is in the
+// window (to 706, counted inclusively without behavior): 4 -> 2 at 721. Then (0 + 1) / 2 = 0.5: 2 stays.
+TEST(HpaRuns, BusyFractionIsTheCountersRate) {
+  HpaRun r("hpa-busy");
+  r.scenario["autoscaling"]["services"]["chat"]["metric"] = "busy_seconds_total";
+  r.scenario["autoscaling"]["services"]["chat"]["target"] = 0.5;
+  r.scenario["monitoring"]["write_scrapes"] = true;
+  CliResult result = r.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(r.trajectory(), (Trajectory{{31, 1, 2}, {61, 2, 4}, {721, 4, 2}}));
+  auto rows = read_csv(r.dir / "out/scaling.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_NE(rows[0].at("reason").find("rate(aidcsim_service_busy_seconds_total) 1 per replica"), std::string::npos);
+  EXPECT_NE(rows[1].at("reason").find(" 0.866667 per replica"), std::string::npos) << rows[1].at("reason");
+  EXPECT_NE(rows[2].at("reason").find(" 0.25 per replica"), std::string::npos) << rows[2].at("reason");
+  // The counter itself: seconds in iterations, as scraped.
+  std::string om = read_text(r.dir / "out/scrapes.om");
+  EXPECT_NE(om.find("# TYPE aidcsim_service_busy_seconds counter"), std::string::npos);
+  EXPECT_NE(om.find("aidcsim_service_busy_seconds_total{replica=\"0\",service=\"chat\"} 15 16\n"), std::string::npos);
+  EXPECT_NE(om.find("aidcsim_service_busy_seconds_total{replica=\"0\",service=\"chat\"} 401.1 406\n"), std::string::npos);
+  EXPECT_NE(om.find("aidcsim_service_busy_seconds_total{replica=\"1\",service=\"chat\"} 11 61\n"), std::string::npos);
+  EXPECT_EQ(run_cli("check " + (r.dir / "out")).exit_code, 0);
+}
+
 TEST(HpaRuns, BadInputNamesItsPath) {
   struct Case {
     const char* what;

@@ -7,6 +7,12 @@ finite number, not before the previous row's; `from` and `to` are integers, diff
 can take a group below its min); `from` is the count the object had (the previous row's `to`; first
 a service's `replicas` clamped into its range, a group's `initial`, default its `min`); every row has a
 reason.
+
+nodes.csv (with autoscaling.nodes) logs each node of a group: its first row, at the first scan, is `up`
+(within the group's initial size) or `away`; then `requested` (from away), `ready` or `failed` (from
+coming), `removed` (from up); rows in time order, groups of run.json. A job of jobs.csv on a host of
+such a node ran only while the node was up: over its whole [start_s, end_s] (to the end of the run if
+unfinished) for a job neither preempted nor migrated, else at its end_s (the last run's hosts).
 """
 import csv
 import math
@@ -85,3 +91,79 @@ def check_scaling(run_dir, run_json, v):
             current[(kind, obj)] = high
             if not (a.get("reason") or "").strip():
                 v.add(f"{where}: no reason")
+    check_nodes(run_dir, run_json, v)
+
+
+_AFTER = {"up": ("unknown", "up"), "away": ("unknown", "away"), "requested": ("away", "coming"),
+          "ready": ("coming", "up"), "failed": ("coming", "away"), "removed": ("up", "away")}
+
+
+def _node_intervals(run_dir, groups, v):
+    """host -> (node, [(up_from, up_to)]) from nodes.csv (None when the run has none)."""
+    path = os.path.join(run_dir, "nodes.csv")
+    if not os.path.exists(path):
+        return None
+    state, since, node_of, ups, last_time = {}, {}, {}, {}, None
+    with open(path, newline="", encoding="utf-8") as f:
+        for line, a in enumerate(csv.DictReader(f), start=2):
+            node, event = a.get("node"), a.get("event")
+            where = f"nodes.csv:{line}: {node}"
+            if a.get("group") not in groups:
+                v.add(f"{where}: no such node group in run.json's autoscaling (nodes.groups)")
+            try:
+                t = float(a.get("time_s") or "nan")
+            except ValueError:
+                t = math.nan
+            if not math.isfinite(t):
+                v.add(f"{where}: unreadable time")
+                continue
+            if last_time is not None and t < last_time:
+                v.add(f"{where}: at {t:g}, before the previous row ({last_time:g})")
+            last_time = t
+            if event not in _AFTER:
+                v.add(f"{where}: unknown event {event!r}")
+                continue
+            had = state.get(node, "unknown")
+            if had != _AFTER[event][0]:
+                v.add(f"{where}: {event}, but it was {had}")
+            state[node] = _AFTER[event][1]
+            ups.setdefault(node, [])
+            if state[node] == "up" and had != "up":
+                since[node] = t
+            elif had == "up" and state[node] != "up":
+                ups[node].append((since.pop(node), t))
+            for host in (a.get("hosts") or "").split(";"):
+                if host:
+                    node_of[host] = node
+    for node, t in since.items():
+        ups[node].append((t, math.inf))
+    return {host: (node, ups[node]) for host, node in node_of.items()}
+
+
+def check_nodes(run_dir, run_json, v):
+    hosts = _node_intervals(run_dir, _groups(run_json), v)
+    if hosts is None:
+        return
+    with open(os.path.join(run_dir, "jobs.csv"), newline="", encoding="utf-8") as f:
+        for line, a in enumerate(csv.DictReader(f), start=2):
+            try:
+                start = float(a["start_s"]) if a.get("start_s") else None
+                end = float(a["end_s"]) if a.get("end_s") else None
+                whole = int(a.get("preemptions") or 0) == 0 and int(a.get("migrations") or 0) == 0
+            except ValueError:
+                continue  # the job rules report unreadable values
+            if start is None:
+                continue
+            for host in (a.get("hosts") or "").split(";"):
+                if host not in hosts:
+                    continue
+                node, ups = hosts[host]
+                if whole:
+                    to = end if end is not None else math.inf
+                    if not any(u <= start and to <= d for u, d in ups):
+                        span = f"[{start:g}, {end:g}]" if end is not None else f"from {start:g} to the end"
+                        v.add(f"jobs.csv:{line}: {a.get('job_id')} ran on {host} (node {node}) over {span}, "
+                              f"when the node was not up")
+                elif end is not None and not any(u <= end <= d for u, d in ups):
+                    v.add(f"jobs.csv:{line}: {a.get('job_id')} ended on {host} (node {node}) at {end:g}, "
+                          f"when the node was not up")

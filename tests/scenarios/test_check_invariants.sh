@@ -210,6 +210,42 @@ for target in no_hosts_column:"missing column(s) hosts" no_gpus_total:"gpus_tota
   fi
 done
 
+# Node groups (scaling_invariants.py's check_nodes): jobs ran only on nodes that were up; nodes.csv's
+# events follow each other. n1 is up from 100 (a job starts there at 90); n0 is removed at 50 while a
+# job runs on it to 60; n2 is requested twice; a row names no group; one event is unknown.
+dir=$out_dir/node_groups
+mkdir -p "$dir"
+{ echo "$header,preemptions,migrations"
+  echo "a,t,0,0,60,0,60,1,1000,completed,n0-g0,60,0,0"
+  echo "b,t,0,90,120,90,120,1,1000,completed,n1-g0,30,0,0"
+  echo "c,t,0,100,130,100,130,1,1000,completed,n1-g1,30,0,0"
+  echo "d,t,0,10,140,10,140,1,1000,completed,n0-g1,30,1,0"; } > "$dir/jobs.csv"
+echo '{"scenario": "node_groups", "seed": 1, "gpus_total": 4, "jobs": {"submitted": 4, "completed": 4, "rejected": 0, "unfinished": 0}}' > "$dir/summary.json"
+echo '{"scenario": {"autoscaling": {"nodes": {"groups": [{"name": "g", "match": {"rack": "r"}, "min": 0, "max": 3, "initial": 1}]}}}, "seed": 1}' > "$dir/run.json"
+printf 'time_s,object,kind,from,to,reason\n0,g,node_group,1,2,up\n50,g,node_group,2,1,down\n' > "$dir/scaling.csv"
+printf '%s\n' "time_s,group,node,event,hosts" "0,g,n0,up,n0;n0-g0;n0-g1" "0,g,n1,away,n1;n1-g0;n1-g1" "0,g,n2,away,n2" \
+  "10,g,n1,requested,n1;n1-g0;n1-g1" "50,g,n0,removed,n0;n0-g0;n0-g1" "100,g,n1,ready,n1;n1-g0;n1-g1" \
+  "110,h,n2,requested,n2" "120,g,n2,requested,n2" "130,g,n2,rebooted,n2" > "$dir/nodes.csv"
+expected="nodes.csv:8: n2: no such node group in run.json's autoscaling (nodes.groups)
+nodes.csv:9: n2: requested, but it was coming
+nodes.csv:10: n2: unknown event 'rebooted'
+jobs.csv:2: a ran on n0-g0 (node n0) over [0, 60], when the node was not up
+jobs.csv:3: b ran on n1-g0 (node n1) over [90, 120], when the node was not up
+jobs.csv:5: d ended on n0-g1 (node n0) at 140, when the node was not up"
+got_python=$("$python" "$checker" "$dir" 2>&1 >/dev/null | sed -n 's/^  //p')
+got_native=$("$cli" check "$dir" 2>&1 >/dev/null | sed -n 's/^  \[scaling-node[a-z-]*\] //p')
+for pair in "python:$got_python" "native:$got_native"; do
+  if [[ ${pair#*:} != "$expected" ]]; then
+    echo "FAIL [node_groups, ${pair%%:*}]: expected
+$expected
+got
+${pair#*:}" >&2
+    failures=$((failures + 1))
+  else
+    echo "ok [node_groups, ${pair%%:*}]"
+  fi
+done
+
 # The native report names the rule.
 err=$("$cli" check "$out_dir/overlapping_whole_gpus" 2>&1 >/dev/null)
 if [[ $err != *"[gpu-capacity] host g1"* ]]; then

@@ -107,6 +107,31 @@ TEST(Alerting, LatestIsTheNewestVisibleScrape) {
   EXPECT_NE(scraper.openmetrics().find("aidcsim_jobs_pending 60 60\n"), std::string::npos);
 }
 
+// A counter read as a rate (Scraper::latest_rate, PromQL's irate): over the two newest visible scrapes;
+// a reset (a smaller value) counts the newer value as the increase; samples before not_before_s and
+// a single sample give none.
+TEST(Alerting, LatestRateIsTheIrateOfTheTwoNewestScrapes) {
+  MonitoringConfig c;
+  c.scrape_interval_s = 10;
+  c.scrape_delay_s = 5;
+  FunctionSource source([](double t) { return t < 35 ? 0.5 * t : t - 35; });  // reset between 30 and 40
+  Alerting scraper(c);
+  EventQueue queue;
+  scraper.start(queue, 0, {&source});
+  auto run_to = [&](double t) {
+    while (queue.next_model_event_s() < t) queue.pop_due(queue.next_model_event_s(), [](JobIndex, std::uint32_t, double) {});
+  };
+  run_to(26);
+  // Visible at 26: scrapes 0, 10, 20 (20 + 5 <= 26): (10 - 5) / 10.
+  EXPECT_EQ(scraper.latest_rate("aidcsim_jobs_pending", {}, 26), 0.5);
+  EXPECT_EQ(scraper.latest_rate("aidcsim_jobs_pending", {}, 26, 15), std::nullopt);  // only the 20 one
+  EXPECT_EQ(scraper.latest_rate("aidcsim_jobs_running", {}, 26), std::nullopt);
+  run_to(46);
+  // 40's 5 after 30's 15: a reset, the increase is 5 over 10 s.
+  EXPECT_EQ(scraper.latest_rate("aidcsim_jobs_pending", {}, 46), 0.5);
+  EXPECT_EQ(scraper.latest_rate("aidcsim_jobs_pending", {}, 44), 0.5);  // 30 and 20: (15 - 10) / 10
+}
+
 SeriesStore store_of(const std::vector<std::tuple<std::string, MetricLabels, double, double>>& points, double delay_s = 0) {
   SeriesStore s(delay_s);
   for (const auto& [name, labels, t, v] : points) s.add(name, labels, t, v);
