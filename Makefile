@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEBIAN_PACKAGES := cmake g++ make pkg-config libsimgrid-dev libboost-graph-dev libfmt-dev nlohmann-json3-dev \
   libcli11-dev libgtest-dev zlib1g-dev libssl-dev python3 python3-pandas python3-matplotlib
 
-.PHONY: all deps configure build run test bench clean study quota-study inference-study train-serve-study hpa-study ca-study test-sanitize fuzz
+.PHONY: all deps configure build run test bench clean study quota-study inference-study train-serve-study hpa-study ca-study failures-study test-sanitize fuzz
 
 all: build
 
@@ -37,6 +37,15 @@ bench: deps
 
 clean:
 	rm -rf $(BUILD_DIR) $(BENCH_DIR) $(SANITIZE_DIR) $(FUZZ_DIR)
+
+# The Young/Daly study (docs/failures.md): 100-hour jobs interrupted every 3 h on average, checkpoint
+# intervals from 2 min to 3 h, 4 seeds (44 points); analysis/failures_study.py compares the mean JCT with
+# the exact expectation and Young's optimum, and writes the table and figure into docs/failures.md
+# (between its failures-study markers) and docs/images/young_daly.png.
+FAILURES_STUDY_OUT ?= results/studies/young-daly
+failures-study: build
+	$(BUILD_DIR)/aidcsim sweep scenarios/studies/young-daly.json --out $(FAILURES_STUDY_OUT)
+	/usr/bin/python3 analysis/failures_study.py $(FAILURES_STUDY_OUT) --docs docs/failures.md --images docs/images
 
 # The unit, engine and fuzz-smoke tests built with AddressSanitizer and UndefinedBehaviorSanitizer (GCC), in
 # their own build dir; not part of `make test` (docs/robustness.md has the measured time). SimGrid is not

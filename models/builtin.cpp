@@ -1,4 +1,5 @@
 // Every built-in policy and model, one line each. A new policy: one new file plus one line here.
+#include "models/failures/failure_model.hpp"
 #include "models/autoscaling/cluster_autoscaler.hpp"
 #include "models/autoscaling/hpa_autoscaler.hpp"
 #include "models/cost/prices.hpp"
@@ -75,6 +76,9 @@ static Registries make_builtin_registries() {
                             make_hpa);
   r.node_autoscalers.add("cluster-autoscaler", "Kubernetes' Cluster Autoscaler on node groups: scale-up for pending jobs, scale-down of unneeded nodes",
                          make_cluster_autoscaler);
+
+  r.failures.add("host-failures", "server and GPU failures (exponential or Weibull, or a trace) with repair; jobs restart from their last checkpoint",
+                 make_failure_model);
 
   r.quotas.add("none", "no quota: every job is admitted on arrival", make_no_quota);
   r.quotas.add("resource-quota", "Kubernetes ResourceQuota per tenant: pods refused over the limit, Job controller retries with backoff",

@@ -115,11 +115,9 @@ class ScenarioReader {
     read_autoscaling(section(root, "autoscaling"));
     s_.has_cost = root.contains("cost") && !root["cost"].is_null();
     if (s_.has_cost) read_policy(section(root, "cost"), s_.cost, concern("cost.preset"), "preset");
-    for (const char* key : {"failures"}) {
-      if (root.contains(key) && !root[key].is_null())
-        top.problem(key, fmt::format("\"{}\" is not supported by this version of aidcsim yet; expected null", key));
-      top.has(key);
-    }
+    s_.has_failures = root.contains("failures") && !root["failures"].is_null();
+    if (s_.has_failures && !root["failures"].is_object())
+      top.problem("failures", fmt::format("found {}, expected an object (docs/failures.md) or null", root["failures"].type_name()));
     top.reject_unknown({"quota", "autoscaling", "failures", "scheduler", "placement", "virtualization", "monitoring",
                         "engine", "workload", "power", "cost"});
   }

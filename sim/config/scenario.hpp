@@ -39,6 +39,7 @@ struct Scenario {
   PolicyChoice workload_model{"trace", "/workload/jobs"};
   PolicyChoice quota{"none", "/quota"};
   PolicyChoice cost{"none", "/cost"};  // cost.preset; read only when has_cost (docs/cost.md)
+  bool has_failures = false;           // the scenario has a failures section (docs/failures.md)
   bool has_cost = false;              // the scenario has a cost section: summary.json reports cost
   std::string runtime = "bare-metal";
   std::string network_model = "LV08";  // engine.network_model: SimGrid's network/model

@@ -390,7 +390,7 @@ void Core::preempt(JobIndex j, double restart_cost_s) {
   }
 }
 
-void Core::stop_run(JobIndex j, double restart_cost_s) {
+void Core::stop_run(JobIndex j, double restart_cost_s, bool crash) {
   JobRun& run = runs_[j];
   double fraction_of_run;
   if (run.paused) {
@@ -404,13 +404,19 @@ void Core::stop_run(JobIndex j, double restart_cost_s) {
     fraction_of_run = executor_->stop_activities(j);
   }
   run.alone_s += std::min(run.run_delay_s, now_ - run.run_started_s) + fraction_of_run * run.run_alone_work_s;
+  const double done_before = run.done_fraction;
+  const double run_alone_work_s = run.run_alone_work_s;
   double done = run.done_fraction + (1 - run.done_fraction) * fraction_of_run;
-  double checkpoint_s = policies_.workload_model->checkpoint_interval_s();
-  if (checkpoint_s > 0 && jobs_[j].duration_s > 0) {
-    double step = checkpoint_s / jobs_[j].duration_s;  // work since the last checkpoint is lost
-    done = std::floor(done / step + 1e-9) * step;
-  }
+  const double reached = done;
+  // Work since the last checkpoint is lost (the state saved when the run started counts as one); a
+  // crash without checkpoints loses the whole run, a graceful preemption without them nothing.
+  if (double step = policies_.workload_model->checkpoint_step(jobs_[j]); step > 0)
+    done = std::max(done_before, std::floor(done / step + 1e-9) * step);
+  else if (crash)
+    done = done_before;
   run.done_fraction = std::clamp(done, 0.0, 1.0);
+  // The lost work in seconds alone on its resources: this run's alone work covered 1 - done_before of the plan.
+  last_lost_work_s_ = done_before < 1 ? std::max(0.0, reached - run.done_fraction) * run_alone_work_s / (1 - done_before) : 0;
   end_run(j, RunEnd::preempted);
   run.allocation = {};
   run.state = JobState::pending;
@@ -482,6 +488,29 @@ void Core::set_server_available(ServerIndex s, bool available, double now) {
   }
   ledger_.set_server_available(s, available);
   publish([&](LifecycleObserver& o) { o.server_availability_changed(s, available, now); });
+}
+
+std::vector<std::pair<JobIndex, double>> Core::fail_server(ServerIndex s, double now, double restart_cost_s) {
+  advance_to(now);
+  if (in_pass_) throw std::logic_error("a server failed during a scheduling pass");
+  std::vector<std::pair<JobIndex, double>> hit;
+  if (!ledger_.server_available(s)) return hit;
+  for (JobIndex j : running_list_) {
+    const Allocation& a = runs_[j].allocation;
+    bool on_s = std::any_of(a.gpus.begin(), a.gpus.end(), [&](const GpuShare& g) { return cluster_.gpus[g.gpu].server == s; }) ||
+                std::any_of(a.servers.begin(), a.servers.end(), [&](const ServerShare& v) { return v.server == s; });
+    if (on_s) hit.emplace_back(j, 0);
+  }
+  std::sort(hit.begin(), hit.end());
+  for (auto& [j, lost_s] : hit) {
+    stop_run(j, restart_cost_s, true);
+    lost_s = last_lost_work_s_;
+    remove_from_running(j);
+    insert_pending(j);
+  }
+  ledger_.set_server_available(s, false);
+  publish([&](LifecycleObserver& o) { o.server_availability_changed(s, false, now); });
+  return hit;
 }
 
 void Core::sample(double now, std::vector<Sample>& out) {

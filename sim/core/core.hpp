@@ -144,6 +144,10 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   // The cluster changes: server s goes away (its runs are preempted and requeue; placement passes it
   // over) or comes back. For the concerns that provision or fail servers.
   void set_server_available(ServerIndex s, bool available, double now);
+  // Server s fails at `now` (the failures concern): its running jobs are preempted, each to restart
+  // after `restart_cost_s` from its last checkpoint, and it is away until set_server_available(s, true).
+  // Returns the jobs hit with the work each lost (seconds alone on its resources). None when s is away.
+  std::vector<std::pair<JobIndex, double>> fail_server(ServerIndex s, double now, double restart_cost_s);
   // The model of job j lets it go (JobSpec::held, or after park()): from `now` it is pending like an
   // arriving job (the quota policy's, or in the scheduler's queue).
   void release(JobIndex j, double now);
@@ -223,6 +227,7 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
     return policies_.placement->place(r, view_for(r, ledger));
   }
   std::optional<Ledger> masked_ledger_;
+  double last_lost_work_s_ = 0;  // what the last stop_run() lost since the job's last checkpoint
 
   void mark_completed(JobIndex j, double now);  // the run ends, the job is completed
   void end_run(JobIndex j, RunEnd how);  // frees resources and closes the current run's accounting
@@ -259,7 +264,8 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   void enqueue(JobIndex j);
   void insert_pending(JobIndex j);  // into the scheduler's queue, in index order
   // Stops j's current run as a preemption: its progress, the run's accounting, a new epoch.
-  void stop_run(JobIndex j, double restart_cost_s);
+  // `crash`: the run failed (Core::fail_server) and saved nothing since its last checkpoint.
+  void stop_run(JobIndex j, double restart_cost_s, bool crash = false);
   template <class Event>
   void publish(Event&& event) {
     for (LifecycleObserver* o : options_.observers) event(*o);

@@ -70,6 +70,7 @@ class ServiceWorkload;
 class Scraper;
 class ServiceAutoscaler;
 class NodeAutoscaler;
+class FailureModel;
 struct ServerPrices;
 
 
@@ -86,6 +87,7 @@ struct Registries {
   Registry<Scraper> scrapers;          // made for every run, with the monitoring section
   Registry<ServiceAutoscaler> service_autoscalers;  // made when autoscaling.services is not empty
   Registry<NodeAutoscaler> node_autoscalers;        // made when autoscaling.nodes is set
+  Registry<FailureModel> failures;     // made when the scenario has a failures section
   Registry<ServerPrices> costs;        // cost.preset: made when the scenario has a cost section
 };
 

@@ -27,8 +27,9 @@ class WorkloadModel {
   virtual ~WorkloadModel() = default;
   // The plan for the whole job; the core scales it to the work left after a preemption.
   virtual ActivityPlan plan(const JobSpec& job, const Allocation& allocation, const Cluster& cluster) = 0;
-  // Work is kept in whole multiples of this on preemption (0 = nothing is lost).
-  virtual double checkpoint_interval_s() const { return 0; }
+  // The share of the job's whole plan between two checkpoints: on preemption the work done is kept
+  // in whole multiples of it, the rest is lost (0 = nothing is lost).
+  virtual double checkpoint_step(const JobSpec&) const { return 0; }
 };
 
 }  // namespace aidcsim

@@ -34,7 +34,7 @@ void write_migrations_csv(const std::string& path, const Core& core, const std::
   file.commit();
 }
 
-void write_jobs_csv(const std::string& path, const Core& core) {
+void write_jobs_csv(const std::string& path, const Core& core, const FailureModel* failures) {
   AtomicFile file(path);
   std::string line;
   line.reserve(1 << 16);
@@ -44,6 +44,8 @@ void write_jobs_csv(const std::string& path, const Core& core) {
   const QuotaPolicy* quota = core.quota();
   if (quota)
     for (const auto& column : quota->job_columns()) line += ',' + column;
+  if (failures)
+    for (const auto& column : failures->job_columns()) line += ',' + column;
   line += '\n';
   const Cluster& cluster = core.cluster();
   // Appends into one buffer (no per-field formatting calls): this runs for every job of every run.
@@ -84,6 +86,7 @@ void write_jobs_csv(const std::string& path, const Core& core) {
     // checker's per-GPU sum. Empty when it never held a GPU.
     if (!run.allocation.gpus.empty()) line += std::to_string(run.allocation.gpus.front().milli);
     if (quota) quota->append_job_fields(static_cast<JobIndex>(j), spec, run.start_s, line);
+    if (failures) failures->append_job_fields(static_cast<JobIndex>(j), line);
     line += '\n';
     file.write_when_full(line);
   }

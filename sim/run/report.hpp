@@ -6,12 +6,14 @@
 #include <vector>
 
 #include "sim/core/core.hpp"
+#include "sim/policy/failures.hpp"
 #include "sim/engine/engine.hpp"
 #include "sim/policy/services.hpp"
 
 namespace aidcsim {
 
-void write_jobs_csv(const std::string& path, const Core& core);
+// `failures`: its columns follow the quota's (null: none).
+void write_jobs_csv(const std::string& path, const Core& core, const FailureModel* failures = nullptr);
 // migrations.csv: one row per ended live migration of a VM (consolidation).
 void write_migrations_csv(const std::string& path, const Core& core, const std::vector<MigrationLogEntry>& log);
 // summary.json "quota" (docs/quota.md): per ClusterQueue, cohort or tenant; and admissions.csv.

@@ -223,6 +223,15 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
       if (const auto* entry = registries.node_autoscalers.find("cluster-autoscaler")) p.node_autoscaler = entry->make(args);
     }
   }
+  if (s.has_failures) {
+    const nlohmann::json section = section_object(root, "/failures");
+    OptionReader options(section, "/failures", s.file, &s.located, problems);
+    PolicyArgs args{options, s.seed, p.cluster, p.jobs, &p.record, fs::path(s.file).parent_path().string()};
+    if (const auto* entry = registries.failures.find("host-failures")) p.failures = entry->make(args);
+    if (p.node_autoscaler)
+      problems.add(s.file, s.located.line("/failures"), "/failures",
+                   "failures with a node autoscaler (autoscaling.nodes) are not supported yet; expected one of the two");
+  }
   const nlohmann::json autoscaled = section_object(root, "/autoscaling/services");
   if (!autoscaled.empty() && !p.services && workload_section.value("services", nlohmann::json()).empty())
     problems.add(s.file, s.located.line("/autoscaling/services"), "/autoscaling/services",
@@ -361,6 +370,7 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
     core_options.observers.push_back(cost.get());
   }
   if (p.services) core_options.observers.push_back(p.services.get());
+  if (p.failures) core_options.observers.push_back(p.failures.get());
   if (p.services) core_options.startup_contributors.push_back(p.services.get());
   Core core(p.cluster, std::move(p.jobs), std::move(p.policies), core_options);
   if (p.services) p.services->attach(core);
@@ -378,6 +388,7 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
   }
   if (p.autoscaler && scraper) p.autoscaler->start(core.event_queue(), first_submit_s, *scraper);
   if (p.node_autoscaler) p.node_autoscaler->start(core, first_submit_s);
+  if (p.failures) p.failures->start(core, first_submit_s);
 
   AtomicFile timeseries(out_dir + "/timeseries.csv");
   timeseries.stream() << "time_s,metric,label,value\n";
@@ -426,7 +437,11 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
                              p.scenario.monitoring_max_samples, format_number(result.sampling_stopped_s),
                              format_number(result.end_s))}};
   if (core.quota()) summary["quota"] = quota_summary(*core.quota(), result.end_s);
-  write_jobs_csv(out_dir + "/jobs.csv", core);
+  write_jobs_csv(out_dir + "/jobs.csv", core, p.failures.get());
+  if (p.failures) {
+    summary["failures"] = p.failures->summary(result.end_s);
+    write_file_atomically(out_dir + "/failures.csv", p.failures->failures_csv());
+  }
   if (core.quota()) write_admissions_csv(out_dir + "/admissions.csv", core);
   if (p.services) {
     summary["services"] = services_summary(p.services->figures(result.end_s));
@@ -456,7 +471,8 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
                                                            {"alerts.csv", scraper_files.count("alerts.csv") > 0},
                                                            {"scrapes.om", scraper_files.count("scrapes.om") > 0},
                                                            {"scaling.csv", p.autoscaler || p.node_autoscaler},
-                                                           {"nodes.csv", p.node_autoscaler != nullptr}};
+                                                           {"nodes.csv", p.node_autoscaler != nullptr},
+                                                           {"failures.csv", p.failures != nullptr}};
   for (const auto& [name, written] : optional_outputs) {
     std::error_code ignored;
     if (!written) fs::remove(out_dir + "/" + name, ignored);

@@ -16,6 +16,7 @@
 #include "sim/policy/cost.hpp"
 #include "sim/policy/metrics.hpp"
 #include "sim/policy/autoscaling.hpp"
+#include "sim/policy/failures.hpp"
 #include "sim/policy/services.hpp"
 
 namespace simgrid::s4u {
@@ -38,6 +39,7 @@ struct Prepared {
   std::chrono::system_clock::time_point started_at = std::chrono::system_clock::now();
   std::unique_ptr<ServiceAutoscaler> autoscaler{};  // autoscaling.services; null when there are none
   std::unique_ptr<NodeAutoscaler> node_autoscaler{};  // autoscaling.nodes; null when not set
+  std::unique_ptr<FailureModel> failures{};           // the failures section; null when not set
   std::unique_ptr<ServerPrices> cost_prices{};  // the cost section's server prices; null without one
 };
 

@@ -24,8 +24,9 @@ rm -rf "$out_dir"
 mkdir -p "$out_dir"
 # Real outputs to compare docs/outputs.md with: the quickstart, the VM consolidation run (power,
 # migrations.csv), the quota run (summary.json quota, admissions.csv), the services with alert rules and
-# the HPA and the Cluster Autoscaler (requests.csv, alerts.csv, scaling.csv) and the cost run (summary.json cost).
-for s in quickstart quickstart-vm-consolidation quickstart-quota inference-chat inference-hpa quickstart-autoscaling quickstart-cost; do
+# the HPA and the Cluster Autoscaler (requests.csv, alerts.csv, scaling.csv), the cost run (summary.json cost)
+# and the failures run (summary.json failures).
+for s in quickstart quickstart-vm-consolidation quickstart-quota inference-chat inference-hpa quickstart-autoscaling quickstart-cost quickstart-failures; do
   "$cli" run "$source_dir/scenarios/$s.json" --out "$out_dir/runs/$s" --quiet \
     || { echo "FAIL: aidcsim run $s failed" >&2; exit 1; }
 done
@@ -305,7 +306,7 @@ def first_cells(text):
     return names
 runs = {s: os.path.join(out, "runs", s)
         for s in ("quickstart", "quickstart-vm-consolidation", "quickstart-quota", "inference-chat", "inference-hpa",
-                  "quickstart-autoscaling", "quickstart-cost")}
+                  "quickstart-autoscaling", "quickstart-cost", "quickstart-failures")}
 header = set(open(os.path.join(runs["quickstart"], "jobs.csv")).readline().strip().split(","))
 documented = first_cells(section("`jobs.csv`"))
 for c in sorted(header - documented):

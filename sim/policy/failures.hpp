@@ -1,0 +1,28 @@
+#pragma once
+// Failures (the scenario's `failures` section; docs/failures.md): hosts that fail and are repaired.
+// A failure ends the runs on the failed server (they restart from their last checkpoint, paying the
+// restart cost), and the server is away until repaired. Made by models/failures/ from the section.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/core/lifecycle.hpp"
+
+namespace aidcsim {
+
+class Core;
+
+class FailureModel : public LifecycleObserver {
+ public:
+  // Schedules the failures from `start_s` (the first submission) on the core's queue.
+  virtual void start(Core& core, double start_s) = 0;
+  // jobs.csv's columns of this concern (CONTRACT §7: failures, lost_gpu_s) and a job's fields for them.
+  virtual std::vector<std::string> job_columns() const = 0;
+  virtual void append_job_fields(JobIndex j, std::string& line) const = 0;
+  // failures.csv (header included) and summary.json `failures`, as of `end_s`.
+  virtual std::string failures_csv() const = 0;
+  virtual nlohmann::json summary(double end_s) const = 0;
+};
+
+}  // namespace aidcsim
