@@ -38,8 +38,8 @@ _CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 
 # Column types that pandas must not guess: ids and host lists stay text ("007" is not 7).
 _TEXT_COLUMNS = {
-    "jobs.csv": ["job_id", "tenant", "hosts", "queue", "gpu_model"],
-    "requests.csv": ["service", "request_id", "replica"],
+    "jobs.csv": ["job_id", "tenant", "state", "hosts", "reason", "queue", "flavor", "preemption_reasons"],
+    "requests.csv": ["service", "request_id", "replica", "state"],
     "timeseries.csv": ["metric", "label"],
 }
 

@@ -51,7 +51,9 @@ class RunTests(unittest.TestCase):
             self.assertAlmostEqual(jobs.loc[jobs["state"] == "completed", "queue_delay_s"].mean(),
                                    cli_summary["queue_delay_s"]["mean"], places=5)
             self.assertIs(run.jobs, jobs)  # read once
-            self.assertIn("gpu_allocation", set(run.timeseries["metric"]))
+            totals = run.timeseries[run.timeseries["label"] == ""]  # an empty text cell is "", not NaN
+            self.assertIn("gpu_allocation", set(totals["metric"]))
+            self.assertEqual(set(jobs["reason"]), {""})
             self.assertEqual(run.metric("jobs.completed"), 300)
             with self.assertRaises(FileNotFoundError):  # no services: no requests.csv
                 run.requests
