@@ -65,14 +65,16 @@ fuzz: deps
 	bash tests/fuzz/run_fuzzers.sh $(CURDIR) $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # The example study (docs/sweeps.md): 4 schedulers x 3 arrival rates x 5 seeds on a Philly week (60 points,
-# about 1.5 min on 2 cores), then the comparison table and figures; docs/update_study.py adds the CDFs
+# about 1.5 min on 2 cores), then the comparison table and figures (metrics against offered load, computed per
+# point from its jobs.csv: analysis/common.py offered_load); docs/update_study.py adds the CDFs
 # at the highest load and copies table and figures into docs/sweeps.md (between its study markers, never
 # hand-edited) and docs/images/study_*.png. A second run reuses the finished points (delete STUDY_OUT to run them again).
 STUDY_OUT ?= results/studies/philly-week-policies
 study: build
+	@[ -f build/platforms/philly.xml ] || $(BUILD_DIR)/aidcsim platform philly -o build/platforms/philly.xml
 	$(BUILD_DIR)/aidcsim sweep scenarios/studies/philly-week-policies.json --out $(STUDY_OUT)
 	/usr/bin/python3 analysis/compare.py $(STUDY_OUT) --out $(STUDY_OUT)/tables
-	/usr/bin/python3 analysis/plot.py $(STUDY_OUT) --x workload.jobs.time_scale --out $(STUDY_OUT)/figures
+	/usr/bin/python3 analysis/plot.py $(STUDY_OUT) --x offered_load --out $(STUDY_OUT)/figures
 	/usr/bin/python3 docs/update_study.py $(STUDY_OUT)
 
 # The quota study (docs/quota.md): the Philly week under no quota, strict VC quotas, borrowing, and

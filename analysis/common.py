@@ -258,6 +258,38 @@ def group_label(group: Group, keys: Sequence[str]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Derived parameters: quantities of a run's inputs that read better on an axis than the knob that set them.
+
+
+def offered_load(run: Run) -> Optional[float]:
+    """GPU demand over GPU capacity while the jobs arrive:
+
+        sum over the jobs of jobs.csv of gpus x gpu_milli/1000 x duration_s
+        / (gpus_total x (last submit_s - first submit_s))
+
+    Every job of jobs.csv counts, whatever its state (the demand offered, not the work done); duration_s
+    is the trace's run time and gpus_total the platform's GPUs (summary.json). Above 1, the jobs that arrive
+    ask for more GPU-time than the cluster has while they arrive. None without jobs.csv, gpus_total, or an
+    arrival span."""
+    path = run.file("jobs.csv")
+    gpus_total = run.metric("gpus_total")
+    if not path or not gpus_total:
+        return None
+    jobs = pd.read_csv(path, usecols=lambda c: c in ("submit_s", "duration_s", "gpus", "gpu_milli"))
+    if jobs.empty or not {"submit_s", "duration_s", "gpus"} <= set(jobs.columns):
+        return None
+    share = jobs["gpu_milli"].fillna(1000) / 1000.0 if "gpu_milli" in jobs else 1.0
+    span_s = float(jobs["submit_s"].max() - jobs["submit_s"].min())
+    if span_s <= 0:
+        return None
+    return float((jobs["gpus"] * share * jobs["duration_s"]).sum()) / (gpus_total * span_s)
+
+
+# Name on the command line (plot.py --x) -> function of a run.
+DERIVED_PARAMS = {"offered_load": offered_load}
+
+
+# ---------------------------------------------------------------------------------------------
 # Statistics: mean and Student-t confidence interval over the runs (seeds) of a group.
 
 
@@ -343,8 +375,13 @@ def metric_label(dotted: str, with_unit: bool = True) -> str:
     return f"{label} ({unit})" if with_unit and unit else label
 
 
+_PARAM_LABELS = {"offered_load": "Offered load (GPU demand / capacity while the jobs arrive)"}
+
+
 def param_label(key: str) -> str:
     """A readable axis label for a scenario path: "workload.jobs.time_scale" -> "Time scale"."""
+    if key in _PARAM_LABELS:
+        return _PARAM_LABELS[key]
     last = key.rsplit(".", 1)[-1]
     unit = ""
     for suffix, u in _UNIT_SUFFIXES:

@@ -3,7 +3,8 @@
 # there for how each number arises) and on a small sweep of quickstart:
 #  - the comparison table's means and Student-t 95% intervals are the hand-computed ones, in the
 #    Markdown, CSV and LaTeX outputs;
-#  - plot.py writes non-empty PNG (and PDF) files.
+#  - plot.py writes non-empty PNG (and PDF) files;
+#  - the offered load of a hand-made run is the hand-computed one, and plot.py --x offered_load plots against it.
 # Usage (from ctest): test_analysis.sh CLI SOURCE_DIR OUT_DIR
 set -euo pipefail
 cli=$1 source_dir=$2 out_dir=$3
@@ -78,6 +79,21 @@ for f in cdf_jct cdf_queue_delay timeseries; do
   check_png "$out_dir/plots/$f.png"
   [[ -s $out_dir/plots/$f.pdf ]] || fail "$f.pdf missing"
 done
+
+# Offered load (analysis/common.py offered_load): fifo-seed1's jobs ask 4x60 + 4x80 + 8x40 + 2x50 + 16x100
+# = 2580 GPU-seconds of its 8 GPUs while they arrive (submit_s 0 to 40): 2580 / (8 x 40) = 8.0625.
+"$python" - "$source_dir/analysis" "$runs/fifo-seed1" <<'PY' || fail "offered load"
+import sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[1])
+import common
+load = common.offered_load(common.load_run_dir(sys.argv[2]))
+if load != 8.0625:
+    sys.exit(f"FAIL: offered load of fifo-seed1: {load} != 8.0625")
+PY
+"$python" "$source_dir/analysis/plot.py" "$runs"/fifo-seed{1,2,3} "$runs"/sjf-seed{1,2} --x offered_load --only metrics \
+  --formats png --out "$out_dir/load" >/dev/null 2>"$out_dir/load.stderr" || { cat "$out_dir/load.stderr" >&2; fail "plot.py --x offered_load"; }
+check_png "$out_dir/load/queue_delay_s_mean_vs_offered_load.png"
 
 # 3. A sweep directory: 2 time scales x 2 seeds of quickstart, then compare.py and plot.py on it.
 cat >"$out_dir/sweep.json" <<JSON
