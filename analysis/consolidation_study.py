@@ -130,11 +130,11 @@ def interval_figure(groups, path):
 
 
 def timeseries_window(frames, hours_after_queue=48):
-    """[start, end] in seconds: from the first sample to `hours_after_queue` hours after the last sample with
-    a queue in any run: the burst of arrivals, and the power-off that follows it, where the settings part.
+    """[start, end] in seconds: from time 0 to `hours_after_queue` hours after the last sample with a queue
+    in any run: the burst of arrivals, and the power-off that follows it, where the settings part.
     Afterwards the runs keep their gap (a few more servers off with consolidation) for weeks while the last
     long jobs run alone: the totals of consolidation_interval.png count it."""
-    start = min(float(ts["time_s"].min()) for _, ts in frames)
+    start = min(0.0, min(float(ts["time_s"].min()) for _, ts in frames))
     queued = [ts[(ts["metric"] == "queue_length") & (ts["value"] > 0)]["time_s"] for _, ts in frames]
     last_queue = max([float(q.max()) for q in queued if len(q)] or [start])
     return start, last_queue + hours_after_queue * 3600.0
