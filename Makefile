@@ -3,9 +3,9 @@ BUILD_DIR ?= build
 BENCH_DIR ?= build-release
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEBIAN_PACKAGES := cmake g++ make pkg-config libsimgrid-dev libboost-graph-dev libfmt-dev nlohmann-json3-dev \
-  libcli11-dev libgtest-dev zlib1g-dev libssl-dev python3 python3-pandas python3-matplotlib
+  libcli11-dev libgtest-dev zlib1g-dev libssl-dev python3 python3-pandas python3-scipy python3-matplotlib
 
-.PHONY: all deps configure build run test bench clean study quota-study inference-study train-serve-study hpa-study ca-study failures-study test-sanitize fuzz
+.PHONY: all deps configure build run test bench clean study consolidation-study quota-study inference-study train-serve-study hpa-study ca-study failures-study test-sanitize fuzz
 
 all: build
 
@@ -74,15 +74,28 @@ fuzz: deps
 	bash tests/fuzz/run_fuzzers.sh $(CURDIR) $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # The example study (docs/sweeps.md): 4 schedulers x 3 arrival rates x 5 seeds on a Philly week (60 points,
-# about 1.5 min on 2 cores), then the comparison table and figures; docs/update_study.py adds the CDFs
+# about 1.5 min on 2 cores), then the comparison table and figures (metrics against offered load, computed per
+# point from its jobs.csv: analysis/common.py offered_load); docs/update_study.py adds the CDFs
 # at the highest load and copies table and figures into docs/sweeps.md (between its study markers, never
 # hand-edited) and docs/images/study_*.png. A second run reuses the finished points (delete STUDY_OUT to run them again).
 STUDY_OUT ?= results/studies/philly-week-policies
 study: build
+	@[ -f build/platforms/philly.xml ] || $(BUILD_DIR)/aidcsim platform philly -o build/platforms/philly.xml
 	$(BUILD_DIR)/aidcsim sweep scenarios/studies/philly-week-policies.json --out $(STUDY_OUT)
 	/usr/bin/python3 analysis/compare.py $(STUDY_OUT) --out $(STUDY_OUT)/tables
-	/usr/bin/python3 analysis/plot.py $(STUDY_OUT) --x workload.jobs.time_scale --out $(STUDY_OUT)/figures
+	/usr/bin/python3 analysis/plot.py $(STUDY_OUT) --x offered_load --out $(STUDY_OUT)/figures
 	/usr/bin/python3 docs/update_study.py $(STUDY_OUT)
+
+# The consolidation study (docs/runtimes.md): a Philly week under VMs with server power-off, consolidation off
+# and every 30, 10 and 5 minutes, 3 seeds (12 points, ~30 s); analysis/consolidation_study.py reruns seed 1 of
+# each setting with a 10-minute monitor for the time series (through python/aidcsim), and writes the table and
+# docs/images/consolidation_{interval,timeseries}.png into docs/runtimes.md (between its consolidation-study markers).
+CONSOLIDATION_STUDY_OUT ?= results/studies/philly-vm-consolidation
+consolidation-study: build
+	@[ -f build/platforms/philly.xml ] || $(BUILD_DIR)/aidcsim platform philly -o build/platforms/philly.xml
+	$(BUILD_DIR)/aidcsim sweep scenarios/studies/philly-vm-consolidation.json --out $(CONSOLIDATION_STUDY_OUT)
+	/usr/bin/python3 analysis/consolidation_study.py $(CONSOLIDATION_STUDY_OUT) --aidcsim $(BUILD_DIR)/aidcsim \
+	  --docs docs/runtimes.md --images docs/images
 
 # The quota study (docs/quota.md): the Philly week under no quota, strict VC quotas, borrowing, and
 # borrowing with reclaim (4 points, a few seconds each); analysis/quota_study.py writes the table and

@@ -6,19 +6,20 @@ them, with one run directory per point). Runs that differ only by seed form one 
 that tell groups apart are found automatically (the scenario values that differ between the runs)
 or named with --group-by.
 
-Only the Python standard library, pandas and matplotlib are used (Debian's python3-pandas and
-python3-matplotlib); the Student t quantile is computed here, so scipy is not needed.
+Debian's python3-pandas (tables), python3-scipy (the Student-t quantile) and python3-matplotlib are used.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import os
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import pandas as pd
+import scipy.stats
 
 DEFAULT_METRICS = [
     "jobs.completed",
@@ -136,10 +137,10 @@ def load_sweep_dir(path: str, with_summaries: bool = True) -> Tuple[List[Run], L
         plan = _load_json(plan_path)
         columns = list(plan.get("columns", []))
         metrics = list(plan.get("metrics", []))
-    with open(results, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        header = reader.fieldnames or []
-        rows = list(reader)
+    # Every cell as its text (parse_cell then reads it as the sweep wrote it: "007" stays text).
+    table = pd.read_csv(results, dtype=str, keep_default_na=False)
+    header = list(table.columns)
+    rows = table.to_dict("records")
     if not columns:  # no sweep.json: the columns between point_id and the metrics are unknown
         fixed = {"point_id", "status", "exit_code", "error", "dir"}
         columns = [c for c in header if c not in fixed]
@@ -257,69 +258,46 @@ def group_label(group: Group, keys: Sequence[str]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Derived parameters: quantities of a run's inputs that read better on an axis than the knob that set them.
+
+
+def offered_load(run: Run) -> Optional[float]:
+    """GPU demand over GPU capacity while the jobs arrive:
+
+        sum over the jobs of jobs.csv of gpus x gpu_milli/1000 x duration_s
+        / (gpus_total x (last submit_s - first submit_s))
+
+    Every job of jobs.csv counts, whatever its state (the demand offered, not the work done); duration_s
+    is the trace's run time and gpus_total the platform's GPUs (summary.json). Above 1, the jobs that arrive
+    ask for more GPU-time than the cluster has while they arrive. None without jobs.csv, gpus_total, or an
+    arrival span."""
+    path = run.file("jobs.csv")
+    gpus_total = run.metric("gpus_total")
+    if not path or not gpus_total:
+        return None
+    jobs = pd.read_csv(path, usecols=lambda c: c in ("submit_s", "duration_s", "gpus", "gpu_milli"))
+    if jobs.empty or not {"submit_s", "duration_s", "gpus"} <= set(jobs.columns):
+        return None
+    share = jobs["gpu_milli"].fillna(1000) / 1000.0 if "gpu_milli" in jobs else 1.0
+    span_s = float(jobs["submit_s"].max() - jobs["submit_s"].min())
+    if span_s <= 0:
+        return None
+    return float((jobs["gpus"] * share * jobs["duration_s"]).sum()) / (gpus_total * span_s)
+
+
+# Name on the command line (plot.py --x) -> function of a run.
+DERIVED_PARAMS = {"offered_load": offered_load}
+
+
+# ---------------------------------------------------------------------------------------------
 # Statistics: mean and Student-t confidence interval over the runs (seeds) of a group.
 
 
-def _betacf(a: float, b: float, x: float) -> float:
-    """Continued fraction of the incomplete beta function (modified Lentz)."""
-    tiny = 1e-300
-    qab, qap, qam = a + b, a + 1.0, a - 1.0
-    c, d = 1.0, 1.0 - qab * x / qap
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 500):
-        m2 = 2 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + aa / c
-        c = c if abs(c) > tiny else tiny
-        h *= d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + aa / c
-        c = c if abs(c) > tiny else tiny
-        delta = d * c
-        h *= delta
-        if abs(delta - 1.0) < 1e-15:
-            break
-    return h
-
-
-def incomplete_beta(a: float, b: float, x: float) -> float:
-    """Regularized incomplete beta I_x(a, b)."""
-    if x <= 0:
-        return 0.0
-    if x >= 1:
-        return 1.0
-    ln_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    if x < (a + 1) / (a + b + 2):
-        return math.exp(ln_front) * _betacf(a, b, x) / a
-    return 1.0 - math.exp(ln_front) * _betacf(b, a, 1.0 - x) / b
-
-
-def t_cdf(t: float, df: float) -> float:
-    tail = 0.5 * incomplete_beta(df / 2.0, 0.5, df / (df + t * t))
-    return 1.0 - tail if t >= 0 else tail
-
-
 def t_quantile(p: float, df: float) -> float:
-    """Quantile of Student's t distribution (bisection on the CDF; relative error below 1e-8)."""
+    """Quantile of Student's t distribution (scipy.stats.t)."""
     if not 0 < p < 1:
         raise ValueError("p must be in (0, 1)")
-    if p < 0.5:
-        return -t_quantile(1 - p, df)
-    lo, hi = 0.0, 1.0
-    while t_cdf(hi, df) < p:
-        hi *= 2
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        if t_cdf(mid, df) < p:
-            lo = mid
-        else:
-            hi = mid
-    return (lo + hi) / 2
+    return float(scipy.stats.t.ppf(p, df))
 
 
 @dataclass
@@ -331,14 +309,14 @@ class Stat:
 
 
 def describe(values: Sequence[Optional[float]], confidence: float = 0.95) -> Stat:
-    xs = [v for v in values if v is not None]
+    xs = pd.Series([v for v in values if v is not None], dtype="float64")
     n = len(xs)
     if n == 0:
         return Stat(0, None, None, None)
-    mean = sum(xs) / n
+    mean = float(xs.mean())
     if n == 1:
         return Stat(1, mean, None, None)
-    std = math.sqrt(sum((x - mean) ** 2 for x in xs) / (n - 1))
+    std = float(xs.std(ddof=1))
     ci = t_quantile(0.5 + confidence / 2, n - 1) * std / math.sqrt(n)
     return Stat(n, mean, std, ci)
 
@@ -397,8 +375,13 @@ def metric_label(dotted: str, with_unit: bool = True) -> str:
     return f"{label} ({unit})" if with_unit and unit else label
 
 
+_PARAM_LABELS = {"offered_load": "Offered load (GPU demand / capacity while the jobs arrive)"}
+
+
 def param_label(key: str) -> str:
     """A readable axis label for a scenario path: "workload.jobs.time_scale" -> "Time scale"."""
+    if key in _PARAM_LABELS:
+        return _PARAM_LABELS[key]
     last = key.rsplit(".", 1)[-1]
     unit = ""
     for suffix, u in _UNIT_SUFFIXES:

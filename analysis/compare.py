@@ -17,12 +17,12 @@ directory is given, else the current directory.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import math
 import os
 import sys
 from typing import Any, List, Optional, Sequence
+
+import pandas as pd
 
 sys.dont_write_bytecode = True  # no __pycache__ inside the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -136,24 +136,20 @@ class Table:
         return "\n".join(out)
 
     def csv(self) -> str:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
         header = (self.keys or ["group"]) + ["n", "seeds"]
         for m in self.metrics:
             header += [f"{m}_mean", f"{m}_ci95" if abs(self.confidence - 0.95) < 1e-12 else f"{m}_ci", f"{m}_std",
                        f"{m}_n"]
-        writer.writerow(header)
-
-        def num(x: Optional[float]) -> str:
-            return "" if x is None else repr(float(x))
-
+        rows = []
         for g, stats in zip(self.groups, self.stats):
             row: List[Any] = (list(g.key) if self.keys else ["all runs"]) + [len(g.runs), self.seeds(g)]
-            row = ["" if v is None else v for v in row]
             for s in stats:
-                row += [num(s.mean), num(s.ci), num(s.std), s.n]
-            writer.writerow(row)
-        return buffer.getvalue()
+                row += [s.mean, s.ci, s.std, s.n]
+            rows.append(row)
+        # object columns: every cell keeps its Python type (a time_scale of 1 stays "1", not "1.0"), floats
+        # are written at full precision (repr) and None as an empty cell.
+        table = pd.DataFrame(rows, columns=header, dtype=object)
+        return table.to_csv(index=False, lineterminator="\n", na_rep="")
 
 
 def write_atomically(path: str, text: str) -> None:

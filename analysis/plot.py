@@ -14,7 +14,9 @@ inputs have the data:
                    the lowest seed
   METRIC_vs_PARAM  each metric against a swept numeric parameter (--x, default the first one that
                    varies), mean and 95% Student-t confidence interval over seeds as error bars,
-                   one line per combination of the other parameters
+                   one line per combination of the other parameters. --x offered_load puts each
+                   run's offered load on the x axis (common.offered_load: GPU demand over capacity
+                   while the jobs arrive), computed from its jobs.csv
 
 OUT defaults to SWEEP_OUT/plots for one sweep directory, else ./plots.
 """
@@ -200,6 +202,11 @@ def is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+def same_partition(runs: List[common.Run], a: str, b: str) -> bool:
+    pairs = {(repr(r.params.get(a)), repr(r.params.get(b))) for r in runs}
+    return len(pairs) == len({p[0] for p in pairs}) == len({p[1] for p in pairs})
+
+
 def plot_metric_vs_param(runs: List[common.Run], keys: Sequence[str], metrics: Sequence[str], x_key: Optional[str],
                          writer: Writer, title: str, confidence: float) -> None:
     if x_key is None:
@@ -210,7 +217,8 @@ def plot_metric_vs_param(runs: List[common.Run], keys: Sequence[str], metrics: S
             print("note: no numeric parameter varies: metric-versus-parameter plots skipped "
                   "(name a parameter with --x)", file=sys.stderr)
         return
-    other = [k for k in keys if k != x_key]
+    # A parameter that x determines and that determines x (time_scale for offered_load) is the same axis.
+    other = [k for k in keys if k != x_key and not same_partition(runs, k, x_key)]
     series = common.group_runs(runs, other)
     categorical = not all(is_number(r.params.get(x_key)) for r in runs)
     x_values = []
@@ -251,7 +259,8 @@ def plot_metric_vs_param(runs: List[common.Run], keys: Sequence[str], metrics: S
         ax.set_xlabel(common.param_label(x_key))
         ax.set_ylabel(common.metric_label(metric))
         level = f"{confidence * 100:g}%"
-        ax.set_title(title or f"{common.metric_label(metric, with_unit=False)} vs {common.param_label(x_key)} "
+        x_name = common.param_label(x_key).split(" (")[0]  # the axis label's name, without its unit or definition
+        ax.set_title(title or f"{common.metric_label(metric, with_unit=False)} vs {x_name.lower()} "
                               f"(mean ± {level} CI)")
         if other:
             ax.legend(title=legend_title(other))
@@ -266,7 +275,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--formats", default="png,pdf", help="comma-separated file formats (default png,pdf)")
     parser.add_argument("--metrics", help="metrics for the metric-versus-parameter plots (default: the sweep's)")
     parser.add_argument("--group-by", help="comma-separated parameters that define a group (default: those that vary)")
-    parser.add_argument("--x", dest="x_key", help="the parameter on the x axis of metric-versus-parameter plots")
+    parser.add_argument("--x", dest="x_key", help="the parameter on the x axis of metric-versus-parameter plots, "
+                        "or offered_load (computed per run)")
     parser.add_argument("--confidence", type=float, default=0.95, help="confidence level of error bars (default 0.95)")
     parser.add_argument("--title", default="", help="a title for every figure instead of the default ones")
     parser.add_argument("--only", help="comma-separated subset of: cdf,timeseries,metrics")
@@ -278,10 +288,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         inputs = common.load_inputs(args.inputs)
         keys = [k.strip() for k in args.group_by.split(",")] if args.group_by else common.varying_keys(inputs.runs)
         metrics = [m.strip() for m in args.metrics.split(",")] if args.metrics else inputs.metrics
+        if args.x_key in common.DERIVED_PARAMS:
+            derive = common.DERIVED_PARAMS[args.x_key]
+            for r in inputs.runs:
+                r.params[args.x_key] = derive(r)
+                if r.params[args.x_key] is None:
+                    raise common.InputError(f"--x {args.x_key}: cannot compute it for {r.dir} (it needs jobs.csv "
+                                            "and summary.json's gpus_total)")
         if args.x_key and all(args.x_key not in r.params for r in inputs.runs):
             known = sorted({p for r in inputs.runs for p in r.params})
             raise common.InputError(f"--x {args.x_key}: no run has this parameter; known: {', '.join(known)}")
-        if args.x_key and args.x_key not in keys:
+        if args.x_key and args.x_key not in keys and args.x_key not in common.DERIVED_PARAMS:
             keys = keys + [args.x_key]
         only = set(args.only.split(",")) if args.only else {"cdf", "timeseries", "metrics"}
         unknown = only - {"cdf", "timeseries", "metrics"}

@@ -3,7 +3,8 @@
 # there for how each number arises) and on a small sweep of quickstart:
 #  - the comparison table's means and Student-t 95% intervals are the hand-computed ones, in the
 #    Markdown, CSV and LaTeX outputs;
-#  - plot.py writes non-empty PNG (and PDF) files.
+#  - plot.py writes non-empty PNG (and PDF) files;
+#  - the offered load of a hand-made run is the hand-computed one, and plot.py --x offered_load plots against it.
 # Usage (from ctest): test_analysis.sh CLI SOURCE_DIR OUT_DIR
 set -euo pipefail
 cli=$1 source_dir=$2 out_dir=$3
@@ -33,20 +34,23 @@ cmp -s "$md" "$out_dir/cmp.stdout" || grep -qF '| fifo | 3 |' "$out_dir/cmp.stdo
 "$python" - "$out_dir/cmp/comparison.csv" <<'PY'
 import csv, math, sys
 rows = {r["scheduler.policy"]: r for r in csv.DictReader(open(sys.argv[1]))}
+# Student-t 0.975 quantiles in closed form: df 1 tan(0.475 pi), df 2 a sqrt(2 / (1 - a^2)) with a = 0.95.
+t1, t2 = math.tan(0.475 * math.pi), 0.95 * math.sqrt(2 / (1 - 0.95 ** 2))
 expect = {
     ("fifo", "n"): 3, ("sjf", "n"): 2,
     ("fifo", "jct_s.mean_mean"): 110.0, ("fifo", "jct_s.mean_std"): 10.0,
-    ("fifo", "jct_s.mean_ci95"): 4.302652729911275 * 10 / math.sqrt(3),
-    ("sjf", "jct_s.mean_mean"): 92.5, ("sjf", "jct_s.mean_ci95"): 12.706204736174698 * 5,
+    ("fifo", "jct_s.mean_ci95"): t2 * 10 / math.sqrt(3),
+    ("sjf", "jct_s.mean_mean"): 92.5, ("sjf", "jct_s.mean_ci95"): t1 * 5,
     ("fifo", "queue_delay_s.mean_mean"): 42.5, ("fifo", "queue_delay_s.mean_ci95"): 0.0,
-    ("sjf", "queue_delay_s.mean_mean"): 32.5, ("sjf", "queue_delay_s.mean_ci95"): 12.706204736174698 * 2.5,
-    ("fifo", "makespan_s_mean"): 220.0, ("fifo", "makespan_s_ci95"): 4.302652729911275 * 40 / math.sqrt(3),
+    ("sjf", "queue_delay_s.mean_mean"): 32.5, ("sjf", "queue_delay_s.mean_ci95"): t1 * 2.5,
+    ("fifo", "makespan_s_mean"): 220.0, ("fifo", "makespan_s_ci95"): t2 * 40 / math.sqrt(3),
     ("fifo", "gpu_allocation_mean"): (0.680556 + 0.602273 + 0.548077) / 3,
 }
 bad = []
 for (group, column), value in expect.items():
     got = float(rows[group][column])
-    if not math.isclose(got, value, rel_tol=1e-7, abs_tol=1e-9):
+    # scipy.stats.t.ppf (SciPy 1.10) is within 4e-11 of the closed forms for df 1 and 2.
+    if not math.isclose(got, value, rel_tol=1e-10, abs_tol=1e-12):
         bad.append(f"{group} {column}: {got} != {value}")
 if rows["fifo"]["seeds"] != "1,2,3":
     bad.append(f"fifo seeds: {rows['fifo']['seeds']}")
@@ -75,6 +79,21 @@ for f in cdf_jct cdf_queue_delay timeseries; do
   check_png "$out_dir/plots/$f.png"
   [[ -s $out_dir/plots/$f.pdf ]] || fail "$f.pdf missing"
 done
+
+# Offered load (analysis/common.py offered_load): fifo-seed1's jobs ask 4x60 + 4x80 + 8x40 + 2x50 + 16x100
+# = 2580 GPU-seconds of its 8 GPUs while they arrive (submit_s 0 to 40): 2580 / (8 x 40) = 8.0625.
+"$python" - "$source_dir/analysis" "$runs/fifo-seed1" <<'PY' || fail "offered load"
+import sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[1])
+import common
+load = common.offered_load(common.load_run_dir(sys.argv[2]))
+if load != 8.0625:
+    sys.exit(f"FAIL: offered load of fifo-seed1: {load} != 8.0625")
+PY
+"$python" "$source_dir/analysis/plot.py" "$runs"/fifo-seed{1,2,3} "$runs"/sjf-seed{1,2} --x offered_load --only metrics \
+  --formats png --out "$out_dir/load" >/dev/null 2>"$out_dir/load.stderr" || { cat "$out_dir/load.stderr" >&2; fail "plot.py --x offered_load"; }
+check_png "$out_dir/load/queue_delay_s_mean_vs_offered_load.png"
 
 # 3. A sweep directory: 2 time scales x 2 seeds of quickstart, then compare.py and plot.py on it.
 cat >"$out_dir/sweep.json" <<JSON
