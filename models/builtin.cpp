@@ -17,7 +17,7 @@ namespace aidcsim {
 
 static Registries make_builtin_registries() {
   Registries r;
-  r.schedulers.add("fifo", "strict arrival order; the head job blocks those behind it", make_fifo);
+  r.schedulers.add("fifo", "arrival order; the head job blocks those behind it unless blocking is false", make_fifo);
   r.schedulers.add("sjf", "shortest estimate_s (else duration_s) first; skips jobs that do not fit unless blocking",
                    make_sjf);
   r.schedulers.add("backfill", "EASY backfilling: FIFO with a reservation for the head; later jobs start if they do not delay it",
