@@ -48,6 +48,8 @@ static Registries make_builtin_registries() {
                       make_alibaba_pai_reader);
   r.trace_readers.add("alibaba-dlrm", "Alibaba 2025 disaggregated DLRM inference instances, as long-running jobs",
                       make_alibaba_dlrm_reader);
+  r.trace_readers.add("k8s", "Kubernetes manifests: a YAML stream of Pods, batch/v1 Jobs and apps/v1 Deployments",
+                      make_k8s_reader);
 
   r.workload_models.add("trace", "replays the recorded duration_s as work on the job's GPUs", make_trace_model);
 
