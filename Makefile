@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BENCH_DIR ?= build-release
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEBIAN_PACKAGES := cmake g++ make pkg-config libsimgrid-dev libboost-graph-dev libfmt-dev nlohmann-json3-dev \
-  libcli11-dev libgtest-dev zlib1g-dev libssl-dev python3 python3-pandas python3-scipy python3-matplotlib
+  libcli11-dev libgtest-dev zlib1g-dev libssl-dev libyaml-cpp-dev python3 python3-pandas python3-scipy python3-matplotlib
 
 .PHONY: all deps configure build run test bench clean study consolidation-study quota-study inference-study train-serve-study hpa-study ca-study failures-study test-sanitize fuzz
 

@@ -18,7 +18,7 @@ namespace aidcsim {
 
 static Registries make_builtin_registries() {
   Registries r;
-  r.schedulers.add("fifo", "strict arrival order; the head job blocks those behind it", make_fifo);
+  r.schedulers.add("fifo", "arrival order; the head job blocks those behind it unless blocking is false", make_fifo);
   r.schedulers.add("sjf", "shortest estimate_s (else duration_s) first; skips jobs that do not fit unless blocking",
                    make_sjf);
   r.schedulers.add("backfill", "EASY backfilling: FIFO with a reservation for the head; later jobs start if they do not delay it",
@@ -49,6 +49,8 @@ static Registries make_builtin_registries() {
                       make_alibaba_pai_reader);
   r.trace_readers.add("alibaba-dlrm", "Alibaba 2025 disaggregated DLRM inference instances, as long-running jobs",
                       make_alibaba_dlrm_reader);
+  r.trace_readers.add("k8s", "Kubernetes manifests: a YAML stream of Pods, batch/v1 Jobs and apps/v1 Deployments",
+                      make_k8s_reader);
 
   r.workload_models.add("trace", "replays the recorded duration_s as work on the job's GPUs", make_trace_model);
 

@@ -22,6 +22,7 @@ std::unique_ptr<TraceReader> make_swf_reader(PolicyArgs& args);           // swf
 std::unique_ptr<TraceReader> make_helios_reader(PolicyArgs& args);        // helios.cpp
 std::unique_ptr<TraceReader> make_alibaba_pai_reader(PolicyArgs& args);   // alibaba_pai.cpp
 std::unique_ptr<TraceReader> make_alibaba_dlrm_reader(PolicyArgs& args);  // alibaba_dlrm.cpp
+std::unique_ptr<TraceReader> make_k8s_reader(PolicyArgs& args);           // k8s.cpp (Kubernetes manifests)
 
 // Reads the fields of one CSV row, recording every malformed field with its line and column.
 // Every field is checked to be UTF-8 on construction (text fields end up in JSON outputs, which

@@ -64,6 +64,37 @@ using Spans = std::map<std::string, std::string>;
 
 }  // namespace
 
+// ---------------------------------------------------------------- fifo
+
+// 1 server x 4 GPUs. a (2 GPUs) runs 0-100; b (4 GPUs) cannot start before a ends.
+//   strict (default): b blocks c, d and e; t=100 b (100-150); t=150 c (150-180), d (150-350) and
+//   e (150-160).
+//   blocking: false: t=20 c starts on a free GPU (20-50), t=30 d on the last one (30-230); t=40 e
+//   finds none; t=50 c ends and e starts (50-60) while b (4 GPUs) still does not fit; t=100 a ends
+//   but d holds a GPU, so b waits until d ends: 230-280 (skipping lets the head starve).
+const char* kFifoTrace =
+    "job_id,submit_s,duration_s,gpus\n"
+    "a,0,100,2\n"
+    "b,10,50,4\n"
+    "c,20,30,1\n"
+    "d,30,200,1\n"
+    "e,40,10,1\n";
+
+TEST(SchedulerRuns, FifoHeadBlocksByDefault) {
+  ScenarioRun run("fifo", 1, 4, kFifoTrace, {{"policy", "fifo"}});
+  auto rows = run.go();
+  EXPECT_EQ(spans(rows), (Spans{{"a", "0-100"}, {"b", "100-150"}, {"c", "150-180"}, {"d", "150-350"}, {"e", "150-160"}}));
+  ScenarioRun strict("fifo-blocking", 1, 4, kFifoTrace, {{"policy", "fifo"}, {"blocking", true}});
+  auto same = strict.go();
+  EXPECT_EQ(spans(same), spans(rows));
+}
+
+TEST(SchedulerRuns, FifoNonBlockingLetsSmallJobsThrough) {
+  ScenarioRun run("fifo-skip", 1, 4, kFifoTrace, {{"policy", "fifo"}, {"blocking", false}});
+  auto rows = run.go();
+  EXPECT_EQ(spans(rows), (Spans{{"a", "0-100"}, {"b", "230-280"}, {"c", "20-50"}, {"d", "30-230"}, {"e", "50-60"}}));
+}
+
 // ---------------------------------------------------------------- sjf
 
 // 1 server x 2 GPUs. a (0-100) and z (0-150) hold both GPUs. Pending by estimate: b (2 GPUs,
@@ -316,6 +347,8 @@ void check_invariants(const nlohmann::json& scheduler, double restart_cost_s, bo
 
 }  // namespace
 
+TEST(SchedulerInvariants, Fifo) { check_invariants({{"policy", "fifo"}}, 0, false); }
+TEST(SchedulerInvariants, FifoNonBlocking) { check_invariants({{"policy", "fifo"}, {"blocking", false}}, 0, false); }
 TEST(SchedulerInvariants, Sjf) { check_invariants({{"policy", "sjf"}}, 0, false); }
 TEST(SchedulerInvariants, SjfBlocking) { check_invariants({{"policy", "sjf"}, {"blocking", true}}, 0, false); }
 TEST(SchedulerInvariants, Backfill) { check_invariants({{"policy", "backfill"}, {"overestimate_factor", 1.5}}, 0, false); }

@@ -6,7 +6,7 @@ set -euo pipefail
 source_dir=$1 out=$2
 shared=$source_dir/../shared/traces
 rm -rf "$out"
-mkdir -p "$out"/{scenario,sweep,platform,trace_native,trace_openb,trace_philly,trace_swf,trace_swf_gzip,trace_helios,trace_alibaba_pai,trace_alibaba_dlrm,requests}
+mkdir -p "$out"/{scenario,sweep,platform,trace_native,trace_openb,trace_philly,trace_swf,trace_swf_gzip,trace_helios,trace_alibaba_pai,trace_alibaba_dlrm,trace_k8s,requests}
 
 # Scenarios, as they are and with one --set override on the first line.
 for f in "$source_dir"/scenarios/*.json; do cp "$f" "$out/scenario/"; done
@@ -65,6 +65,44 @@ if [[ -f $swf ]]; then
   { zcat "$swf" || true; } | head -n 60 > "$out/trace_swf/nasa.swf"
   cp "$out/trace_swf/nasa.swf" "$out/trace_swf_gzip/nasa.swf"  # the gzip target compresses its input
   { echo '#options {"procs_per_gpu":4}'; cat "$out/trace_swf/nasa.swf"; } > "$out/trace_swf_gzip/procs.swf"
+fi
+# Kubernetes manifests: every kind and mapping rule, and 40 OpenB pods as converted for the round trip.
+cat > "$out/trace_k8s/kinds.yaml" <<'YAML'
+#options {"priority_classes":{"high":1000},"tenant_from":"queue","default_duration_s":60}
+apiVersion: v1
+kind: Pod
+metadata:
+  name: train
+  namespace: vision
+  labels: {kueue.x-k8s.io/queue-name: team-a}
+  annotations: {aidcsim.io/submit-time-s: "120", aidcsim.io/duration-s: "3600", aidcsim.io/estimate-s: "4000"}
+spec:
+  priorityClassName: high
+  initContainers: [{name: fetch, resources: {requests: {cpu: "6", memory: 1Gi}}}]
+  containers:
+  - name: main
+    resources: {requests: {cpu: 1500m, memory: 8Gi}, limits: {nvidia.com/gpu: 2}}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: sweep, annotations: {alibabacloud.com/gpu-count: "1", alibabacloud.com/gpu-milli: "250", alibabacloud.com/gpu-card-model: "T4|P100"}}
+spec: {parallelism: 3, completions: 2, template: {spec: {containers: [{name: w}]}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: serve}
+spec: {replicas: 2, template: {metadata: {annotations: {aidcsim.io/duration-s: "1e3"}}, spec: {containers: [{name: s}]}}}
+---
+apiVersion: v1
+kind: List
+items:
+- {apiVersion: v1, kind: Pod, metadata: {name: listed}, spec: {containers: [{name: c}]}}
+YAML
+if [[ -f $shared/openb/openb_pod_list_default.csv ]]; then
+  head -n 41 "$shared/openb/openb_pod_list_default.csv" > "$out/openb-slice.csv"
+  { echo '#options {"priority_classes":{"openb-guaranteed":3,"openb-ls":2,"openb-burstable":1,"openb-be":0}}'
+    /usr/bin/python3 "$source_dir/scenarios/traces/openb_to_k8s.py" "$out/openb-slice.csv" 2>/dev/null; } > "$out/trace_k8s/openb.yaml"
+  rm -f "$out/openb-slice.csv"
 fi
 # Inference inputs: request traces and the latency table.
 printf 'request_id,arrival_s,prompt_tokens,output_tokens\nq0,0,100,10\nq1,1.5,2000,1\nq2,2,8192,300\n' > "$out/requests/native.csv"

@@ -68,6 +68,55 @@ TEST(Schedulers, UnknownOptionsAreReported) {
   EXPECT_NE(problems[0].find("did you mean \"blocking\""), std::string::npos) << problems[0];
 }
 
+// ---------------------------------------------------------------- fifo
+
+TEST(Fifo, StrictByDefaultTheHeadBlocks) {
+  Bench b(uniform_cluster(1, 4), {job("r", 0, 100, 2), job("big", 1, 1, 4), job("one", 2, 5, 1)});
+  b.run("r", 0);
+  b.queue({"big", "one"});
+  b.pass(*make("fifo"));
+  EXPECT_TRUE(b.started.empty());
+  b.pass(*make("fifo", {{"blocking", true}}));
+  EXPECT_TRUE(b.started.empty());
+}
+
+TEST(Fifo, NonBlockingSkipsJobsThatDoNotFitInArrivalOrder) {
+  // 4 GPUs, 2 held: big (4 GPUs) is skipped; one, then two (2 GPUs) no longer fits, then one-more.
+  Bench b(uniform_cluster(1, 4), {job("r", 0, 100, 2), job("big", 1, 1, 4), job("one", 2, 50, 1),
+                                  job("two", 3, 10, 2), job("one-more", 4, 20, 1)});
+  b.run("r", 0);
+  b.queue({"big", "one", "two", "one-more"});
+  b.pass(*make("fifo", {{"blocking", false}}));
+  EXPECT_EQ(b.names(b.started), (Names{"one", "one-more"}));
+}
+
+TEST(Fifo, NonBlockingLooksAtTheWholeQueueAfterACompletion) {
+  Bench b(uniform_cluster(1, 2), {job("a", 0, 100, 2), job("b", 1, 10, 2), job("c", 2, 10, 1), job("d", 3, 10, 1)});
+  auto s = make("fifo", {{"blocking", false}});
+  b.run("a", 0);
+  b.set_now(1);
+  b.queue({"b", "c"});
+  b.pass(*s);
+  EXPECT_TRUE(b.started.empty());
+  b.set_now(100);
+  b.finish("a");
+  b.queue({"d"});
+  b.pass(*s);
+  EXPECT_EQ(b.names(b.started), (Names{"b"})) << "b is first in arrival order and fits once a is gone";
+}
+
+TEST(Fifo, BadOptionsAreReported) {
+  std::vector<std::string> problems;
+  make("fifo", {{"blockin", false}}, &problems);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("/scheduler/blockin"), std::string::npos) << problems[0];
+  EXPECT_NE(problems[0].find("did you mean \"blocking\""), std::string::npos) << problems[0];
+  problems.clear();
+  make("fifo", {{"blocking", "no"}}, &problems);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("/scheduler/blocking"), std::string::npos) << problems[0];
+}
+
 // ---------------------------------------------------------------- sjf
 
 TEST(Sjf, OrdersByEstimateWhenPresentElseDuration) {
