@@ -13,6 +13,8 @@ void add_platform_command(CLI::App& app, std::function<int()>& action);
 void add_trace_command(CLI::App& app, std::function<int()>& action);
 void add_sweep_command(CLI::App& app, std::function<int()>& action);
 void add_check_command(CLI::App& app, std::function<int()>& action);
+// `export openmetrics` (docs/prometheus.md).
+void add_export_openmetrics_command(CLI::App& app, std::function<int()>& action);
 
 // Runs `body`, turning InputErrors into their messages and exit 2, other exceptions into exit 1.
 int guarded(const std::function<int()>& body);
