@@ -26,7 +26,7 @@ run: configure
 	$(BUILD_DIR)/aidcsim run scenarios/quickstart.json --out results/quickstart
 
 test: build
-	@bash .ci/install-deps prometheus  # promtool: tests/scenarios/test_alerts_promtool.sh
+	@bash .ci/install-deps prometheus  # promtool and prometheus: tests/scenarios/test_alerts_promtool.sh, test_prometheus_export.sh
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 1200
 
 bench: deps
