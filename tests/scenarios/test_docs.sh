@@ -253,7 +253,8 @@ if len(shipped) < 20:
 
 # Options given to aidcsim subcommands exist.
 subcommands = ["run", "validate", "list", "sweep", "platform info", "platform fat-tree", "platform openb",
-               "platform philly", "platform helios", "platform cloud", "trace stats", "check"]
+               "platform philly", "platform helios", "platform cloud", "trace stats", "check",
+               "export trace-events", "report"]
 options = {}
 for sub in subcommands:
     rc, text = run(*sub.split(), "--help")
