@@ -229,7 +229,9 @@ class TimelineBuilder {
   std::string emit() {
     std::vector<std::string> events;
     auto add = [&](const json& e) { events.push_back(e.dump()); };
-    int pid = 0;
+    // pids from 1,000,001: never 0 (Perfetto treats pid 0 as the kernel's) and never equal to a tid
+    // (a thread whose tid is its pid would be taken for the process's main thread).
+    int pid = 1'000'000;
     for (auto& [key, p] : processes_) {
       ++pid;
       add(metadata("process_name", pid, std::nullopt, {{"name", p.name}}));

@@ -72,7 +72,7 @@ TEST(TraceEvents, SharedGpuGetsOneLanePerOverlap) {
   EXPECT_EQ(tid["a"], 0);
   EXPECT_EQ(tid["c"], 0);  // a ended when c started: the same lane again
   EXPECT_NE(tid["b"], 0);
-  EXPECT_EQ(thread_name(events, 1, tid["b"]), "GPU 0 (2)");
+  EXPECT_EQ(thread_name(events, 1000001, tid["b"]), "GPU 0 (2)");
 }
 
 TEST(TraceEvents, MigratedJobIsSplitAtTheSwitchOverWithAnArrow) {
@@ -118,7 +118,7 @@ TEST(TraceEvents, ByServerPacksJobsIntoSlots) {
   for (const auto& e : events) {
     if (e["ph"] != "X") continue;
     (e["name"] == "a" ? a : b)++;
-    if (e["pid"] == 1) s0_tids.insert(e["tid"].get<int>());
+    if (e["pid"] == 1000001) s0_tids.insert(e["tid"].get<int>());
   }
   EXPECT_EQ(a, 2);  // once per server
   EXPECT_EQ(b, 1);
