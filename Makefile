@@ -27,6 +27,7 @@ run: configure
 
 test: build
 	@bash .ci/install-deps prometheus  # promtool and prometheus: tests/scenarios/test_alerts_promtool.sh, test_prometheus_export.sh
+	@bash .ci/install-deps chromium  # headless browser: tests/scenarios/test_report_chromium.sh
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 1200
 
 bench: deps

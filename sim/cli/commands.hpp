@@ -15,6 +15,13 @@ void add_sweep_command(CLI::App& app, std::function<int()>& action);
 void add_check_command(CLI::App& app, std::function<int()>& action);
 // `export openmetrics` (docs/prometheus.md).
 void add_export_openmetrics_command(CLI::App& app, std::function<int()>& action);
+// `export trace-events` and `report`: views of a finished run (docs/timeline.md).
+void add_export_trace_events_command(CLI::App& app, std::function<int()>& action);
+void add_report_command(CLI::App& app, std::function<int()>& action);
+// The `export` group, created by the first exporter that asks for it.
+CLI::App* export_group(CLI::App& app);
+// Throws InputErrors (exit 2) when an output file's folder is missing or the path is a directory.
+void check_output_path(const std::string& path, const std::string& option);
 
 // Runs `body`, turning InputErrors into their messages and exit 2, other exceptions into exit 1.
 int guarded(const std::function<int()>& body);

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   aidcsim::cli::add_sweep_command(app, action);
   aidcsim::cli::add_check_command(app, action);
   aidcsim::cli::add_export_openmetrics_command(app, action);
+  aidcsim::cli::add_export_trace_events_command(app, action);
+  aidcsim::cli::add_report_command(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -254,7 +254,7 @@ if len(shipped) < 20:
 # Options given to aidcsim subcommands exist.
 subcommands = ["run", "validate", "list", "sweep", "platform info", "platform fat-tree", "platform openb",
                "platform philly", "platform helios", "platform cloud", "trace stats", "check",
-               "export openmetrics"]
+               "export openmetrics", "export trace-events", "report"]
 options = {}
 for sub in subcommands:
     rc, text = run(*sub.split(), "--help")

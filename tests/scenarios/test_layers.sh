@@ -16,6 +16,7 @@ allowed = {
     "sim/metrics": ["sim/core", "sim/policy"],
     "sim/io": ["sim/core"],
     "sim/check": ["sim/core"],
+    "sim/views": ["sim/core"],
     "models": ["sim/core", "sim/policy", "sim/config/options.hpp", "sim/config/located_json.hpp", "models"],
     "models/platform": ["sim/core", "models/traces", "models/platform", "models/cost/cloud_instances.hpp"],
     "sim/engine": ["sim/core", "sim/policy", "sim/metrics", "models/platform"],
