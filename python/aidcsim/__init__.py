@@ -129,33 +129,40 @@ def _temporary_dir(prefix: str) -> str:
     return tempfile.mkdtemp(prefix=prefix)
 
 
-class Run:
-    """The outputs of one run, in `out_dir`. The CSV files are read when first asked for, then kept."""
+class _Outputs:
+    """An output directory and the CLI's output. A temporary directory (run() or sweep() without out=)
+    goes with the object: close(), the end of a `with` block, garbage collection or the interpreter's
+    exit remove it."""
 
-    def __init__(self, out_dir: PathLike, stdout: str = "", stderr: str = "", temporary: bool = False):
+    def __init__(self, out_dir: PathLike, stdout: str, stderr: str, temporary: bool):
         self.out_dir = os.path.abspath(os.fspath(out_dir))
         self.stdout = stdout
         self.stderr = stderr
-        self._frames: Dict[str, pd.DataFrame] = {}
-        self._summary: Optional[Dict[str, Any]] = None
-        self._run_info: Optional[Dict[str, Any]] = None
-        # A temporary output directory (run() without out=) goes with the object: close(), the end of a
-        # `with` block, garbage collection or the interpreter's exit remove it.
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.out_dir, True) if temporary else None
 
-    def __repr__(self) -> str:
-        return f"<aidcsim.Run {self.out_dir}>"
-
-    def __enter__(self) -> "Run":
+    def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
     def close(self) -> None:
-        """Removes the output directory if it is a temporary one (run() without out=); else does nothing."""
+        """Removes the output directory if it is a temporary one; else does nothing."""
         if self._cleanup is not None:
             self._cleanup()
+
+
+class Run(_Outputs):
+    """The outputs of one run, in `out_dir`. The CSV files are read when first asked for, then kept."""
+
+    def __init__(self, out_dir: PathLike, stdout: str = "", stderr: str = "", temporary: bool = False):
+        super().__init__(out_dir, stdout, stderr, temporary)
+        self._frames: Dict[str, pd.DataFrame] = {}
+        self._summary: Optional[Dict[str, Any]] = None
+        self._run_info: Optional[Dict[str, Any]] = None
+
+    def __repr__(self) -> str:
+        return f"<aidcsim.Run {self.out_dir}>"
 
     def path(self, name: str) -> str:
         return os.path.join(self.out_dir, name)
@@ -224,29 +231,15 @@ class Run:
         return self.frame("timeseries.csv")
 
 
-class Sweep:
+class Sweep(_Outputs):
     """The outputs of one sweep, in `out_dir`: results.csv, and one run directory per point."""
 
     def __init__(self, out_dir: PathLike, stdout: str = "", stderr: str = "", temporary: bool = False):
-        self.out_dir = os.path.abspath(os.fspath(out_dir))
-        self.stdout = stdout
-        self.stderr = stderr
+        super().__init__(out_dir, stdout, stderr, temporary)
         self._points: Optional[pd.DataFrame] = None
-        self._cleanup = weakref.finalize(self, shutil.rmtree, self.out_dir, True) if temporary else None
 
     def __repr__(self) -> str:
         return f"<aidcsim.Sweep {self.out_dir}>"
-
-    def __enter__(self) -> "Sweep":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Removes the output directory if it is a temporary one (sweep() without out=)."""
-        if self._cleanup is not None:
-            self._cleanup()
 
     @property
     def plan(self) -> Dict[str, Any]:
