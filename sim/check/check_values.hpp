@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/check/python_text.hpp"
 
@@ -30,6 +31,20 @@ inline long long integer(const Text& text) {
   auto value = python_int(t);
   if (!value) throw UnreadableNumber{fmt::format("invalid literal for int() with base 10: {}", python_repr(t))};
   return *value;
+}
+
+// A `;`-separated host list (jobs.csv hosts, migrations.csv, nodes.csv), empty entries dropped.
+inline std::vector<std::string> split_hosts(const Text& text) {
+  std::vector<std::string> hosts;
+  if (!text) return hosts;
+  std::size_t from = 0;
+  while (from <= text->size()) {
+    auto to = text->find(';', from);
+    if (to == std::string::npos) to = text->size();
+    if (to > from) hosts.push_back(text->substr(from, to - from));
+    from = to + 1;
+  }
+  return hosts;
 }
 
 inline std::string repr(const Text& text) { return text ? python_repr(*text) : "None"; }

@@ -41,19 +41,6 @@ std::optional<double> number(const Text& text) {
   return value;
 }
 
-std::vector<std::string> split_hosts(const Text& text) {
-  std::vector<std::string> hosts;
-  if (!text) return hosts;
-  std::size_t from = 0;
-  while (from <= text->size()) {
-    auto to = text->find(';', from);
-    if (to == std::string::npos) to = text->size();
-    if (to > from) hosts.push_back(text->substr(from, to - from));
-    from = to + 1;
-  }
-  return hosts;
-}
-
 std::string joined(const std::vector<std::string>& hosts) { return fmt::format("{}", fmt::join(hosts, ";")); }
 
 std::vector<std::string> distinct(const std::vector<std::string>& hosts) {

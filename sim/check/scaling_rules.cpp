@@ -123,12 +123,7 @@ std::optional<std::map<std::string, std::shared_ptr<NodeUps>>> node_intervals(
       n->ups.emplace_back(since[key], *t);
       since.erase(key);
     }
-    const std::string hosts = table.get(row, "hosts").value_or("");
-    for (std::size_t from = 0; from <= hosts.size();) {
-      std::size_t to = std::min(hosts.find(';', from), hosts.size());
-      if (to > from) by_host[hosts.substr(from, to - from)] = n;
-      from = to + 1;
-    }
+    for (const std::string& host : split_hosts(table.get(row, "hosts"))) by_host[host] = n;
   }
   for (const auto& [key, t] : since) nodes[key]->ups.emplace_back(t, std::numeric_limits<double>::infinity());
   return by_host;
@@ -154,13 +149,9 @@ void check_nodes(const std::string& run_dir, const nlohmann::json& run_json,
       continue;  // the job rules report unreadable values
     }
     if (!start) continue;
-    const std::string listed = jobs.get(row, "hosts").value_or("");
-    for (std::size_t from = 0; from <= listed.size();) {
-      std::size_t to = std::min(listed.find(';', from), listed.size());
-      const std::string host = listed.substr(from, to - from);
-      from = to + 1;
+    for (const std::string& host : split_hosts(jobs.get(row, "hosts"))) {
       auto it = hosts->find(host);
-      if (host.empty() || it == hosts->end()) continue;
+      if (it == hosts->end()) continue;
       const NodeUps& n = *it->second;
       const std::string job = str(jobs.get(row, "job_id"));
       if (whole) {

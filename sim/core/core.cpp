@@ -472,19 +472,25 @@ void Core::schedule(double now) {
   start_migrations();  // on what the pass left free
 }
 
+// The running jobs with a GPU or a share of server s, in index order.
+static std::vector<JobIndex> running_on(ServerIndex s, const std::vector<JobIndex>& running, const std::vector<JobRun>& runs,
+                                        const Cluster& cluster) {
+  std::vector<JobIndex> on_s;
+  for (JobIndex j : running) {
+    const Allocation& a = runs[j].allocation;
+    if (std::any_of(a.gpus.begin(), a.gpus.end(), [&](const GpuShare& g) { return cluster.gpus[g.gpu].server == s; }) ||
+        std::any_of(a.servers.begin(), a.servers.end(), [&](const ServerShare& v) { return v.server == s; }))
+      on_s.push_back(j);
+  }
+  std::sort(on_s.begin(), on_s.end());
+  return on_s;
+}
+
 void Core::set_server_available(ServerIndex s, bool available, double now) {
   advance_to(now);
   if (available == ledger_.server_available(s)) return;
   if (!available) {
-    std::vector<JobIndex> hit;
-    for (JobIndex j : running_list_) {
-      const Allocation& a = runs_[j].allocation;
-      bool on_s = std::any_of(a.gpus.begin(), a.gpus.end(), [&](const GpuShare& g) { return cluster_.gpus[g.gpu].server == s; }) ||
-                  std::any_of(a.servers.begin(), a.servers.end(), [&](const ServerShare& v) { return v.server == s; });
-      if (on_s) hit.push_back(j);
-    }
-    std::sort(hit.begin(), hit.end());
-    for (JobIndex j : hit) preempt(j, 0);
+    for (JobIndex j : running_on(s, running_list_, runs_, cluster_)) preempt(j, 0);
   }
   ledger_.set_server_available(s, available);
   publish([&](LifecycleObserver& o) { o.server_availability_changed(s, available, now); });
@@ -495,13 +501,7 @@ std::vector<std::pair<JobIndex, double>> Core::fail_server(ServerIndex s, double
   if (in_pass_) throw std::logic_error("a server failed during a scheduling pass");
   std::vector<std::pair<JobIndex, double>> hit;
   if (!ledger_.server_available(s)) return hit;
-  for (JobIndex j : running_list_) {
-    const Allocation& a = runs_[j].allocation;
-    bool on_s = std::any_of(a.gpus.begin(), a.gpus.end(), [&](const GpuShare& g) { return cluster_.gpus[g.gpu].server == s; }) ||
-                std::any_of(a.servers.begin(), a.servers.end(), [&](const ServerShare& v) { return v.server == s; });
-    if (on_s) hit.emplace_back(j, 0);
-  }
-  std::sort(hit.begin(), hit.end());
+  for (JobIndex j : running_on(s, running_list_, runs_, cluster_)) hit.emplace_back(j, 0);
   for (auto& [j, lost_s] : hit) {
     stop_run(j, restart_cost_s, true);
     lost_s = last_lost_work_s_;
