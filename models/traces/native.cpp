@@ -27,7 +27,8 @@ class NativeReader final : public TraceReader {
     Columns c{header.index("job_id"),    header.index("submit_s"),  header.index("duration_s"),
               header.index("gpus"),      header.index("gpu_milli"), header.index("cpus"),
               header.index("mem_gib"),   header.index("tenant"),    header.index("gpu_model"),
-              header.index("priority"),  header.index("estimate_s"), header.index("gpu_mem_gib")};
+              header.index("priority"),  header.index("estimate_s"), header.index("gpu_mem_gib"),
+              header.index("iterations"), header.index("iteration_flops"), header.index("gradient_bytes")};
     bool missing = false;
     for (auto [name, idx] : {std::pair{"job_id", c.job_id}, {"submit_s", c.submit},
                              {"duration_s", c.duration}, {"gpus", c.gpus}}) {
@@ -67,6 +68,9 @@ class NativeReader final : public TraceReader {
         job.estimate_s = row.seconds(c.estimate, -1, true);
       if (c.gpu_mem_gib >= 0 && !row.text(c.gpu_mem_gib).empty())
         job.gpu_mem_gib = row.number(c.gpu_mem_gib, 0, 0, false, "a number >= 0");
+      job.iterations = row.number(c.iterations, 0, 0, false, "a number >= 0");
+      job.iteration_flops = row.number(c.iteration_flops, 0, 0, false, "a number >= 0");
+      job.gradient_bytes = row.number(c.gradient_bytes, 0, 0, false, "a number >= 0");
       if (row.ok) result.jobs.push_back(std::move(job));
     }
     return result;
@@ -75,6 +79,7 @@ class NativeReader final : public TraceReader {
  private:
   struct Columns {
     int job_id, submit, duration, gpus, gpu_milli, cpus, mem_gib, tenant, gpu_model, priority, estimate, gpu_mem_gib;
+    int iterations, iteration_flops, gradient_bytes;  // the iterations model's (CONTRACT.md §7)
   };
 };
 

@@ -6,4 +6,5 @@
 
 namespace aidcsim {
 std::unique_ptr<WorkloadModel> make_trace_model(PolicyArgs& args);
+std::unique_ptr<WorkloadModel> make_iterations_model(PolicyArgs& args);
 }  // namespace aidcsim

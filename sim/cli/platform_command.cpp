@@ -27,6 +27,10 @@ const std::map<std::string, ZoneLayout>& layouts() {
 void add_fabric_options(CLI::App& cmd, FatTreeOptions& fabric) {
   cmd.add_option("--servers-per-rack", fabric.servers_per_rack, "servers under one leaf switch")
       ->capture_default_str();
+  cmd.add_option("--oversubscription", fabric.uplink_oversubscription,
+                 "leaf uplink = servers in the rack x NIC / this (1 = non-blocking)")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1024.0));
   cmd.add_option("--layout", fabric.layout,
                  fmt::format("zones: per-server (least memory) or per-rack (loads faster); default {}",
                              fabric.layout == ZoneLayout::PerRack ? "per-rack" : "per-server"))
@@ -176,6 +180,9 @@ void add_platform_command(CLI::App& app, std::function<int()>& action) {
   fat_tree->add_option("--gpus-per-server", options->gpus_per_server, "GPUs per server")->required();
   fat_tree->add_option("--gpu-model", options->gpu_model, "GPU model (see docs/platforms.md, GPU models)")->required();
   fat_tree->add_option("--servers-per-rack", options->servers_per_rack, "servers under one leaf switch");
+  fat_tree->add_option("--oversubscription", options->uplink_oversubscription,
+                       "leaf uplink = servers in the rack x NIC / this (1 = non-blocking)")
+      ->check(CLI::Range(1.0, 1024.0));
   fat_tree->add_option("--cores-per-server", options->cores_per_server, "CPU cores per server");
   fat_tree->add_option("--layout", options->layout,
                        "zones: per-server (least memory) or per-rack (loads ~4x faster past 20,000 GPUs)")

@@ -17,6 +17,7 @@ struct RunArgs {
   std::optional<std::uint64_t> seed;
   bool quiet = false;
   bool verbose = false;
+  std::string engine_stats;
 };
 }  // namespace
 
@@ -29,6 +30,8 @@ void add_run_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--seed", args->seed, "override the scenario's seed");
   cmd->add_flag("--quiet", args->quiet, "print nothing but errors");
   cmd->add_flag("--verbose-simgrid", args->verbose, "let SimGrid log its messages");
+  cmd->add_option("--engine-stats", args->engine_stats,
+                  "also write FILE: SimGrid activities and steps, core events (for benchmarks)");
   cmd->callback([args, &action]() {
     action = [args]() {
       if (args->out && args->out->empty())
@@ -39,7 +42,7 @@ void add_run_command(CLI::App& app, std::function<int()>& action) {
       InterruptGuard interrupts;  // after the engine: replaces SimGrid's own SIGINT handler
       Prepared prepared = prepare(engine, args->scenario, overrides, args->seed, builtin_registries());
       RunOptions options{args->out.value_or(""), !args->quiet && isatty(STDERR_FILENO),
-                         [] { return InterruptGuard::received() != 0; }};
+                         [] { return InterruptGuard::received() != 0; }, args->engine_stats};
       nlohmann::json summary;
       try {
         summary = run_prepared(engine, prepared, options);

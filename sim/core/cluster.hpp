@@ -59,6 +59,21 @@ struct StorageHost {
   std::vector<DiskInfo> disks;
 };
 
+// A route of the platform as a lone communication sees it (the network model's factors applied):
+// the iterations model sizes its collectives with it. Filled by the platform loader from SimGrid's
+// routes; policies never ask SimGrid themselves.
+struct NetworkRoute {
+  double latency_s = 0;
+  std::vector<std::pair<std::uintptr_t, double>> links;  // each link (one direction) and its bandwidth, bytes/s
+};
+class RouteOracle {
+ public:
+  virtual ~RouteOracle() = default;
+  virtual NetworkRoute route(HostRef from, HostRef to) const = 0;
+  // Whether lone transfers take exactly latency + bytes / bandwidth (CM02 without cross-traffic).
+  virtual bool exact() const = 0;
+};
+
 struct Cluster {
   std::string platform_file;
   std::vector<Server> servers;
@@ -73,6 +88,7 @@ struct Cluster {
   int topology_edges = 0;
   int topology_components = 0;
   std::shared_ptr<const Topology> topology;
+  std::shared_ptr<const RouteOracle> routes;  // null for hand-built clusters
 
   std::size_t gpu_count() const { return gpus.size(); }
   int gpus_of_model(const std::string& model) const;

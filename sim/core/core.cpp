@@ -258,7 +258,15 @@ ActivityPlan Core::rest_plan(JobIndex j) const {
   if (policies_.gpu_sharing)
     for (auto& g : compute.gpus) g.milli = policies_.gpu_sharing->compute_milli(jobs_[j]);
   ActivityPlan plan = policies_.workload_model->plan(jobs_[j], compute, cluster_);
-  for (auto& e : plan.execs) e.flops *= 1 - run.done_fraction;
+  const double left = 1 - run.done_fraction;
+  for (auto& e : plan.execs) e.flops *= left;
+  if (plan.has_comms() && left < 1) {
+    for (auto& round : plan.comm_rounds)
+      for (auto& c : round) c.bytes *= left;
+    plan.comm_wait_s *= left;
+    plan.comm_alone_s *= left;
+    plan.repeats = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::llround(plan.repeats * left)));
+  }
   // The runtime's overheads (a VM's) come before the sharing baseline: slowdown_sharing shows sharing only.
   if (policies_.runtime) policies_.runtime->adjust(jobs_[j], plan, cluster_);
   return plan;
@@ -275,16 +283,31 @@ void Core::adjust_for_co_runners(JobIndex j, ActivityPlan& plan, int counted_sel
 
 double Core::plan_work_time_s(JobIndex j, const ActivityPlan& p, double left) const {
   if (p.execs.empty()) return jobs_[j].duration_s * left;
+  // A communicating plan (the iterations model): its collectives' time alone follows the compute
+  // (each repeat's compute is the same share of every GPU's, so the slowest GPU's total is exact).
+  const double comm_s = p.has_comms() ? p.comm_alone_s : 0;
   double t = 0;
   for (const auto& e : p.execs) {
     double speed = e.on_gpu ? cluster_.gpus[e.index].speed_flops : cluster_.servers[e.index].core_speed_flops;
     t = std::max(t, e.bound_flops > 0 ? e.flops / std::min(speed, e.bound_flops) : e.flops / speed);
   }
-  return t;
+  return t + comm_s;
 }
 
 bool Core::plan_is_isolated(const ActivityPlan& plan) const {
   if (options_.always_activities) return false;
+  // Collectives share nothing only among exclusive GPUs of one server (their own NVLink or PCIe
+  // links), priced exactly (CM02 without cross-traffic), and aggregated (per-iteration execution is
+  // the reference for aggregation: SimGrid's).
+  if (plan.has_comms()) {
+    if (policies_.gpu_sharing || !options_.exclusive_gpus || plan.repeats > 1 || !cluster_.routes ||
+        !cluster_.routes->exact())
+      return false;
+    for (const auto& round : plan.comm_rounds)
+      for (const auto& c : round)
+        if (!c.from.on_gpu || !c.to.on_gpu || cluster_.gpus[c.from.index].server != cluster_.gpus[c.to.index].server)
+          return false;
+  }
   if (policies_.gpu_sharing) return policies_.gpu_sharing->isolated(plan);
   return options_.exclusive_gpus &&
          std::all_of(plan.execs.begin(), plan.execs.end(), [](const ExecStep& e) { return e.bound_flops == 0; });

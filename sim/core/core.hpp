@@ -179,6 +179,7 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   const Cluster& cluster() const override { return cluster_; }
   const Ledger& ledger() const override { return ledger_; }
   QuotaPolicy* quota() const { return policies_.quota.get(); }
+  const WorkloadModel& workload_model() const { return *policies_.workload_model; }
 
   // Time-weighted allocation: integral of allocated GPUs over time, in GPU-seconds.
   double allocated_gpu_seconds() const { return allocated_gpu_seconds_; }

@@ -14,6 +14,13 @@ using TenantIndex = std::uint32_t;
 
 inline constexpr int kWholeGpuMilli = 1000;
 inline constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+// A GPU host or a server host of the platform.
+struct HostRef {
+  bool on_gpu = true;
+  std::uint32_t index = 0;  // GpuIndex or ServerIndex
+  bool operator==(const HostRef&) const = default;
+};
+
 // The largest time or duration aidcsim accepts anywhere (trace times, time options), about 31.7
 // years: far beyond any datacenter trace, and small enough that no run loops for ever on a timer set
 // at 1e308 s (docs/README.scenario.md, "Bounds").
@@ -39,6 +46,10 @@ struct JobSpec {
   // It arrives held: it waits outside the scheduler's queue until its model releases it (Core::release;
   // an inference replica above the autoscaler's current count).
   bool held = false;
+  // The iterations workload model's trace columns (CONTRACT.md §7); 0 = not given.
+  double iterations = 0;
+  double iteration_flops = 0;  // per GPU
+  double gradient_bytes = 0;
 };
 
 enum class JobState : std::uint8_t { pending, running, completed, rejected, unfinished };

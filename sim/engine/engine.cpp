@@ -29,7 +29,50 @@ struct ActiveJob {
   std::vector<double> flops;
   double work_start_s = -1;      // when its work started (after pulls and delay); -1 before
   double isolated_work_s = -1;   // >= 0: the work is a plain wait of this length (no Exec)
+  // A plan with communication rounds (the iterations model): where the sequence is, for its progress.
+  std::vector<sg4::CommPtr> comms;
+  std::vector<double> comm_bytes;
+  std::uint32_t repeat = 0;      // repeats completed
+  int round = -1;                // the round under way; -1: the executions
+  bool waiting = false;          // in the final comm_wait_s
+  double exec_alone_s = 0, comm_alone_s = 0, comm_wait_s = 0, wait_started_s = 0;
+  std::uint32_t repeats = 1, rounds = 0;
 };
+
+// The executions' time alone: the slowest step at its host's speed (or its bound).
+double exec_alone_s(const std::vector<std::pair<sg4::Host*, ExecStep>>& steps) {
+  double t = 0;
+  for (const auto& [host, step] : steps) {
+    double speed = host->get_speed() * host->get_core_count();
+    if (step.bound_flops > 0) speed = std::min(speed, step.bound_flops);
+    if (speed > 0) t = std::max(t, step.flops / speed);
+  }
+  return t;
+}
+
+// The share of a communicating plan done so far, in time alone: each repeat is its executions then
+// its rounds (a round's progress is its slowest comm's), and the final wait comes last.
+double comm_plan_progress(const ActiveJob& a) {
+  const double per_repeat_comm_s = std::max(0.0, a.comm_alone_s - a.comm_wait_s) / a.repeats;
+  const double per_repeat_exec_s = a.exec_alone_s / a.repeats;
+  const double total_s = a.exec_alone_s + a.comm_alone_s;
+  if (total_s <= 0) return 0;
+  double done_s = a.repeat * (per_repeat_exec_s + per_repeat_comm_s);
+  if (a.waiting) {
+    done_s += std::min(a.comm_wait_s, sg4::Engine::get_clock() - a.wait_started_s);
+  } else if (a.round < 0) {
+    double f = a.execs.empty() ? 0 : 1;
+    for (std::size_t i = 0; i < a.execs.size(); ++i)
+      if (a.flops[i] > 0) f = std::min(f, 1 - a.execs[i]->get_remaining() / a.flops[i]);
+    done_s += f * per_repeat_exec_s;
+  } else {
+    double f = a.comms.empty() ? 0 : 1;
+    for (std::size_t i = 0; i < a.comms.size(); ++i)
+      if (a.comm_bytes[i] > 0) f = std::min(f, 1 - a.comms[i]->get_remaining() / a.comm_bytes[i]);
+    done_s += per_repeat_exec_s + (a.round + f) / a.rounds * per_repeat_comm_s;
+  }
+  return done_s / total_s;
+}
 
 // Something that happens once, which actors wait for (an image pull's end, the core's answer to a
 // migration).
@@ -82,7 +125,23 @@ class SimGridExecutor final : public Executor {
     // let go of active_[j], which `active` must then no longer be written through.
     sg4::ActorPtr actor = sg4::Actor::init("job", home);
     active.actor = actor;
-    actor->start([this, j, epoch, delay_s = plan.delay_s, steps = std::move(steps),
+    active.repeats = std::max<std::uint32_t>(1, plan.repeats);
+    active.rounds = static_cast<std::uint32_t>(plan.comm_rounds.size());
+    active.comm_alone_s = plan.comm_alone_s;
+    active.comm_wait_s = plan.comm_wait_s;
+    active.exec_alone_s = exec_alone_s(steps);
+    std::vector<std::vector<std::tuple<sg4::Host*, sg4::Host*, double>>> comm_rounds;
+    for (const auto& round : plan.comm_rounds) {
+      auto& out = comm_rounds.emplace_back();
+      for (const auto& c : round)
+        if (c.bytes > 0 && !(c.from == c.to)) {
+          sg4::Host* from = host_of(c.from);
+          sg4::Host* to = host_of(c.to);
+          if (!reachable(from, to, "a training job's collective")) return;
+          out.emplace_back(from, to, c.bytes);
+        }
+    }
+    actor->start([this, j, epoch, delay_s = plan.delay_s, steps = std::move(steps), comm_rounds = std::move(comm_rounds),
                                                     waits = std::move(waits), reports_start = !pulls.empty()]() {
       for (const auto& pull : waits) {
         pull->wait();
@@ -110,14 +169,18 @@ class SimGridExecutor final : public Executor {
         wakeup_->notify_one();
         return;
       }
-      for (const auto& [host, step] : steps) {
-        sg4::ExecPtr exec = sg4::Exec::init()->set_host(host)->set_flops_amount(step.flops);
-        if (step.bound_flops > 0) exec->set_bound(step.bound_flops);
-        exec->start();
-        me.execs.push_back(exec);
-        me.flops.push_back(step.flops);
+      if (comm_rounds.empty()) {
+        for (const auto& [host, step] : steps) {
+          sg4::ExecPtr exec = sg4::Exec::init()->set_host(host)->set_flops_amount(step.flops);
+          if (step.bound_flops > 0) exec->set_bound(step.bound_flops);
+          exec->start();
+          me.execs.push_back(exec);
+          me.flops.push_back(step.flops);
+        }
+        for (auto& exec : me.execs) exec->wait();
+      } else {
+        run_iterations(me, steps, comm_rounds);
       }
-      for (auto& exec : me.execs) exec->wait();
       // No lock: actors run cooperatively, and the controller checks finished_ and starts waiting
       // without a simcall in between, so no wakeup is lost. Taking the mutex here would let a
       // preemption kill this actor while it holds the mutex, and the controller would wait forever.
@@ -133,13 +196,17 @@ class SimGridExecutor final : public Executor {
     double done = active.execs.empty() ? 0 : 1;
     if (active.isolated_work_s >= 0 && active.work_start_s >= 0)
       done = active.isolated_work_s > 0 ? (sg4::Engine::get_clock() - active.work_start_s) / active.isolated_work_s : 1;
-    for (std::size_t i = 0; i < active.execs.size(); ++i)
-      if (active.flops[i] > 0) done = std::min(done, 1 - active.execs[i]->get_remaining() / active.flops[i]);
+    if (active.rounds > 0 && active.work_start_s >= 0 && active.isolated_work_s < 0) done = comm_plan_progress(active);
+    else
+      for (std::size_t i = 0; i < active.execs.size(); ++i)
+        if (active.flops[i] > 0) done = std::min(done, 1 - active.execs[i]->get_remaining() / active.flops[i]);
     // Kill the waiting actor before cancelling its executions: a cancelled execution would wake
     // it with a CancelException, which nothing catches.
     active.actor->kill();
     for (auto& exec : active.execs)
       if (!exec->test()) exec->cancel();
+    for (auto& comm : active.comms)
+      if (!comm->test()) comm->cancel();
     active_.erase(it);
     --in_flight_;
     return std::clamp(done, 0.0, 1.0);
@@ -156,7 +223,10 @@ class SimGridExecutor final : public Executor {
     gates_[id] = gate;
     sg4::Actor::create("vm-migration", source, [this, id, source, destination, t, gate]() {
       auto send = [&](double bytes) {
-        if (bytes >= 0.5) sg4::Comm::sendto(source, destination, static_cast<std::uint64_t>(std::llround(bytes)));
+        if (bytes >= 0.5) {
+          ++comms_started_;
+          sg4::Comm::sendto(source, destination, static_cast<std::uint64_t>(std::llround(bytes)));
+        }
         return bytes >= 0.5 ? std::round(bytes) : 0.0;
       };
       double sent = 0, round_bytes = t.memory_bytes;
@@ -174,6 +244,51 @@ class SimGridExecutor final : public Executor {
       migration_events_.push_back({id, true, sent});
       wakeup_->notify_one();
     })->set_stacksize(64 * 1024);
+  }
+
+  sg4::Host* host_of(HostRef h) const { return h.on_gpu ? gpu_hosts_[h.index] : server_hosts_[h.index]; }
+
+  // A communicating plan (sim/policy/workload_model.hpp), in the job's actor: `repeats` times the
+  // executions then the rounds, each volume divided among the repeats; then the final wait.
+  void run_iterations(ActiveJob& me, const std::vector<std::pair<sg4::Host*, ExecStep>>& steps,
+                      const std::vector<std::vector<std::tuple<sg4::Host*, sg4::Host*, double>>>& rounds) {
+    const double share = 1.0 / me.repeats;
+    for (me.repeat = 0; me.repeat < me.repeats; ++me.repeat) {
+      me.round = -1;
+      me.execs.clear();
+      me.flops.clear();
+      for (const auto& [host, step] : steps) {
+        if (step.flops <= 0) continue;
+        sg4::ExecPtr exec = sg4::Exec::init()->set_host(host)->set_flops_amount(step.flops * share);
+        if (step.bound_flops > 0) exec->set_bound(step.bound_flops);
+        exec->start();
+        me.execs.push_back(exec);
+        me.flops.push_back(step.flops * share);
+      }
+      for (auto& exec : me.execs) exec->wait();
+      me.execs.clear();
+      me.flops.clear();
+      for (std::size_t r = 0; r < rounds.size(); ++r) {
+        me.round = static_cast<int>(r);
+        me.comms.clear();
+        me.comm_bytes.clear();
+        for (const auto& [from, to, bytes] : rounds[r]) {
+          double amount = std::max(1.0, std::round(bytes * share));
+          ++comms_started_;
+          me.comms.push_back(sg4::Comm::sendto_async(from, to, static_cast<std::uint64_t>(amount)));
+          me.comm_bytes.push_back(amount);
+        }
+        for (auto& comm : me.comms) comm->wait();
+      }
+      me.comms.clear();
+      me.comm_bytes.clear();
+    }
+    me.repeat = me.repeats;
+    if (me.comm_wait_s > 0) {
+      me.waiting = true;
+      me.wait_started_s = sg4::Engine::get_clock();
+      sg4::this_actor::sleep_for(me.comm_wait_s);
+    }
   }
 
   // Waits until `until_s` or until an activity ends; returns the new time.
@@ -215,7 +330,10 @@ class SimGridExecutor final : public Executor {
     if (from != to && bytes > 0 && !reachable(from, to, "a transfer between servers")) return;
     ++in_flight_;
     sg4::Actor::create("transfer", to, [this, from, to, bytes, handler, payload]() {
-      if (from != to && bytes > 0) sg4::Comm::sendto(from, to, static_cast<std::uint64_t>(std::llround(bytes)));
+      if (from != to && bytes > 0) {
+        ++comms_started_;
+        sg4::Comm::sendto(from, to, static_cast<std::uint64_t>(std::llround(bytes)));
+      }
       --in_flight_;
       core_->event_queue().at(sg4::Engine::get_clock(), handler, payload, true);
       wake_sooner();
@@ -272,7 +390,10 @@ class SimGridExecutor final : public Executor {
     auto pull = std::make_shared<Pull>();
     pulls_.emplace(key, pull);
     sg4::Actor::create("image-pull", to, [this, pull, key, from, to, bytes = p.bytes]() {
-      if (from != to) sg4::Comm::sendto(from, to, static_cast<std::uint64_t>(std::llround(bytes)));
+      if (from != to) {
+        ++comms_started_;
+        sg4::Comm::sendto(from, to, static_cast<std::uint64_t>(std::llround(bytes)));
+      }
       pull->set();
       pulls_.erase(key);
     })->set_stacksize(64 * 1024);
@@ -302,6 +423,7 @@ class SimGridExecutor final : public Executor {
   const std::string& failure() const { return failure_; }
 
   bool in_flight() const { return in_flight_ > 0; }
+  long long comms_started() const { return comms_started_; }
 
   // Everything due at `now`: activities that ended, then the core's own events (run ends on
   // timers, model events; sim/core/events.hpp), then migrations' steps.
@@ -364,6 +486,7 @@ class SimGridExecutor final : public Executor {
   std::map<std::uint64_t, ModelExecution> executions_;  // models' work under way (execute), by handle
   std::uint64_t next_execution_ = 0;
   std::size_t in_flight_ = 0;
+  long long comms_started_ = 0;  // SimGrid communications (this libsimgrid exports no Comm::on_start)
 };
 
 }  // namespace
@@ -374,6 +497,10 @@ EngineResult run_simulation(sg4::Engine& engine, const PlatformHosts& hosts, Cor
   if (core.jobs().empty() || (hosts.servers.empty() && hosts.gpus.empty())) return result;
   SimGridExecutor executor(hosts);
   core.set_executor(&executor);
+  // Counted through SimGrid's own signals (connected for the process's one engine and run).
+  auto counts = std::make_shared<std::pair<long long, long long>>(0, 0);
+  sg4::Exec::on_start_cb([counts](const sg4::Exec&) { ++counts->first; });
+  sg4::Engine::on_time_advance_cb([counts](double) { ++counts->second; });
   executor.set_core(&core);
   sg4::Host* controller_host = !hosts.servers.empty() ? hosts.servers.front() : hosts.gpus.front();
 
@@ -436,6 +563,8 @@ EngineResult run_simulation(sg4::Engine& engine, const PlatformHosts& hosts, Cor
   if (!executor.failure().empty())
     throw InputErrors({{core.cluster().platform_file, 0, "", executor.failure()}});
   if (!closed) throw std::runtime_error("SimGrid stopped before the simulation ended (deadlock among actors)");
+  result.simgrid_activities = counts->first + executor.comms_started();
+  result.simgrid_steps = counts->second;
   return result;
 }
 

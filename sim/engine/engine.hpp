@@ -32,6 +32,10 @@ struct EngineResult {
   bool hit_horizon = false;
   bool interrupted = false;
   long long samples = 0;            // sample times taken
+  // SimGrid's work (for benchmarks, `aidcsim run --engine-stats`): executions and communications
+  // started, and the times its clock advanced (each one solve of its sharing model, LMM).
+  long long simgrid_activities = 0;
+  long long simgrid_steps = 0;
   double sampling_stopped_s = -1;   // >= 0: time of the last sample, when max_samples cut sampling short  // stop_requested() said so; the results are incomplete
 };
 

@@ -202,6 +202,7 @@ Cluster load_cluster(sg4::Engine& engine, const std::string& file, PlatformHosts
     cluster.max_gpus_per_server = std::max<int>(cluster.max_gpus_per_server, int(s.gpus.size()));
 
   build_topology(resolved, cluster);
+  attach_routes(resolved, cluster);
   if (hosts_out) *hosts_out = std::move(resolved);
   return cluster;
 }

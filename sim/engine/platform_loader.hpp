@@ -27,6 +27,9 @@ Cluster load_cluster(simgrid::s4u::Engine& engine, const std::string& file, Plat
 // Fills cluster.topology_* counts and cluster.topology from the routes between `hosts`.
 void build_topology(const PlatformHosts& hosts, Cluster& cluster);
 
+// Sets cluster.routes: the routes between `hosts` as SimGrid's network model prices them.
+void attach_routes(const PlatformHosts& hosts, Cluster& cluster);
+
 // Textual description for `aidcsim platform info`.
 std::string describe_cluster(const Cluster& cluster);
 

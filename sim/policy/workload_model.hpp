@@ -15,11 +15,25 @@ struct ExecStep {
   double bound_flops = 0;  // cap on speed; 0 = none
 };
 
-// After delay_s (restart cost, boot), everything in a plan runs concurrently; the job ends when the
-// last step ends.
+// `bytes` from one host to another, as a SimGrid communication along the platform's route.
+struct CommStep {
+  HostRef from, to;
+  double bytes = 0;
+};
+
+// After delay_s (restart cost, boot), the executions run concurrently; when the last ends, the
+// communication rounds run one after the other (each round's comms concurrently), then comm_wait_s
+// passes; then the job ends. The volumes are the plan's totals: with `repeats` > 1 (per-iteration
+// execution, the iterations model's reference) the sequence executions-rounds runs that many times,
+// each with 1/repeats of every volume.
 struct ActivityPlan {
   double delay_s = 0;
   std::vector<ExecStep> execs;
+  std::vector<std::vector<CommStep>> comm_rounds;
+  double comm_wait_s = 0;    // latencies an aggregated run's merged rounds do not pay
+  double comm_alone_s = 0;   // the rounds and the wait with nothing else on the network, all repeats
+  std::uint32_t repeats = 1;
+  bool has_comms() const { return !comm_rounds.empty(); }
 };
 
 class WorkloadModel {
@@ -30,6 +44,8 @@ class WorkloadModel {
   // The share of the job's whole plan between two checkpoints: on preemption the work done is kept
   // in whole multiples of it, the rest is lost (0 = nothing is lost).
   virtual double checkpoint_step(const JobSpec&) const { return 0; }
+  // Whether its plans move data over the network (jobs.csv then has slowdown_network).
+  virtual bool communicates() const { return false; }
 };
 
 }  // namespace aidcsim

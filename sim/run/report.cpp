@@ -46,6 +46,9 @@ void write_jobs_csv(const std::string& path, const Core& core, const FailureMode
     for (const auto& column : quota->job_columns()) line += ',' + column;
   if (failures)
     for (const auto& column : failures->job_columns()) line += ',' + column;
+  // The iterations model (docs/network.md): run time over the time alone on the same placement.
+  const bool network = core.workload_model().communicates();
+  if (network) line += ",slowdown_network";
   line += '\n';
   const Cluster& cluster = core.cluster();
   // Appends into one buffer (no per-field formatting calls): this runs for every job of every run.
@@ -87,6 +90,10 @@ void write_jobs_csv(const std::string& path, const Core& core, const FailureMode
     if (!run.allocation.gpus.empty()) line += std::to_string(run.allocation.gpus.front().milli);
     if (quota) quota->append_job_fields(static_cast<JobIndex>(j), spec, run.start_s, line);
     if (failures) failures->append_job_fields(static_cast<JobIndex>(j), line);
+    if (network) {
+      line += ',';
+      append_number(line, run.state == JobState::completed && run.alone_s > 0 ? run.run_s / run.alone_s : kNoTime);
+    }
     line += '\n';
     file.write_when_full(line);
   }

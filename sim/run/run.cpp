@@ -125,6 +125,9 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
     try {
       // Before the platform exists: SimGrid reads its network model when the platform is loaded.
       if (s.network_model != "LV08") engine.set_config("network/model:" + s.network_model);
+      // CM02 is the textbook model: without SimGrid's default 5 % reverse traffic per flow, a lone
+      // transfer takes latency + bytes / bandwidth and a ring all-reduce ends on its formula (docs/network.md).
+      if (s.network_model == "CM02") engine.set_config("network/crosstraffic:0");
       // Every job runs as SimGrid Execs and no host is switched off: SimGrid's host energy plugin
       // can measure the energy too, as a cross-check of aidcsim's own (docs/energy.md). It must be
       // on before the hosts are created.
@@ -425,6 +428,12 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
   if (result.interrupted || (options.stop_requested && options.stop_requested())) throw RunInterrupted();
 
   double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  if (!options.engine_stats_path.empty())
+    write_file_atomically(options.engine_stats_path,
+                          nlohmann::json{{"simgrid_activities", result.simgrid_activities},
+                                         {"simgrid_steps", result.simgrid_steps},
+                                         {"core_events", core.events()},
+                                         {"simulation_wall_s", wall_s}}.dump(1) + "\n");
   nlohmann::json summary = build_summary(p.scenario.name, p.scenario.seed, p.skipped_rows, core, result, wall_s, p.services.get());
   for (RunMetric* m : metrics) m->summarize(summary, {core.first_submit_s(), result.end_s});
   // Only when the monitor stopped early, so complete runs keep their summary as it was.

@@ -56,6 +56,9 @@ struct RunOptions {
   bool progress = false;
   // Polled between events; a true answer stops the run and run_prepared throws RunInterrupted.
   std::function<bool()> stop_requested;
+  // When set: a JSON file of the run's engine figures (SimGrid activities and steps, core events,
+  // wall time), for benchmarks; outside the run's outputs, which stay as they are.
+  std::string engine_stats_path;
 };
 
 // The run was stopped before its end (stop_requested); no output file was written.

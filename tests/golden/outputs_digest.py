@@ -23,7 +23,7 @@ WALL_CLOCK_KEYS = {"wall_s", "out_dir"}
 # Studies whose points are long (a day of requests, tens of seconds each; a week of Philly): only their
 # first N points are digested, so the check stays within CI's time; the shipped scenario they vary is
 # digested, and tests/engine/test_hpa_runs.cpp checks the keys they vary.
-FIRST_POINTS_ONLY = {"hpa-day": 0, "hpa-day-static": 0, "philly-ca": 2, "young-daly": 2}
+FIRST_POINTS_ONLY = {"hpa-day": 0, "hpa-day-static": 0, "philly-ca": 2, "young-daly": 2, "network-fat-tree": 3}
 
 
 def strip_wall_clock(value):
