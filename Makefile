@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEBIAN_PACKAGES := cmake g++ make pkg-config libsimgrid-dev libboost-graph-dev libfmt-dev nlohmann-json3-dev \
   libcli11-dev libgtest-dev zlib1g-dev libssl-dev libyaml-cpp-dev python3 python3-pandas python3-scipy python3-matplotlib
 
-.PHONY: all deps configure build run test bench clean study consolidation-study quota-study inference-study train-serve-study hpa-study ca-study failures-study test-sanitize fuzz
+.PHONY: all deps configure build run test bench clean study consolidation-study quota-study inference-study train-serve-study hpa-study ca-study failures-study network-study test-sanitize fuzz
 
 all: build
 
@@ -47,6 +47,14 @@ FAILURES_STUDY_OUT ?= results/studies/young-daly
 failures-study: build
 	$(BUILD_DIR)/aidcsim sweep scenarios/studies/young-daly.json --out $(FAILURES_STUDY_OUT)
 	/usr/bin/python3 analysis/failures_study.py $(FAILURES_STUDY_OUT) --docs docs/failures.md --images docs/images
+
+# The fat-tree study (docs/network.md): the Philly week under the iterations model, first-fit, topology and
+# spread placement on uplinks oversubscribed 1:1, 2:1 and 4:1 (9 runs, ~10 s); analysis/network_study.py
+# writes the table and figure into docs/network.md (between its network-study markers).
+NETWORK_STUDY_OUT ?= results/studies/network-fat-tree
+network-study: build
+	$(BUILD_DIR)/aidcsim sweep scenarios/studies/network-fat-tree.json --out $(NETWORK_STUDY_OUT)
+	/usr/bin/python3 analysis/network_study.py $(NETWORK_STUDY_OUT) --docs docs/network.md --images docs/images
 
 # The unit, engine and fuzz-smoke tests built with AddressSanitizer and UndefinedBehaviorSanitizer (GCC), in
 # their own build dir; not part of `make test` (docs/robustness.md has the measured time). SimGrid is not

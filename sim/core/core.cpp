@@ -300,8 +300,7 @@ bool Core::plan_is_isolated(const ActivityPlan& plan) const {
   // links), priced exactly (CM02 without cross-traffic), and aggregated (per-iteration execution is
   // the reference for aggregation: SimGrid's).
   if (plan.has_comms()) {
-    if (policies_.gpu_sharing || !options_.exclusive_gpus || plan.repeats > 1 || !cluster_.routes ||
-        !cluster_.routes->exact())
+    if (!options_.exclusive_gpus || plan.repeats > 1 || !cluster_.routes || !cluster_.routes->exact())
       return false;
     for (const auto& round : plan.comm_rounds)
       for (const auto& c : round)

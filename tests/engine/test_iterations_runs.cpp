@@ -95,8 +95,11 @@ TEST(IterationsRuns, RingInsideAServerIsExactOnATimer) {
   const double expected = kIterations * 2 * 3 * (kGradient_bytes / 4 / kNvlink_Bps + kNvlinkLatency_s);
   for (const char* activities : {"shared", "always"}) {
     r.scenario["engine"]["activities"] = activities;
-    ASSERT_EQ(r.run().exit_code, 0);
+    std::string path = r.dir.write("scenario.json", r.scenario.dump(2));
+    ASSERT_EQ(run_cli("run " + path + " --out " + (r.dir / "out") + " --quiet --engine-stats " + (r.dir / "stats.json")).exit_code, 0);
     EXPECT_NEAR(end_of(r.jobs()[0]), expected, 1e-9) << activities;
+    // A timer by default: no SimGrid activity at all; with "always", 4 communications (no compute).
+    EXPECT_EQ(read_json(r.dir / "stats.json")["simgrid_activities"], std::string(activities) == "shared" ? 0 : 4);
   }
 }
 
