@@ -12,6 +12,7 @@
 #include "sim/core/rng.hpp"
 #include "sim/core/run_record.hpp"
 #include "sim/core/units.hpp"
+#include "models/failures/stragglers.hpp"
 
 namespace aidcsim {
 namespace {
@@ -45,9 +46,7 @@ std::vector<TraceFailure> read_trace(OptionReader& failures, const Cluster& clus
   if (given.empty()) return rows;
   namespace fs = std::filesystem;
   const std::string path = fs::path(given).is_absolute() ? given : (fs::path(scenario_dir) / given).lexically_normal().string();
-  std::unordered_map<std::string, std::pair<bool, std::uint32_t>> hosts;
-  for (std::size_t s = 0; s < cluster.servers.size(); ++s) hosts[cluster.servers[s].name] = {false, static_cast<std::uint32_t>(s)};
-  for (std::size_t g = 0; g < cluster.gpus.size(); ++g) hosts[cluster.gpus[g].name] = {true, static_cast<std::uint32_t>(g)};
+  const auto hosts = hosts_by_name(cluster);
   LineInput in(path);
   if (!in.ok()) {
     failures.problem("trace", fmt::format("cannot read the failure trace {}", path));
@@ -87,8 +86,8 @@ std::vector<TraceFailure> read_trace(OptionReader& failures, const Cluster& clus
     f.time_s = *time;
     f.duration_s = *duration;
     f.host = fields[1];
-    f.gpu = host->second.first;
-    f.index = host->second.second;
+    f.gpu = host->second.on_gpu;
+    f.index = host->second.index;
     rows.push_back(f);
   }
   return rows;
@@ -102,9 +101,10 @@ FailureConfig read_failure_config(OptionReader& failures, const Cluster& cluster
   c.server = read_process(failures, "server");
   c.gpu = read_process(failures, "gpu");
   c.trace = read_trace(failures, cluster, scenario_dir, record);
+  c.stragglers = read_stragglers(failures, cluster);
   c.restart_s = failures.number("restart_s", 0, 0, kMaxTime_s);
-  if (!c.server.enabled && !c.gpu.enabled && c.trace.empty() && !failures.has("trace") && !failures.has("server") && !failures.has("gpu"))
-    failures.problem("", "no failures: expected \"server\" or \"gpu\" ({\"mtbf_s\": ..., \"repair_s\": ...}) or a \"trace\"");
+  if (!failures.has("trace") && !failures.has("server") && !failures.has("gpu") && !failures.has("stragglers"))
+    failures.problem("", "no failures: expected \"server\" or \"gpu\" ({\"mtbf_s\": ..., \"repair_s\": ...}), a \"trace\" or \"stragglers\"");
   failures.reject_unknown();
   return c;
 }
@@ -237,7 +237,7 @@ nlohmann::json HostFailures::summary(double) const {
     useful_gpu_s += done * spec.duration_s * spec.gpus * spec.gpu_milli / 1000.0;
   }
   const double allocated_gpu_s = core_->allocated_gpu_seconds();
-  return {{"count", static_cast<long long>(log_.size())},
+  nlohmann::json out = {{"count", static_cast<long long>(log_.size())},
           {"by_kind", {{"server", by_server}, {"gpu", by_gpu}}},
           {"jobs_hit", hits},
           {"lost_gpu_hours", lost_gpu_s / 3600},
@@ -246,6 +246,8 @@ nlohmann::json HostFailures::summary(double) const {
           {"goodput", allocated_gpu_s > 0 ? useful_gpu_s / allocated_gpu_s : 0},
           {"restarts", restarts_},
           {"mean_time_to_restart_s", restarts_ > 0 ? restart_delay_s_ / static_cast<double>(restarts_) : 0}};
+  if (!config_.stragglers.empty()) out["stragglers"] = static_cast<long long>(config_.stragglers.size());
+  return out;
 }
 
 }  // namespace aidcsim

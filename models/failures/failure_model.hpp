@@ -33,6 +33,7 @@ struct TraceFailure {
 struct FailureConfig {
   FailureProcessSpec server, gpu;
   std::vector<TraceFailure> trace;
+  std::vector<HostSlowdown> stragglers;
   double restart_s = 0;
 };
 
@@ -49,6 +50,7 @@ class HostFailures final : public FailureModel, private EventHandler {
   std::string failures_csv() const override;
   nlohmann::json summary(double end_s) const override;
   void work_planned(JobIndex j, const ActivityPlan&, double work_start_s, double now) override;
+  std::vector<HostSlowdown> slowdowns() const override { return config_.stragglers; }
 
  private:
   struct Process {  // one host's failures (or one trace row)

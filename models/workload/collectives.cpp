@@ -93,7 +93,7 @@ RoundCost round_cost(const CollectiveStage& stage, double bytes, const RouteOrac
 }
 
 CollectivePlan plan_collective(const std::vector<CollectiveStage>& stages, double iterations, bool aggregate,
-                               const RouteOracle& routes) {
+                               const RouteOracle& routes, std::uint32_t segments) {
   CollectivePlan plan;
   for (const auto& stage : stages) {
     const double per_round_s = round_cost(stage, stage.bytes, routes).time_s;
@@ -105,9 +105,11 @@ CollectivePlan plan_collective(const std::vector<CollectiveStage>& stages, doubl
     };
     if (aggregate) {
       // All iterations' rounds of the stage as one round: SimGrid pays one latency, the wait the rest.
+      // Run in `segments` (between checkpoints), each a share of the bytes: one latency per segment.
       const double bytes = iterations * stage.rounds * stage.bytes;
       plan.rounds.push_back(steps(bytes));
-      plan.wait_s += std::max(0.0, iterations * stage.rounds * per_round_s - round_cost(stage, bytes, routes).time_s);
+      plan.wait_s += std::max(0.0, iterations * stage.rounds * per_round_s -
+                                       segments * round_cost(stage, bytes / segments, routes).time_s);
     } else {
       for (int r = 0; r < stage.rounds; ++r) plan.rounds.push_back(steps(iterations * stage.bytes));
     }

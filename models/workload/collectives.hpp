@@ -39,7 +39,8 @@ struct CollectivePlan {
   double alone_s = 0;          // all iterations
   double per_iteration_s = 0;  // one iteration's collective alone
 };
+// `segments`: an aggregated plan runs in that many equal repeats (checkpoint segments).
 CollectivePlan plan_collective(const std::vector<CollectiveStage>& stages, double iterations, bool aggregate,
-                               const RouteOracle& routes);
+                               const RouteOracle& routes, std::uint32_t segments = 1);
 
 }  // namespace aidcsim

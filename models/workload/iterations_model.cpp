@@ -21,13 +21,16 @@ namespace {
 struct Profile {
   double gradient_bytes = 0;      // parameters x bytes per parameter
   double iteration_flops = 0;     // per GPU: flops per sample x batch size per GPU (0 = unknown)
-  double checkpoint_bytes = 0;
+  double checkpoint_bytes = 0;    // the state one checkpoint writes (0 = checkpoints cost checkpoint_cost_s only)
+  double dataset_bytes = 0;       // read from storage at the start of every run
 };
 
 struct TrainingShape {
   double iterations = 0;
   double iteration_flops = 0;
   double gradient_bytes = 0;
+  double checkpoint_bytes = 0;
+  double dataset_bytes = 0;
 };
 
 // A job's trace columns, completed by its tenant's profile or the default one.
@@ -41,6 +44,8 @@ struct Profiles {
     if (profile) {
       if (shape.gradient_bytes <= 0) shape.gradient_bytes = profile->gradient_bytes;
       if (shape.iteration_flops <= 0) shape.iteration_flops = profile->iteration_flops;
+      shape.checkpoint_bytes = profile->checkpoint_bytes;
+      shape.dataset_bytes = profile->dataset_bytes;
     }
     return shape;
   }
@@ -80,7 +85,7 @@ class IterationsModel final : public WorkloadModel {
         iterations = iteration_s > 0 ? std::max(1.0, std::round(job.duration_s / iteration_s)) : 1;
       }
       if (calibrate_) flops = std::max(0.0, job.duration_s / iterations - one.per_iteration_s) * slowest_flops;
-      comm = plan_collective(stages, iterations, aggregate_, *cluster.routes);
+      comm = plan_collective(stages, iterations, aggregate_, *cluster.routes, segments(job, shape));
     }
     // Checkpoints: their cost as compute time on every GPU (docs/failures.md).
     const double checkpoint_s = checkpoints(job) * cost_s_;
@@ -95,11 +100,61 @@ class IterationsModel final : public WorkloadModel {
     plan.comm_wait_s = comm.wait_s;
     plan.comm_alone_s = comm.alone_s;  // the wait included
     plan.repeats = aggregate_ || iterations < 1 ? 1 : static_cast<std::uint32_t>(iterations);
+    add_storage(job, shape, allocation, cluster, plan);
     return plan;
+  }
+
+  // The dataset streamed from the first storage host (each server of the job its share, each segment
+  // its share of that) and, when checkpoints write bytes, the state written by the job's first server
+  // (rank 0 saves it) at the end of each of the K + 1 equal segments, K = ceil(D / C) - 1 (the last
+  // write is the final model).
+  void add_storage(const JobSpec& job, const TrainingShape& shape, const Allocation& allocation,
+                   const Cluster& cluster, ActivityPlan& plan) const {
+    std::vector<ServerIndex> servers;
+    for (const auto& share : allocation.gpus)
+      if (std::find(servers.begin(), servers.end(), cluster.gpus[share.gpu].server) == servers.end())
+        servers.push_back(cluster.gpus[share.gpu].server);
+    if (shape.dataset_bytes > 0)
+      for (ServerIndex s : servers) plan.reads.push_back({0, s, shape.dataset_bytes / servers.size(), false});
+    if (shape.checkpoint_bytes > 0 && interval_s_ > 0) {
+      plan.checkpoint_writes.push_back({0, servers.front(), shape.checkpoint_bytes, true});
+      plan.repeats = segments(job, shape);
+    }
+    plan.read_alone_s = storage_alone_s(plan.reads, 1.0 / plan.repeats, cluster);
+    plan.write_alone_s = storage_alone_s(plan.checkpoint_writes, 1, cluster);
+  }
+
+  // Checkpoints written as bytes (an aggregated plan only) cut the run into equal segments.
+  std::uint32_t segments(const JobSpec& job, const TrainingShape& shape) const {
+    return shape.checkpoint_bytes > 0 ? static_cast<std::uint32_t>(checkpoints(job)) + 1 : 1;
+  }
+
+  // `share` of the steps' bytes, the steps together and alone: the disk's time for all their bytes,
+  // or the slowest transfer (the steps' flows sharing links), whichever is longer.
+  static double storage_alone_s(const std::vector<StorageStep>& steps, double share, const Cluster& cluster) {
+    if (steps.empty()) return 0;
+    const DiskInfo& disk = cluster.storage[steps.front().storage].disks.front();
+    double bytes = 0;
+    std::vector<NetworkRoute> routes;
+    std::map<std::uintptr_t, int> flows_on;
+    for (const auto& io : steps) {
+      bytes += io.bytes * share;
+      routes.push_back(cluster.routes->storage_route(io.storage, io.server, io.write));
+      for (const auto& [link, bw] : routes.back().links)
+        if (link != 0) ++flows_on[link];
+    }
+    double t = bytes / (steps.front().write ? disk.write_bw_bytes_per_s : disk.read_bw_bytes_per_s);
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      double rate = std::numeric_limits<double>::infinity();
+      for (const auto& [link, bw] : routes[i].links) rate = std::min(rate, link == 0 ? bw : bw / flows_on[link]);
+      t = std::max(t, routes[i].latency_s + steps[i].bytes * share / rate);
+    }
+    return t;
   }
 
   double checkpoint_step(const JobSpec& job) const override {
     if (interval_s_ <= 0 || job.duration_s <= 0) return 0;
+    if (profiles_.shape(job).checkpoint_bytes > 0) return 1 / (checkpoints(job) + 1);  // whole segments
     return std::min(1.0, (interval_s_ + cost_s_) / (job.duration_s + checkpoints(job) * cost_s_));
   }
   bool communicates() const override { return true; }
@@ -136,6 +191,17 @@ std::unique_ptr<WorkloadModel> make_iterations_model(PolicyArgs& args) {
       double bytes_per_parameter = p.number("bytes_per_parameter", 4, 0, 64);
       profile.gradient_bytes = p.number("gradient_bytes", parameters * bytes_per_parameter, 0, 1e18);
       profile.iteration_flops = p.number("flops_per_sample", 0, 0, 1e21) * p.number("batch_size", 1, 0, 1e9);
+      profile.checkpoint_bytes = p.number("checkpoint_bytes", 0, 0, 1e18);
+      profile.dataset_bytes = p.number("dataset_bytes", 0, 0, 1e18);
+      if ((profile.checkpoint_bytes > 0 || profile.dataset_bytes > 0) && args.cluster.storage.empty())
+        p.problem(profile.checkpoint_bytes > 0 ? "checkpoint_bytes" : "dataset_bytes",
+                  "the platform has no storage host (a host with prop kind=storage and a disk) to read or write");
+      else if ((profile.checkpoint_bytes > 0 || profile.dataset_bytes > 0) && args.cluster.storage.front().disks.empty())
+        p.problem(profile.checkpoint_bytes > 0 ? "checkpoint_bytes" : "dataset_bytes",
+                  fmt::format("storage host '{}' has no disk; expected a <disk> with read_bw and write_bw",
+                              args.cluster.storage.front().name));
+      if (profile.checkpoint_bytes > 0 && !aggregate)
+        p.problem("checkpoint_bytes", "checkpoint writes need aggregate: true (per-iteration execution writes none)");
       p.reject_unknown();
       profiles[name] = profile;
     }

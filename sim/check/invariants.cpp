@@ -11,6 +11,7 @@
 #include <set>
 
 #include "sim/check/alert_rules.hpp"
+#include "sim/check/failure_rules.hpp"
 #include "sim/check/scaling_rules.hpp"
 #include "sim/check/check_values.hpp"
 #include "sim/check/python_text.hpp"
@@ -392,6 +393,8 @@ CheckReport check_run_dir(const std::string& run_dir, const CheckOptions& option
   check_alerts(run_dir, run_json, [&](const char* rule, std::string message) { v.add(rule, std::move(message)); });
   // Autoscaling (scaling.csv): scaling_invariants.py's rules.
   check_scaling(run_dir, run_json, [&](const char* rule, std::string message) { v.add(rule, std::move(message)); });
+  // Failures (failures.csv): failure_invariants.py's rules.
+  check_failures(run_dir, jobs, [&](const char* rule, std::string message) { v.add(rule, std::move(message)); });
   // Quota (admissions.csv and summary.json's quota): quota_invariants.py's rules.
   check_quota(run_dir, run_json, summary, jobs, exclusive, [&](const char* rule, std::string message) { v.add(rule, std::move(message)); });
   report.jobs = jobs.rows().size();

@@ -184,6 +184,7 @@ void add_platform_command(CLI::App& app, std::function<int()>& action) {
                        "leaf uplink = servers in the rack x NIC / this (1 = non-blocking)")
       ->check(CLI::Range(1.0, 1024.0));
   fat_tree->add_option("--cores-per-server", options->cores_per_server, "CPU cores per server");
+  fat_tree->add_flag("--no-storage{false}", options->storage, "without the shared storage host storage-0");
   fat_tree->add_option("--layout", options->layout,
                        "zones: per-server (least memory) or per-rack (loads ~4x faster past 20,000 GPUs)")
       ->transform(CLI::CheckedTransformer(

@@ -70,8 +70,17 @@ class RouteOracle {
  public:
   virtual ~RouteOracle() = default;
   virtual NetworkRoute route(HostRef from, HostRef to) const = 0;
+  // Between storage host `storage` (Cluster::storage) and server `server`, in the direction given.
+  virtual NetworkRoute storage_route(std::uint32_t storage, ServerIndex server, bool to_storage) const = 0;
   // Whether lone transfers take exactly latency + bytes / bandwidth (CM02 without cross-traffic).
   virtual bool exact() const = 0;
+};
+
+// A straggler (failures.stragglers; docs/failures.md): from start_s to end_s the host computes at
+// `factor` of its speed (SimGrid's speed profile of the host).
+struct HostSlowdown {
+  HostRef host;
+  double start_s = 0, end_s = 0, factor = 1;
 };
 
 struct Cluster {
@@ -82,6 +91,12 @@ struct Cluster {
   std::vector<std::string> gpu_models;  // sorted distinct model names
   std::map<std::string, int> model_index;
   int max_gpus_per_server = 0;
+  std::vector<HostSlowdown> slowdowns;  // set before the run; runs on these hosts are never timers
+  bool slowed(HostRef host) const {
+    for (const auto& s : slowdowns)
+      if (s.host == host) return true;
+    return false;
+  }
 
   // Filled by build_topology() from SimGrid routes; null for hand-built clusters in unit tests.
   int topology_vertices = 0;

@@ -265,6 +265,9 @@ ActivityPlan Core::rest_plan(JobIndex j) const {
       for (auto& c : round) c.bytes *= left;
     plan.comm_wait_s *= left;
     plan.comm_alone_s *= left;
+    for (auto& read : plan.reads) read.bytes *= left;
+    // With checkpoint segments the rest starts at a segment's start (a failure or preemption keeps
+    // whole ones): fewer repeats, each reading its share and writing a whole checkpoint as before.
     plan.repeats = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::llround(plan.repeats * left)));
   }
   // The runtime's overheads (a VM's) come before the sharing baseline: slowdown_sharing shows sharing only.
@@ -285,7 +288,7 @@ double Core::plan_work_time_s(JobIndex j, const ActivityPlan& p, double left) co
   if (p.execs.empty()) return jobs_[j].duration_s * left;
   // A communicating plan (the iterations model): its collectives' time alone follows the compute
   // (each repeat's compute is the same share of every GPU's, so the slowest GPU's total is exact).
-  const double comm_s = p.has_comms() ? p.comm_alone_s : 0;
+  const double comm_s = p.has_comms() ? p.comm_alone_s + p.storage_alone_s() : 0;
   double t = 0;
   for (const auto& e : p.execs) {
     double speed = e.on_gpu ? cluster_.gpus[e.index].speed_flops : cluster_.servers[e.index].core_speed_flops;
@@ -296,11 +299,15 @@ double Core::plan_work_time_s(JobIndex j, const ActivityPlan& p, double left) co
 
 bool Core::plan_is_isolated(const ActivityPlan& plan) const {
   if (options_.always_activities) return false;
+  // A straggler's speed changes during the run: SimGrid's speed profile prices that.
+  for (const auto& e : plan.execs)
+    if (!cluster_.slowdowns.empty() && cluster_.slowed({e.on_gpu, e.index})) return false;
   // Collectives share nothing only among exclusive GPUs of one server (their own NVLink or PCIe
   // links), priced exactly (CM02 without cross-traffic), and aggregated (per-iteration execution is
   // the reference for aggregation: SimGrid's).
   if (plan.has_comms()) {
-    if (!options_.exclusive_gpus || plan.repeats > 1 || !cluster_.routes || !cluster_.routes->exact())
+    if (!options_.exclusive_gpus || plan.repeats > 1 || !cluster_.routes || !cluster_.routes->exact() ||
+        !plan.reads.empty() || !plan.checkpoint_writes.empty())  // the storage host is everyone's
       return false;
     for (const auto& round : plan.comm_rounds)
       for (const auto& c : round)

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "sim/core/errors.hpp"
+#include "sim/engine/speed_profiles.hpp"
 
 namespace aidcsim {
 
@@ -32,11 +33,28 @@ struct ActiveJob {
   // A plan with communication rounds (the iterations model): where the sequence is, for its progress.
   std::vector<sg4::CommPtr> comms;
   std::vector<double> comm_bytes;
+  std::vector<sg4::ActivityPtr> ios;  // storage steps under way (disk I/Os and their transfers)
+  std::vector<double> io_bytes;
+  enum class Phase { reading, computing, communicating, waiting, writing } phase = Phase::reading;
   std::uint32_t repeat = 0;      // repeats completed
-  int round = -1;                // the round under way; -1: the executions
-  bool waiting = false;          // in the final comm_wait_s
-  double exec_alone_s = 0, comm_alone_s = 0, comm_wait_s = 0, wait_started_s = 0;
+  int round = 0;                 // the round under way while communicating
+  // Per repeat, alone: its share of the reads, executions, rounds and wait; one checkpoint's writes.
+  double read_s = 0, exec_s = 0, comm_s = 0, wait_s = 0, write_s = 0, wait_started_s = 0;
   std::uint32_t repeats = 1, rounds = 0;
+};
+
+// A communicating plan's network and storage work, resolved to SimGrid hosts and disks.
+struct StorageIo {
+  sg4::Disk* disk;
+  sg4::Host* from;
+  sg4::Host* to;
+  double bytes;
+  bool write;
+};
+struct CommSchedule {
+  std::vector<std::vector<std::tuple<sg4::Host*, sg4::Host*, double>>> rounds;
+  std::vector<StorageIo> reads, writes;
+  bool empty() const { return rounds.empty() && reads.empty() && writes.empty(); }
 };
 
 // The executions' time alone: the slowest step at its host's speed (or its bound).
@@ -50,28 +68,38 @@ double exec_alone_s(const std::vector<std::pair<sg4::Host*, ExecStep>>& steps) {
   return t;
 }
 
-// The share of a communicating plan done so far, in time alone: each repeat is its executions then
-// its rounds (a round's progress is its slowest comm's), and the final wait comes last.
+// The least-advanced activity's share done (a phase's activities run together).
+template <class Activities>
+double least_done(const Activities& activities, const std::vector<double>& amounts) {
+  double f = activities.empty() ? 0 : 1;
+  for (std::size_t i = 0; i < activities.size(); ++i)
+    if (amounts[i] > 0) f = std::min(f, 1 - activities[i]->get_remaining() / amounts[i]);
+  return std::max(0.0, f);
+}
+
+// The share of a communicating plan done so far, in time alone. Each repeat is its reads, its
+// executions, its rounds (a round's progress is its slowest comm's), its wait and its checkpoint
+// writes; all repeats are alike, so a repeat's end is a multiple of 1 / repeats (what
+// WorkloadModel::checkpoint_step keeps).
 double comm_plan_progress(const ActiveJob& a) {
-  const double per_repeat_comm_s = std::max(0.0, a.comm_alone_s - a.comm_wait_s) / a.repeats;
-  const double per_repeat_exec_s = a.exec_alone_s / a.repeats;
-  const double total_s = a.exec_alone_s + a.comm_alone_s;
-  if (total_s <= 0) return 0;
-  double done_s = a.repeat * (per_repeat_exec_s + per_repeat_comm_s);
-  if (a.waiting) {
-    done_s += std::min(a.comm_wait_s, sg4::Engine::get_clock() - a.wait_started_s);
-  } else if (a.round < 0) {
-    double f = a.execs.empty() ? 0 : 1;
-    for (std::size_t i = 0; i < a.execs.size(); ++i)
-      if (a.flops[i] > 0) f = std::min(f, 1 - a.execs[i]->get_remaining() / a.flops[i]);
-    done_s += f * per_repeat_exec_s;
-  } else {
-    double f = a.comms.empty() ? 0 : 1;
-    for (std::size_t i = 0; i < a.comms.size(); ++i)
-      if (a.comm_bytes[i] > 0) f = std::min(f, 1 - a.comms[i]->get_remaining() / a.comm_bytes[i]);
-    done_s += per_repeat_exec_s + (a.round + f) / a.rounds * per_repeat_comm_s;
+  using Phase = ActiveJob::Phase;
+  const double per_repeat_s = a.read_s + a.exec_s + a.comm_s + a.wait_s + a.write_s;
+  if (per_repeat_s <= 0) return 0;
+  double done_s = 0;
+  switch (a.phase) {
+    case Phase::reading: done_s = least_done(a.ios, a.io_bytes) * a.read_s; break;
+    case Phase::computing: done_s = a.read_s + least_done(a.execs, a.flops) * a.exec_s; break;
+    case Phase::communicating:
+      done_s = a.read_s + a.exec_s + (a.round + least_done(a.comms, a.comm_bytes)) / a.rounds * a.comm_s;
+      break;
+    case Phase::waiting:
+      done_s = a.read_s + a.exec_s + a.comm_s + std::min(a.wait_s, sg4::Engine::get_clock() - a.wait_started_s);
+      break;
+    case Phase::writing:
+      done_s = a.read_s + a.exec_s + a.comm_s + a.wait_s + least_done(a.ios, a.io_bytes) * a.write_s;
+      break;
   }
-  return done_s / total_s;
+  return std::min(1.0, (a.repeat + std::min(1.0, done_s / per_repeat_s)) / a.repeats);
 }
 
 // Something that happens once, which actors wait for (an image pull's end, the core's answer to a
@@ -104,7 +132,7 @@ struct MigrationGate {
 class SimGridExecutor final : public Executor {
  public:
   explicit SimGridExecutor(const PlatformHosts& hosts)
-      : gpu_hosts_(hosts.gpus), server_hosts_(hosts.servers), mutex_(sg4::Mutex::create()),
+      : gpu_hosts_(hosts.gpus), server_hosts_(hosts.servers), storage_hosts_(hosts.storage), mutex_(sg4::Mutex::create()),
         wakeup_(sg4::ConditionVariable::create()) {
     any_host_ = !hosts.servers.empty() ? hosts.servers.front() : hosts.gpus.front();
   }
@@ -127,12 +155,14 @@ class SimGridExecutor final : public Executor {
     active.actor = actor;
     active.repeats = std::max<std::uint32_t>(1, plan.repeats);
     active.rounds = static_cast<std::uint32_t>(plan.comm_rounds.size());
-    active.comm_alone_s = plan.comm_alone_s;
-    active.comm_wait_s = plan.comm_wait_s;
-    active.exec_alone_s = exec_alone_s(steps);
-    std::vector<std::vector<std::tuple<sg4::Host*, sg4::Host*, double>>> comm_rounds;
+    active.read_s = plan.read_alone_s;
+    active.exec_s = exec_alone_s(steps) / active.repeats;
+    active.comm_s = std::max(0.0, plan.comm_alone_s - plan.comm_wait_s) / active.repeats;
+    active.wait_s = plan.comm_wait_s / active.repeats;
+    active.write_s = plan.checkpoint_writes.empty() ? 0 : plan.write_alone_s;
+    CommSchedule schedule;
     for (const auto& round : plan.comm_rounds) {
-      auto& out = comm_rounds.emplace_back();
+      auto& out = schedule.rounds.emplace_back();
       for (const auto& c : round)
         if (c.bytes > 0 && !(c.from == c.to)) {
           sg4::Host* from = host_of(c.from);
@@ -141,7 +171,15 @@ class SimGridExecutor final : public Executor {
           out.emplace_back(from, to, c.bytes);
         }
     }
-    actor->start([this, j, epoch, delay_s = plan.delay_s, steps = std::move(steps), comm_rounds = std::move(comm_rounds),
+    for (auto [in, out] : {std::pair{&plan.reads, &schedule.reads}, {&plan.checkpoint_writes, &schedule.writes}})
+      for (const StorageStep& io : *in) {
+        sg4::Host* storage = storage_hosts_[io.storage];
+        sg4::Host* server = server_hosts_[io.server];
+        if (!reachable(storage, server, "a training job's dataset reads and checkpoint writes")) return;
+        out->push_back({storage->get_disks().front(), io.write ? server : storage, io.write ? storage : server,
+                        io.bytes, io.write});
+      }
+    actor->start([this, j, epoch, delay_s = plan.delay_s, steps = std::move(steps), schedule = std::move(schedule),
                                                     waits = std::move(waits), reports_start = !pulls.empty()]() {
       for (const auto& pull : waits) {
         pull->wait();
@@ -169,7 +207,7 @@ class SimGridExecutor final : public Executor {
         wakeup_->notify_one();
         return;
       }
-      if (comm_rounds.empty()) {
+      if (schedule.empty()) {
         for (const auto& [host, step] : steps) {
           sg4::ExecPtr exec = sg4::Exec::init()->set_host(host)->set_flops_amount(step.flops);
           if (step.bound_flops > 0) exec->set_bound(step.bound_flops);
@@ -179,7 +217,7 @@ class SimGridExecutor final : public Executor {
         }
         for (auto& exec : me.execs) exec->wait();
       } else {
-        run_iterations(me, steps, comm_rounds);
+        run_iterations(me, steps, schedule);
       }
       // No lock: actors run cooperatively, and the controller checks finished_ and starts waiting
       // without a simcall in between, so no wakeup is lost. Taking the mutex here would let a
@@ -207,6 +245,8 @@ class SimGridExecutor final : public Executor {
       if (!exec->test()) exec->cancel();
     for (auto& comm : active.comms)
       if (!comm->test()) comm->cancel();
+    for (auto& io : active.ios)
+      if (!io->test()) io->cancel();
     active_.erase(it);
     --in_flight_;
     return std::clamp(done, 0.0, 1.0);
@@ -248,15 +288,17 @@ class SimGridExecutor final : public Executor {
 
   sg4::Host* host_of(HostRef h) const { return h.on_gpu ? gpu_hosts_[h.index] : server_hosts_[h.index]; }
 
-  // A communicating plan (sim/policy/workload_model.hpp), in the job's actor: `repeats` times the
-  // executions then the rounds, each volume divided among the repeats; then the final wait.
+  // A communicating plan (sim/policy/workload_model.hpp), in the job's actor: `repeats` times its
+  // share of the reads, the executions, the rounds and the wait (each volume divided among the
+  // repeats), then a whole checkpoint's writes.
   void run_iterations(ActiveJob& me, const std::vector<std::pair<sg4::Host*, ExecStep>>& steps,
-                      const std::vector<std::vector<std::tuple<sg4::Host*, sg4::Host*, double>>>& rounds) {
+                      const CommSchedule& schedule) {
+    using Phase = ActiveJob::Phase;
     const double share = 1.0 / me.repeats;
     for (me.repeat = 0; me.repeat < me.repeats; ++me.repeat) {
-      me.round = -1;
-      me.execs.clear();
-      me.flops.clear();
+      me.phase = Phase::reading;
+      run_storage(me, schedule.reads, share);
+      me.phase = Phase::computing;
       for (const auto& [host, step] : steps) {
         if (step.flops <= 0) continue;
         sg4::ExecPtr exec = sg4::Exec::init()->set_host(host)->set_flops_amount(step.flops * share);
@@ -268,27 +310,43 @@ class SimGridExecutor final : public Executor {
       for (auto& exec : me.execs) exec->wait();
       me.execs.clear();
       me.flops.clear();
-      for (std::size_t r = 0; r < rounds.size(); ++r) {
+      me.phase = Phase::communicating;
+      for (std::size_t r = 0; r < schedule.rounds.size(); ++r) {
         me.round = static_cast<int>(r);
-        me.comms.clear();
-        me.comm_bytes.clear();
-        for (const auto& [from, to, bytes] : rounds[r]) {
+        for (const auto& [from, to, bytes] : schedule.rounds[r]) {
           double amount = std::max(1.0, std::round(bytes * share));
           ++comms_started_;
           me.comms.push_back(sg4::Comm::sendto_async(from, to, static_cast<std::uint64_t>(amount)));
           me.comm_bytes.push_back(amount);
         }
         for (auto& comm : me.comms) comm->wait();
+        me.comms.clear();
+        me.comm_bytes.clear();
       }
-      me.comms.clear();
-      me.comm_bytes.clear();
+      if (me.wait_s > 0) {
+        me.phase = Phase::waiting;
+        me.wait_started_s = sg4::Engine::get_clock();
+        sg4::this_actor::sleep_for(me.wait_s);
+      }
+      me.phase = Phase::writing;
+      run_storage(me, schedule.writes, 1);
     }
-    me.repeat = me.repeats;
-    if (me.comm_wait_s > 0) {
-      me.waiting = true;
-      me.wait_started_s = sg4::Engine::get_clock();
-      sg4::this_actor::sleep_for(me.comm_wait_s);
+  }
+
+  // Storage steps together, `share` of their bytes: each one's disk I/O on the storage host and its
+  // transfer at once (the step ends when both have).
+  void run_storage(ActiveJob& me, const std::vector<StorageIo>& steps, double share) {
+    if (steps.empty()) return;
+    for (const auto& io : steps) {
+      auto bytes = static_cast<sg_size_t>(std::max(1.0, std::round(io.bytes * share)));
+      me.ios.push_back(io.write ? io.disk->write_async(bytes) : io.disk->read_async(bytes));
+      me.ios.push_back(sg4::Comm::sendto_async(io.from, io.to, bytes));
+      me.io_bytes.insert(me.io_bytes.end(), 2, static_cast<double>(bytes));
+      comms_started_ += 2;  // the disk I/O counted with the communications
     }
+    for (auto& a : me.ios) a->wait();
+    me.ios.clear();
+    me.io_bytes.clear();
   }
 
   // Waits until `until_s` or until an activity ends; returns the new time.
@@ -460,6 +518,7 @@ class SimGridExecutor final : public Executor {
  private:
   std::vector<sg4::Host*> gpu_hosts_;
   std::vector<sg4::Host*> server_hosts_;
+  std::vector<sg4::Host*> storage_hosts_;
   sg4::Host* any_host_ = nullptr;
   sg4::MutexPtr mutex_;
   sg4::ConditionVariablePtr wakeup_;
@@ -497,6 +556,7 @@ EngineResult run_simulation(sg4::Engine& engine, const PlatformHosts& hosts, Cor
   if (core.jobs().empty() || (hosts.servers.empty() && hosts.gpus.empty())) return result;
   SimGridExecutor executor(hosts);
   core.set_executor(&executor);
+  apply_speed_profiles(hosts, core.cluster().slowdowns);
   // Counted through SimGrid's own signals (connected for the process's one engine and run).
   auto counts = std::make_shared<std::pair<long long, long long>>(0, 0);
   sg4::Exec::on_start_cb([counts](const sg4::Exec&) { ++counts->first; });

@@ -14,7 +14,8 @@ namespace sg4 = simgrid::s4u;
 
 class SimGridRoutes final : public RouteOracle {
  public:
-  explicit SimGridRoutes(const PlatformHosts& hosts) : gpus_(hosts.gpus), servers_(hosts.servers) {
+  explicit SimGridRoutes(const PlatformHosts& hosts)
+      : gpus_(hosts.gpus), servers_(hosts.servers), storage_(hosts.storage) {
     // LV08 (SimGrid's default) scales latencies by 13.01 and bandwidths by 0.97 (docs/network.md);
     // CM02 applies none, and without cross-traffic a lone transfer takes latency + bytes / bandwidth.
     const std::string model = simgrid::config::get_value<std::string>("network/model");
@@ -26,11 +27,18 @@ class SimGridRoutes final : public RouteOracle {
     tcp_gamma_bytes_ = simgrid::config::get_value<double>("network/TCP-gamma");
   }
 
-  NetworkRoute route(HostRef from, HostRef to) const override {
+  NetworkRoute route(HostRef from, HostRef to) const override { return between(host(from), host(to)); }
+  NetworkRoute storage_route(std::uint32_t storage, ServerIndex server, bool to_storage) const override {
+    return to_storage ? between(servers_[server], storage_[storage]) : between(storage_[storage], servers_[server]);
+  }
+  bool exact() const override { return exact_; }
+
+ private:
+  NetworkRoute between(sg4::Host* from, sg4::Host* to) const {
     NetworkRoute r;
     std::vector<sg4::Link*> links;
     double latency = 0;
-    host(from)->route_to(host(to), links, &latency);
+    from->route_to(to, links, &latency);
     r.latency_s = latency * latency_factor_;
     for (sg4::Link* link : links)
       r.links.emplace_back(reinterpret_cast<std::uintptr_t>(link), link->get_bandwidth() * bandwidth_factor_);
@@ -39,11 +47,8 @@ class SimGridRoutes final : public RouteOracle {
       r.links.emplace_back(0, tcp_gamma_bytes_ / (2 * latency));
     return r;
   }
-  bool exact() const override { return exact_; }
-
- private:
   sg4::Host* host(HostRef h) const { return h.on_gpu ? gpus_[h.index] : servers_[h.index]; }
-  std::vector<sg4::Host*> gpus_, servers_;
+  std::vector<sg4::Host*> gpus_, servers_, storage_;
   double latency_factor_ = 1, bandwidth_factor_ = 1, tcp_gamma_bytes_ = 0;
   bool exact_ = false;
 };

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/core/cluster.hpp"
 #include "sim/core/lifecycle.hpp"
 
 namespace aidcsim {
@@ -23,6 +24,8 @@ class FailureModel : public LifecycleObserver {
   // failures.csv (header included) and summary.json `failures`, as of `end_s`.
   virtual std::string failures_csv() const = 0;
   virtual nlohmann::json summary(double end_s) const = 0;
+  // Stragglers: hosts slowed for a while (set on the cluster before the run).
+  virtual std::vector<HostSlowdown> slowdowns() const { return {}; }
 };
 
 }  // namespace aidcsim

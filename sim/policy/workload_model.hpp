@@ -21,11 +21,20 @@ struct CommStep {
   double bytes = 0;
 };
 
+// Bytes between a storage host's disk and one of the job's servers (a dataset read, a checkpoint
+// write): the disk I/O and the network transfer run together; the step ends when both have.
+struct StorageStep {
+  std::uint32_t storage = 0;  // index into Cluster::storage (its first disk)
+  ServerIndex server = 0;
+  double bytes = 0;
+  bool write = false;
+};
+
 // After delay_s (restart cost, boot), the executions run concurrently; when the last ends, the
 // communication rounds run one after the other (each round's comms concurrently), then comm_wait_s
 // passes; then the job ends. The volumes are the plan's totals: with `repeats` > 1 (per-iteration
-// execution, the iterations model's reference) the sequence executions-rounds runs that many times,
-// each with 1/repeats of every volume.
+// execution, the iterations model's reference; checkpoint segments) the sequence reads-executions-
+// rounds-wait-writes runs that many times, each with 1/repeats of every volume and of the wait.
 struct ActivityPlan {
   double delay_s = 0;
   std::vector<ExecStep> execs;
@@ -33,7 +42,16 @@ struct ActivityPlan {
   double comm_wait_s = 0;    // latencies an aggregated run's merged rounds do not pay
   double comm_alone_s = 0;   // the rounds and the wait with nothing else on the network, all repeats
   std::uint32_t repeats = 1;
-  bool has_comms() const { return !comm_rounds.empty(); }
+  // Storage (the iterations model): each repeat first reads its share of `reads` (a dataset streamed
+  // from storage) and ends by writing `checkpoint_writes` whole (a checkpoint).
+  std::vector<StorageStep> reads;
+  std::vector<StorageStep> checkpoint_writes;
+  double read_alone_s = 0;   // one repeat's share of the reads, alone
+  double write_alone_s = 0;  // one checkpoint's writes, alone
+  double storage_alone_s() const {
+    return repeats * ((reads.empty() ? 0 : read_alone_s) + (checkpoint_writes.empty() ? 0 : write_alone_s));
+  }
+  bool has_comms() const { return !comm_rounds.empty() || !reads.empty() || !checkpoint_writes.empty(); }
 };
 
 class WorkloadModel {

@@ -121,6 +121,22 @@ TEST(FailureRuns, RandomFailuresKeepTheInvariants) {
   EXPECT_EQ(read_text(r.dir / "out/jobs.csv"), first);
 }
 
+// A straggler: the GPU runs at half speed from 100 s to 500 s, so the 1000 s job has done 100 + 200 s
+// of work at 500 and ends at 1200; the same episode on another server's GPU changes nothing. The job
+// runs as SimGrid's execution (a timer could not see the speed change).
+TEST(FailureRuns, AStragglerStretchesTheWorkOfItsHostWhileSlow) {
+  FailureRun r("straggler", kOneJob, 2);
+  r.scenario["workload"]["jobs"] = {{"path", "jobs.csv"}, {"format", "native"}};
+  r.scenario["failures"] = {{"stragglers", {{{"host", "srv0-gpu0"}, {"start_s", 100}, {"duration_s", 400}, {"factor", 0.5}}}}};
+  ASSERT_EQ(r.run().exit_code, 0);
+  auto jobs = read_csv(r.dir / "out/jobs.csv");
+  EXPECT_EQ(jobs[0].at("end_s"), "1200");
+  EXPECT_EQ(read_json(r.dir / "out/summary.json")["failures"]["stragglers"], 1);
+  r.scenario["failures"]["stragglers"][0]["host"] = "srv1-gpu0";
+  ASSERT_EQ(r.run().exit_code, 0);
+  EXPECT_EQ(read_csv(r.dir / "out/jobs.csv")[0].at("end_s"), "1000");
+}
+
 TEST(FailureRuns, BadInputNamesItsPath) {
   struct Case {
     const char* what;
@@ -139,6 +155,15 @@ TEST(FailureRuns, BadInputNamesItsPath) {
       {"unknown key", [](FailureRun& r) { r.scenario["failures"]["mttr_s"] = 3; }, "/failures/mttr_s"},
       {"cost without interval", [](FailureRun& r) { r.scenario["workload"]["jobs"].erase("checkpoint_interval_s"); },
        "/workload/jobs/checkpoint_cost_s: set without checkpoint_interval_s"},
+      {"straggler host", [](FailureRun& r) { r.scenario["failures"]["stragglers"] = {{{"host", "srv7"}, {"duration_s", 5}}}; },
+       "/failures/stragglers/0/host: \"srv7\" is not a server or GPU of the platform"},
+      {"straggler factor", [](FailureRun& r) { r.scenario["failures"]["stragglers"] = {{{"host", "srv0-gpu0"}, {"duration_s", 5}, {"factor", 0}}}; },
+       "/failures/stragglers/0/factor"},
+      {"straggler overlap", [](FailureRun& r) {
+         r.scenario["failures"]["stragglers"] = {{{"host", "srv0-gpu0"}, {"start_s", 0}, {"duration_s", 50}},
+                                                 {{"host", "srv0-gpu0"}, {"start_s", 40}, {"duration_s", 5}}};
+       },
+       "/failures/stragglers/1/start_s: 40 overlaps the episode of srv0-gpu0 from 0 to 50"},
   };
   for (const auto& c : cases) {
     FailureRun r("failure-bad", kOneJob);

@@ -144,6 +144,19 @@ TEST(IterationsRuns, AggregatedAndPerIterationEndTogether) {
   EXPECT_EQ(ends[0], ends[1]);
 }
 
+// A straggler: one of the ring's two GPUs at half speed for the whole run. Each iteration's 1 s of
+// compute takes it 2 s, and the all-reduce waits for it: 10 x (2 + 2 (S/2/B + L)) = 20.40008 s,
+// aggregated or per iteration.
+TEST(IterationsRuns, ARingWaitsForItsStraggler) {
+  IterationsRun r("ring-straggler", 2, 1, "j,0,100,2,10,3.12e14,1e9\n");
+  r.scenario["failures"] = {{"stragglers", {{{"host", "srv-00001-gpu-0"}, {"duration_s", 1000}, {"factor", 0.5}}}}};
+  for (bool aggregate : {true, false}) {
+    r.scenario["workload"]["jobs"]["aggregate"] = aggregate;
+    ASSERT_EQ(r.run().exit_code, 0);
+    EXPECT_NEAR(end_of(r.jobs()[0]), 10 * (2 + 2 * (kGradient_bytes / 2 / kNic_Bps + kCrossLatency_s)), 1e-9) << aggregate;
+  }
+}
+
 // Calibration: the flops per iteration that make the job alone on its placement take duration_s.
 TEST(IterationsRuns, CalibrationEndsALoneJobAtItsDuration) {
   IterationsRun r("calibrate", 4, 1, "a,0,3.5,4,10,0,1e9\n");
@@ -189,6 +202,83 @@ TEST(IterationsRuns, BadInputIsRefused) {
   result = r.run("unsized");
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.err.find("cannot be sized"), std::string::npos) << result.err;
+}
+
+// Storage (fat tree: storage-0 behind a 100 GB/s NIC, disk 50 GB/s read and 25 GB/s write; a server
+// to storage-0 route is the server's NIC, the rack uplink and storage-0's NIC: 25 GB/s, 3 us).
+// One 2-GPU job over two servers, 100 s of calibrated work, checkpoint interval 30 s: K = 3
+// checkpoints, so 4 segments of 25 s. Each segment first reads a quarter of the 100 GB dataset, half
+// from each server (12.5 GB at 25 GB/s + 3 us on each NIC, 25 GB at 50 GB/s on the disk: 0.500003 s),
+// and ends by writing the 50 GB checkpoint from the first server (the disk and the NIC 25 GB/s: 2 s
+// + 3 us): 4 x 27.500006 = 110.000024 s.
+constexpr double kStorageLatency_s = 3e-6;
+constexpr double kSegment_s = 0.5 + kStorageLatency_s + 25 + 2 + kStorageLatency_s;
+
+void with_storage(IterationsRun& r) {
+  auto& w = r.scenario["workload"]["jobs"];
+  w["calibrate"] = true;
+  w["checkpoint_interval_s"] = 30;
+  w["profiles"] = {{"llm", {{"parameters", 1e6}, {"dataset_bytes", 1e11}, {"checkpoint_bytes", 5e10}}}};
+  w["profile"] = "llm";
+}
+
+TEST(IterationsRuns, DatasetReadsAndCheckpointWritesTakeTheirTimeOnStorage) {
+  IterationsRun r("storage", 4, 1, "j,0,100,2,10,0,1e9\n");
+  with_storage(r);
+  ASSERT_EQ(r.run().exit_code, 0);
+  auto jobs = r.jobs();
+  EXPECT_NEAR(end_of(jobs[0]), 4 * kSegment_s, 1e-6);
+  EXPECT_EQ(jobs[0].at("slowdown_network"), "1");  // alone: storage time is in its time alone too
+}
+
+// A failure at 50 s (in the second segment) keeps the first segment, written at 27.500006: the job
+// loses 22.499994 s on 2 GPUs, restarts elsewhere after restart_s = 10 and runs the 3 segments left.
+TEST(IterationsRuns, AFailureKeepsTheSegmentsWhoseCheckpointsWereWritten) {
+  IterationsRun r("storage-failure", 4, 1, "j,0,100,2,10,0,1e9\n");
+  with_storage(r);
+  r.dir.write("failures.csv", "time_s,host,duration_s\n50,srv-00000,100\n");
+  r.scenario["failures"] = {{"trace", "failures.csv"}, {"restart_s", 10}};
+  ASSERT_EQ(r.run().exit_code, 0);
+  auto jobs = r.jobs();
+  EXPECT_NEAR(end_of(jobs[0]), 60 + 3 * kSegment_s, 1e-6);
+  EXPECT_NEAR(std::stod(jobs[0].at("lost_gpu_s")), 2 * (50 - kSegment_s), 1e-5);
+  EXPECT_EQ(jobs[0].at("failures"), "1");
+  EXPECT_EQ(jobs[0].at("slowdown_network"), "1");
+}
+
+// Two 1-GPU jobs on two servers checkpoint at the same moments: their writes share the disk's
+// 25 GB/s (4 s each instead of 2 s + 3 us; their transfers, 50 GB at 25 GB/s each, end first).
+TEST(IterationsRuns, CheckpointsWrittenAtOnceShareTheStorageDisk) {
+  IterationsRun r("storage-shared", 4, 1, "a,0,100,1,10,0,1e9\nb,0,100,1,10,0,1e9\n");
+  with_storage(r);
+  r.scenario["workload"]["jobs"]["profiles"]["llm"].erase("dataset_bytes");
+  ASSERT_EQ(r.run().exit_code, 0);
+  for (const auto& row : r.jobs()) {
+    EXPECT_NEAR(end_of(row), 4 * (25 + 4), 1e-6) << row.at("job_id");
+    EXPECT_NEAR(std::stod(row.at("slowdown_network")), 116 / (4 * (27 + kStorageLatency_s)), 1e-6);
+  }
+}
+
+TEST(IterationsRuns, StorageWithoutAStorageHostOrPerIterationCheckpointsIsRefused) {
+  IterationsRun r("storage-bad", 4, 1, "j,0,100,2,10,0,1e9\n");
+  with_storage(r);
+  r.scenario["workload"]["jobs"]["aggregate"] = false;
+  CliResult result = r.run("per-iteration");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("/workload/jobs/profiles/llm/checkpoint_bytes"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("aggregate: true"), std::string::npos) << result.err;
+  r.scenario["workload"]["jobs"].erase("aggregate");
+  r.scenario["workload"]["jobs"]["profiles"]["llm"]["dataset_bytes"] = -1;
+  result = r.run("negative");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("/workload/jobs/profiles/llm/dataset_bytes"), std::string::npos) << result.err;
+  CliResult made = run_cli("platform fat-tree --servers 2 --gpus-per-server 1 --gpu-model A100-80GB --no-storage -o " +
+                           (r.dir / "platform.xml"));
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  r.scenario["workload"]["jobs"]["profiles"]["llm"]["dataset_bytes"] = 1e11;
+  result = r.run("no-storage");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("no storage host"), std::string::npos) << result.err;
 }
 
 }  // namespace

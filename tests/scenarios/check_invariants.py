@@ -316,6 +316,11 @@ def check(run_dir, replay_exact):
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         import scaling_invariants
         scaling_invariants.check_scaling(run_dir, run_json, v)
+    # Failures (failure_invariants.py, beside this file).
+    if os.path.exists(os.path.join(run_dir, "failures.csv")):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import failure_invariants
+        failure_invariants.check_failures(run_dir, rows, v)
     # Inference services (service_invariants.py, beside this file).
     if os.path.exists(os.path.join(run_dir, "requests.csv")):
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

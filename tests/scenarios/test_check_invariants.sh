@@ -246,6 +246,43 @@ ${pair#*:}" >&2
   fi
 done
 
+# Failures (failure_invariants.py): failures.csv's rows are readable, in order, of known kinds, and name
+# jobs of jobs.csv as often as their `failures` say; hit jobs were preempted and ended after their last
+# failure; no job ran on a host while it was down (srv0 from 50 to 80: b starts on srv0-gpu0 at 60).
+dir=$out_dir/failures
+mkdir -p "$dir"
+{ echo "$header,preemptions,migrations,failures,lost_gpu_s"
+  echo "a,t,0,0,200,0,200,1,1000,completed,srv1-gpu0,150,1,0,1,10"
+  echo "b,t,60,60,100,0,40,1,1000,completed,srv0-gpu0,40,0,0,0,0"
+  echo "c,t,0,0,100,0,100,1,1000,completed,srv1-gpu1,100,0,0,2,0"
+  echo "d,t,0,0,55,0,55,1,1000,completed,srv3-gpu0,50,1,0,1,-3"; } > "$dir/jobs.csv"
+echo '{"scenario": "failures", "seed": 1, "gpus_total": 4, "jobs": {"submitted": 4, "completed": 4, "rejected": 0, "unfinished": 0}}' > "$dir/summary.json"
+echo '{"scenario": {"failures": {"trace": "failures.csv"}}, "seed": 1}' > "$dir/run.json"
+printf '%s\n' "time_s,host,kind,repair_s,jobs_hit,job_ids" "50,srv0,server,30,2,a;c" "40,srv9,gpu,10,1,zz" "60,srv2,disk,5,2,d" \
+  > "$dir/failures.csv"
+expected="failures.csv:3: srv9: at 40, before the previous row (50)
+failures.csv:3: srv9: job 'zz' is not in jobs.csv
+failures.csv:4: srv2: kind 'disk', expected server or gpu
+failures.csv:4: srv2: jobs_hit is 2, job_ids names 1
+jobs.csv:3: job 'b': ran on srv0-gpu0 over [60, 100], when srv0 was down (50 to 80)
+jobs.csv:4: job 'c': failures is 2, failures.csv names it 1 times
+jobs.csv:4: job 'c': preempted 0 times, fewer than its 2 failures
+jobs.csv:5: job 'd': lost_gpu_s is '-3', expected a finite number >= 0
+jobs.csv:5: job 'd': ended at 55, not after its last failure at 60"
+got_python=$("$python" "$checker" "$dir" 2>&1 >/dev/null | sed -n 's/^  //p')
+got_native=$("$cli" check "$dir" 2>&1 >/dev/null | sed -n 's/^  \[failure-[a-z-]*\] //p')
+for pair in "python:$got_python" "native:$got_native"; do
+  if [[ ${pair#*:} != "$expected" ]]; then
+    echo "FAIL [failures, ${pair%%:*}]: expected
+$expected
+got
+${pair#*:}" >&2
+    failures=$((failures + 1))
+  else
+    echo "ok [failures, ${pair%%:*}]"
+  fi
+done
+
 # The native report names the rule.
 err=$("$cli" check "$out_dir/overlapping_whole_gpus" 2>&1 >/dev/null)
 if [[ $err != *"[gpu-capacity] host g1"* ]]; then
