@@ -204,6 +204,43 @@ TEST(InferenceRuns, ReplicasArePlacedLikeJobs) {
   expect_violation("last token at 51 while its replica served from 100");
 }
 
+// A failure of a replica's server (docs/failures.md): the replica stops serving, the requests it held
+// are recomputed on the other replica (their preemptions count it), the router sends no new request to
+// it, and every request completes; the failure is in failures.csv and the job's failures column.
+TEST(InferenceRuns, AFailedServerLosesItsReplicaAndTheRouterStopsSendingToIt) {
+  TempFolder traces("inference-failure-trace");
+  std::string rows = "request_id,arrival_s,prompt_tokens,output_tokens\n";
+  for (int i = 0; i < 40; ++i) rows += fmt::format("q{},{},500,200\n", i, i * 0.25);
+  std::string requests = traces.write("requests.csv", rows);
+  ServiceRun r("inference-failure", 2, kNoJobs, chat({{"path", requests}, {"format", "native-requests"}}, 2));
+  r.dir.write("failures.csv", "time_s,host,duration_s\n5,srv0,1000\n");
+  nlohmann::json s = read_json(r.scenario);
+  s["failures"] = {{"trace", "failures.csv"}, {"restart_s", 30}};
+  r.dir.write("scenario.json", s.dump(2));
+  CliResult result = r.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto jobs = rows_by_id(r.dir / "out/jobs.csv");
+  auto failures = read_csv(r.dir / "out/failures.csv");
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0]["host"], "srv0");
+  EXPECT_EQ(failures[0]["jobs_hit"], "1");
+  const std::string hit = failures[0]["job_ids"];  // the replica placed on srv0
+  ASSERT_TRUE(hit == "chat/replica-0" || hit == "chat/replica-1") << hit;
+  const std::string other = hit == "chat/replica-0" ? "1" : "0";
+  EXPECT_EQ(jobs[hit]["failures"], "1");
+  EXPECT_EQ(jobs[hit]["preemptions"], "1");
+  int moved = 0;
+  for (auto& row : read_csv(r.dir / "out/requests.csv")) {
+    EXPECT_EQ(row["state"], "completed") << row["request_id"];
+    if (std::stod(row["end_s"]) > 5) EXPECT_EQ(row["replica"], other) << row["request_id"];
+    moved += std::stoi(row["preemptions"]) > 0;
+  }
+  EXPECT_GT(moved, 0);
+  CliResult check = run_cli("check " + (r.dir / "out"));
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  r.expect_invariants();
+}
+
 // Each batching policy end to end on 300 requests of the conversation trace at 10x their rate: every
 // request completes once with all its tokens (the checker's request rules), and the three differ.
 TEST(InferenceRuns, EveryBatchingPolicyEndToEnd) {
