@@ -36,6 +36,7 @@ ClusterAutoscalerConfig read_cluster_autoscaler(OptionReader& r, const Cluster& 
   ClusterAutoscalerConfig c;
   c.scan_interval_s = r.number("scan_interval_s", 10, 1e-3, kMaxTime_s);
   c.unneeded_time_s = r.number("scale_down_unneeded_time_s", 600, 0, kMaxTime_s);
+  c.unready_time_s = r.number("scale_down_unready_time_s", 1200, 0, kMaxTime_s);
   c.utilization_threshold = r.number("scale_down_utilization_threshold", 0.5, 0, 1);
   c.delay_after_add_s = r.number("scale_down_delay_after_add_s", 600, 0, kMaxTime_s);
   c.max_provision_s = r.number("max_node_provision_time_s", 900, 0, kMaxTime_s);

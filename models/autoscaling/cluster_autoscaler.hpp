@@ -32,6 +32,7 @@ struct NodeGroupSpec {
 struct ClusterAutoscalerConfig {
   std::vector<NodeGroupSpec> groups;
   double scan_interval_s = 10, unneeded_time_s = 600, utilization_threshold = 0.5, delay_after_add_s = 600;
+  double unready_time_s = 1200;  // a ready node that failed (the failures concern) is unready
   double max_provision_s = 900, failure_backoff_s = 300;
   int max_scale_down_parallelism = 10;
   int max_pending_per_scan = 1000;  // pending jobs examined per scan, in queue order
@@ -73,6 +74,7 @@ class ClusterAutoscaler final : public NodeAutoscaler, private EventHandler {
   int gpus_of(ServerIndex s) const;
   int gpus_at_max(std::size_t g) const;  // the GPUs of its first max servers
   double utilization(ServerIndex s) const;
+  bool unready(ServerIndex s) const;
 
   ClusterAutoscalerConfig config_;
   std::mt19937_64 rng_;

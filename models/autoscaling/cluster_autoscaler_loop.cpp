@@ -23,6 +23,12 @@ std::set<ServerIndex> servers_of(const Allocation& a, const Cluster& cluster) {
 
 }  // namespace
 
+// A node the autoscaler has up that is away in the core: it failed (the only other reason a server is
+// away is that this autoscaler withdrew it).
+bool ClusterAutoscaler::unready(ServerIndex s) const {
+  return node_[s] == Node::ready && !core_->ledger().server_available(s);
+}
+
 double ClusterAutoscaler::utilization(ServerIndex s) const {
   // utilization.Calculate: a GPU node by its GPUs only; else the larger of CPU and memory (requests).
   const Ledger& ledger = core_->ledger();
@@ -166,8 +172,10 @@ void ClusterAutoscaler::scale_down(double now, bool may_delete) {
   const Ledger& ledger = core_->ledger();
   for (std::size_t g = 0; g < config_.groups.size(); ++g)
     for (ServerIndex s : config_.groups[g].servers) {
-      // Unneeded: below the threshold (strictly) and nothing on it to move (jobs are not moved).
-      const bool unneeded = node_[s] == Node::ready && utilization(s) < config_.utilization_threshold && ledger.server_idle(s);
+      // Unneeded: below the threshold (strictly) and nothing on it to move (jobs are not moved); or
+      // unready (failed: its runs are gone, and it counts as empty).
+      const bool unneeded = node_[s] == Node::ready &&
+                            (unready(s) || (utilization(s) < config_.utilization_threshold && ledger.server_idle(s)));
       if (!unneeded) since_s_[s] = -1;
       else if (since_s_[s] < 0) since_s_[s] = now;
     }
@@ -177,14 +185,16 @@ void ClusterAutoscaler::scale_down(double now, bool may_delete) {
   int deleted_total = 0;
   for (std::size_t g = 0; g < config_.groups.size(); ++g) {
     const NodeGroupSpec& spec = config_.groups[g];
-    int deleted = 0;
+    int deleted = 0, unready_deleted = 0;
     double oldest = now;
     for (auto it = spec.servers.rbegin(); it != spec.servers.rend(); ++it) {
       const ServerIndex s = *it;
       if (deleted_total >= config_.max_scale_down_parallelism) break;
-      if (since_s_[s] < 0 || !(since_s_[s] + config_.unneeded_time_s < now)) continue;
+      const double wait_s = unready(s) ? config_.unready_time_s : config_.unneeded_time_s;
+      if (since_s_[s] < 0 || !(since_s_[s] + wait_s < now)) continue;
       if (groups_[g].size - deleted <= spec.min) break;  // NodeGroupMinSizeReached
       oldest = std::min(oldest, since_s_[s]);
+      unready_deleted += unready(s);
       node_[s] = Node::away;
       ++node_changes_;
       groups_[g].gpus -= gpus_of(s);
@@ -193,10 +203,17 @@ void ClusterAutoscaler::scale_down(double now, bool may_delete) {
       log_node(now, s, "removed");
       ++deleted, ++deleted_total;
     }
-    if (deleted > 0)
+    if (deleted > 0 && unready_deleted == deleted)
       resize(g, groups_[g].size - deleted, now,
-             fmt::format("{} node(s) empty and below utilization {} for more than {} s (since {} s)", deleted,
-                         format_number(config_.utilization_threshold), format_number(config_.unneeded_time_s), format_number(oldest)));
+             fmt::format("{} node(s) unready (failed) for more than {} s (since {} s)", deleted,
+                         format_number(config_.unready_time_s), format_number(oldest)));
+    else if (deleted > 0)
+      resize(g, groups_[g].size - deleted, now,
+             fmt::format("{} node(s) empty and below utilization {} for more than {} s (since {} s){}", deleted,
+                         format_number(config_.utilization_threshold), format_number(config_.unneeded_time_s), format_number(oldest),
+                         unready_deleted ? fmt::format(", {} of them unready for more than {} s", unready_deleted,
+                                                       format_number(config_.unready_time_s))
+                                         : ""));
   }
 }
 

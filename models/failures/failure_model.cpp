@@ -170,7 +170,7 @@ void HostFailures::on_event(std::uint64_t payload, double now) {
     return;
   }
   // Repaired; a later failure of the same server may have pushed its repair further.
-  if (now + 1e-9 >= down_until_s_[s]) core_->set_server_available(s, true, now);
+  if (now + 1e-9 >= down_until_s_[s]) core_->repair_server(s, now);
   if (!proc.from_trace) core_->event_queue().at(now + time_to_failure(proc), this, p * 2 + kFail, false);
 }
 

@@ -517,6 +517,20 @@ static std::vector<JobIndex> running_on(ServerIndex s, const std::vector<JobInde
 
 void Core::set_server_available(ServerIndex s, bool available, double now) {
   advance_to(now);
+  if (withdrawn_.empty()) withdrawn_.assign(cluster_.servers.size(), 0);
+  withdrawn_[s] = !available;
+  apply_availability(s, now);
+}
+
+void Core::repair_server(ServerIndex s, double now) {
+  advance_to(now);
+  if (failed_.empty()) return;
+  failed_[s] = 0;
+  apply_availability(s, now);
+}
+
+void Core::apply_availability(ServerIndex s, double now) {
+  const bool available = (withdrawn_.empty() || !withdrawn_[s]) && (failed_.empty() || !failed_[s]);
   if (available == ledger_.server_available(s)) return;
   if (!available) {
     for (JobIndex j : running_on(s, running_list_, runs_, cluster_)) preempt(j, 0);
@@ -528,6 +542,8 @@ void Core::set_server_available(ServerIndex s, bool available, double now) {
 std::vector<std::pair<JobIndex, double>> Core::fail_server(ServerIndex s, double now, double restart_cost_s) {
   advance_to(now);
   if (in_pass_) throw std::logic_error("a server failed during a scheduling pass");
+  if (failed_.empty()) failed_.assign(cluster_.servers.size(), 0);
+  failed_[s] = 1;
   std::vector<std::pair<JobIndex, double>> hit;
   if (!ledger_.server_available(s)) return hit;
   for (JobIndex j : running_on(s, running_list_, runs_, cluster_)) hit.emplace_back(j, 0);

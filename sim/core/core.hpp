@@ -141,13 +141,14 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   // migration_paused() returns whether a job is paused in the VM (its state is copied too).
   bool migration_paused(std::size_t id, double now);
   void migration_done(std::size_t id, double now, double bytes);
-  // The cluster changes: server s goes away (its runs are preempted and requeue; placement passes it
-  // over) or comes back. For the concerns that provision or fail servers.
+  // The cluster changes: server s is withdrawn (its runs are preempted and requeue; placement passes
+  // it over) or provisioned again (the node autoscaler). It is available when provisioned and not failed.
   void set_server_available(ServerIndex s, bool available, double now);
   // Server s fails at `now` (the failures concern): its running jobs are preempted, each to restart
-  // after `restart_cost_s` from its last checkpoint, and it is away until set_server_available(s, true).
+  // after `restart_cost_s` from its last checkpoint, and it is away until repair_server(s).
   // Returns the jobs hit with the work each lost (seconds alone on its resources). None when s is away.
   std::vector<std::pair<JobIndex, double>> fail_server(ServerIndex s, double now, double restart_cost_s);
+  void repair_server(ServerIndex s, double now);
   // The model of job j lets it go (JobSpec::held, or after park()): from `now` it is pending like an
   // arriving job (the quota policy's, or in the scheduler's queue).
   void release(JobIndex j, double now);
@@ -280,6 +281,9 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   Policies policies_;
   CoreOptions options_;
   Ledger ledger_;
+  // Why a server is away: withdrawn (set_server_available) and/or failed; empty until either happens.
+  std::vector<std::uint8_t> withdrawn_, failed_;
+  void apply_availability(ServerIndex s, double now);
   Executor* executor_ = nullptr;
   EventQueue event_queue_;
 

@@ -232,9 +232,6 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
     PolicyArgs args{options, s.seed, p.cluster, p.jobs, &p.record, fs::path(s.file).parent_path().string()};
     if (const auto* entry = registries.failures.find("host-failures")) p.failures = entry->make(args);
     if (p.failures) p.cluster.slowdowns = p.failures->slowdowns();
-    if (p.node_autoscaler)
-      problems.add(s.file, s.located.line("/failures"), "/failures",
-                   "failures with a node autoscaler (autoscaling.nodes) are not supported yet; expected one of the two");
   }
   const nlohmann::json autoscaled = section_object(root, "/autoscaling/services");
   if (!autoscaled.empty() && !p.services && workload_section.value("services", nlohmann::json()).empty())

@@ -128,6 +128,42 @@ TEST(ClusterAutoscalerRuns, FactSheetGpuGroup) {
   EXPECT_NE(broken.err.find("ran on g0-gpu"), std::string::npos) << broken.err;
 }
 
+// Failures with the autoscaler (docs/failures.md): in the fact-sheet scenario g0 fails at 300 for
+// 10,000 s. Its job (no checkpoints) loses its 170 s and waits; the scan at 300 (after the failure at
+// the same instant, whose event was scheduled first) finds it fits on no ready node (g0 is down), so
+// the group grows to its max (3 -> 4) and the job starts on g3 when it is ready, at 420, ending at
+// 1,025. The failed g0 is unready: unneeded from 300, removed after scale_down_unready_time_s (1,200 s)
+// strictly, at 1,510; g1 and g2 go at 1,350 as without the failure, g3 (empty from 1,025) at 1,640.
+// The repair at 10,300 does not bring g0 back.
+TEST(ClusterAutoscalerRuns, AFailedNodeIsReplacedAndRemoved) {
+  CaRun r("ca-failure", kFactSheetJobs);
+  r.dir.write("failures.csv", "time_s,host,duration_s\n300,g0,10000\n");
+  r.scenario["failures"] = {{"trace", "failures.csv"}};
+  CliResult result = r.run();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  Rows rows = r.rows();
+  ASSERT_GE(rows.size(), 3u);
+  EXPECT_EQ(rows[0], (Rows::value_type{10, "gpu", 0, 3}));
+  EXPECT_EQ(rows, (Rows{{10, "gpu", 0, 3}, {300, "gpu", 3, 4}, {900, "cpu", 1, 0}, {1350, "gpu", 4, 2}, {1510, "gpu", 2, 1},
+                        {1640, "gpu", 1, 0}}));
+  auto failures = read_csv(r.dir / "out/failures.csv");
+  ASSERT_EQ(failures.size(), 1u);
+  const std::string hit = failures[0].at("job_ids");
+  auto jobs = rows_by_id(r.dir / "out/jobs.csv");
+  EXPECT_EQ(jobs[hit]["failures"], "1");
+  EXPECT_EQ(jobs[hit]["lost_gpu_s"], "1360");  // 170 s on 8 GPUs
+  EXPECT_EQ(jobs[hit]["end_s"], "1025");
+  EXPECT_EQ(jobs[hit]["hosts"].substr(0, 3), "g3-");
+  std::vector<std::string> g0;
+  for (const auto& row : read_csv(r.dir / "out/nodes.csv"))
+    if (row.at("node") == "g0") g0.push_back(row.at("time_s") + " " + row.at("event"));
+  EXPECT_EQ(g0, (std::vector<std::string>{"0 away", "10 requested", "130 ready", "1510 removed"}));
+  EXPECT_NE(read_text(r.dir / "out/scaling.csv").find("1 node(s) unready (failed) for more than 1200 s (since 300 s)"),
+            std::string::npos);
+  CliResult check = run_cli("check " + (r.dir / "out"));
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+}
+
 // min 1 (initial 0, not enforced upwards): the floor keeps one node: 3 -> 1 at 1350.
 TEST(ClusterAutoscalerRuns, GroupMinimumIsAFloor) {
   CaRun r("ca-min", kFactSheetJobs);
