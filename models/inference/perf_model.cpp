@@ -44,7 +44,7 @@ LlmPerfModel LlmPerfModel::read(const std::string& path, ProblemList& problems) 
             c_tp = header->index("tensor_parallel");
   // x = prompt_size x batch_size -> measured prompt and token times (s), per key.
   std::map<Key, std::map<double, std::pair<std::vector<double>, std::vector<double>>>> samples;
-  for_each_row(in, path, *header, problems, [&](RowReader& row) {
+  for_each_row(in, path, *header, problems, FieldCount::at_least_header, [&](RowReader& row) {
     Key k{row.text(c_model), row.text(c_hw), static_cast<int>(row.integer(c_tp, 0, 1, 1024, "an integer >= 1", true))};
     double prompt = row.number(c_prompt, 0, 0, true, "a number > 0", true);
     double batch = row.number(c_batch, 0, 0, true, "a number > 0", true);

@@ -26,7 +26,7 @@ std::vector<LlmRequest> read_native_requests(const std::string& path, ProblemLis
   const int c_id = header->index("request_id"), c_arrival = header->index("arrival_s"),
             c_prompt = header->index("prompt_tokens"), c_output = header->index("output_tokens");
   std::unordered_set<std::string> seen;
-  for_each_row(in, path, *header, problems, [&](RowReader& row) {
+  for_each_row(in, path, *header, problems, FieldCount::at_least_header, [&](RowReader& row) {
     LlmRequest r;
     r.request_id = row.text(c_id);
     if (r.request_id.empty()) row.fail(c_id, "empty request_id; expected a unique string");
@@ -48,7 +48,7 @@ std::vector<LlmRequest> read_azure_llm_requests(const std::string& path, Problem
   const int c_time = header->index("TIMESTAMP"), c_prompt = header->index("ContextTokens"),
             c_output = header->index("GeneratedTokens");
   double first_s = 0;
-  for_each_row(in, path, *header, problems, [&](RowReader& row) {
+  for_each_row(in, path, *header, problems, FieldCount::at_least_header, [&](RowReader& row) {
     LlmRequest r;
     r.request_id = std::to_string(out.size());  // the row's position among the requests, from 0
     auto t = parse_civil_time(row.text(c_time));

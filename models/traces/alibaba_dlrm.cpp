@@ -48,13 +48,8 @@ class DlrmReader final : public TraceReader {
     SkipCounter skipped;
     std::unordered_set<std::string> seen;
     double trace_end = 0;
-    std::vector<std::string> fields;
-    std::string line;
-    while (in.next(line)) {
-      if (line.empty()) continue;
-      split_csv(line, fields);
-      RowReader row{path, in.line_number(), h, fields, problems};
-      if (!row.fields_match_header()) continue;
+    for_each_row(in, path, h, problems, FieldCount::exact, [&](RowReader& row) {
+      const std::vector<std::string>& fields = row.fields;
       Row r;
       JobSpec& job = r.job;
       job.job_id = fields[c_id];
@@ -76,14 +71,14 @@ class DlrmReader final : public TraceReader {
         row.fail(c_delete, fmt::format("found {} before {} {}", fields[c_delete],
                                        scheduled ? "scheduled_time" : "creation_time",
                                        fields[scheduled ? c_sched : c_create]));
-      if (!row.ok) continue;
+      if (!row.ok) return;
       trace_end = std::max({trace_end, job.submit_s, r.scheduled, r.deleted});
       if (created && !scheduled) {
         skipped.add("never scheduled (creation_time without scheduled_time)");
-        continue;
+        return;
       }
       rows.push_back(std::move(r));
-    }
+    });
     for (auto& r : rows) {
       double end = r.deleted >= 0 ? r.deleted : trace_end;
       r.job.duration_s = end - r.scheduled;

@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <unordered_map>
 
@@ -117,43 +118,54 @@ class PaiReader final : public TraceReader {
     return false;
   }
 
-  bool read_jobs(const std::string& path, ProblemList& problems, std::vector<JobSpec>& jobs,
-                 std::unordered_map<std::string, std::size_t>& index) {
-    LineInput in(path);
-    if (!open(in, path, "job table", problems)) return false;
-    CsvHeader header(kJobColumns);
+  // Every non-empty row of a headerless table (a header row first is skipped), with its RowReader;
+  // false when the first row has the wrong field count (not this table at all).
+  static bool for_each_table_row(LineInput& in, const std::string& path, const std::vector<std::string>& columns,
+                                 const char* table, const char* file, ProblemList& problems,
+                                 const std::function<void(RowReader&)>& row) {
+    CsvHeader header(columns);
     std::vector<std::string> fields;
     std::string line;
     bool first = true;
     while (in.next(line)) {
       if (line.empty()) continue;
       split_csv(line, fields);
-      if (first && is_header(fields, kJobColumns)) {
+      if (first && is_header(fields, columns)) {
         first = false;
         continue;
       }
-      if (fields.size() != kJobColumns.size()) {
-        std::string what = fmt::format("found {} fields, expected the {} headerless columns of pai_job_table.csv: {}",
-                                       fields.size(), kJobColumns.size(), join_names(kJobColumns));
-        problems.add(path, in.line_number(), "", first ? "not an Alibaba PAI job table: " + what : what);
+      if (fields.size() != columns.size()) {
+        std::string what = fmt::format("found {} fields, expected the {} headerless columns of {}: {}", fields.size(),
+                                       columns.size(), file, join_names(columns));
+        problems.add(path, in.line_number(), "", first ? fmt::format("not an Alibaba PAI {}: {}", table, what) : what);
         if (first) return false;
         continue;
       }
       first = false;
-      RowReader row{path, in.line_number(), header, fields, problems};
+      RowReader reader{path, in.line_number(), header, fields, problems};
+      row(reader);
+    }
+    return true;
+  }
+
+  bool read_jobs(const std::string& path, ProblemList& problems, std::vector<JobSpec>& jobs,
+                 std::unordered_map<std::string, std::size_t>& index) {
+    LineInput in(path);
+    if (!open(in, path, "job table", problems)) return false;
+    return for_each_table_row(in, path, kJobColumns, "job table", "pai_job_table.csv", problems, [&](RowReader& row) {
+      const std::vector<std::string>& fields = row.fields;
       JobSpec job;
       job.job_id = fields[0];
       if (job.job_id.empty()) row.fail(0, "empty job_name; expected a unique job name");
       if (!fields[2].empty()) job.tenant = fields[2];
       job.submit_s = row.number(4, 0, 0, false, "seconds, a number >= 0", true);
-      if (!row.ok) continue;
+      if (!row.ok) return;
       if (!index.emplace(job.job_id, jobs.size()).second) {
         row.fail(0, fmt::format("duplicate job_name \"{}\"; expected one row per job", job.job_id));
-        continue;
+        return;
       }
       jobs.push_back(std::move(job));
-    }
-    return true;
+    });
   }
 
   bool read_tasks(const std::string& path, ProblemList& problems,
@@ -161,26 +173,8 @@ class PaiReader final : public TraceReader {
                   SkipCounter& skipped) {
     LineInput in(path);
     if (!open(in, path, "task table (option task_table)", problems)) return false;
-    CsvHeader header(kTaskColumns);
-    std::vector<std::string> fields;
-    std::string line;
-    bool first = true;
-    while (in.next(line)) {
-      if (line.empty()) continue;
-      split_csv(line, fields);
-      if (first && is_header(fields, kTaskColumns)) {
-        first = false;
-        continue;
-      }
-      if (fields.size() != kTaskColumns.size()) {
-        std::string what = fmt::format("found {} fields, expected the {} headerless columns of pai_task_table.csv: {}",
-                                       fields.size(), kTaskColumns.size(), join_names(kTaskColumns));
-        problems.add(path, in.line_number(), "", first ? "not an Alibaba PAI task table: " + what : what);
-        if (first) return false;
-        continue;
-      }
-      first = false;
-      RowReader row{path, in.line_number(), header, fields, problems};
+    return for_each_table_row(in, path, kTaskColumns, "task table", "pai_task_table.csv", problems, [&](RowReader& row) {
+      const std::vector<std::string>& fields = row.fields;
       long long inst = row.integer(2, 1, 0, 1LL << 30, "an integer >= 0", true);
       double start = row.number(4, 0, 0, false, "seconds, a number >= 0");
       double end = row.number(5, 0, 0, false, "seconds, a number >= 0");
@@ -189,11 +183,11 @@ class PaiReader final : public TraceReader {
       double gpu = row.number(8, 0, 0, false, "percent of a GPU, a number >= 0");
       if (row.ok && start > 0 && end > 0 && end < start)
         row.fail(5, fmt::format("found {} before start_time {}", fields[5], fields[4]));
-      if (!row.ok) continue;
+      if (!row.ok) return;
       auto it = index.find(fields[0]);
       if (it == index.end()) {
         skipped.add("task rows whose job_name is not in the job table");
-        continue;
+        return;
       }
       Aggregate& a = agg[it->second];
       ++a.tasks;
@@ -205,8 +199,7 @@ class PaiReader final : public TraceReader {
         if (end > 0) a.last_end = std::max(a.last_end, end);
         else a.unfinished = true;
       }
-    }
-    return true;
+    });
   }
 
   std::string task_table_;

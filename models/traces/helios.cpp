@@ -44,14 +44,9 @@ class HeliosReader final : public TraceReader {
               c_cpus = h.index("cpu_num"), c_submit = h.index("submit_time"), c_start = h.index("start_time"),
               c_end = h.index("end_time"), c_dur = h.index("duration");
     SkipCounter skipped;
-    std::vector<std::string> fields;
-    std::string line;
     double earliest = std::numeric_limits<double>::infinity();
-    while (in.next(line)) {
-      if (line.empty()) continue;
-      split_csv(line, fields);
-      RowReader row{path, in.line_number(), h, fields, problems};
-      if (!row.fields_match_header()) continue;
+    for_each_row(in, path, h, problems, FieldCount::exact, [&](RowReader& row) {
+      const std::vector<std::string>& fields = row.fields;
       JobSpec job;
       job.job_id = fields[c_id];
       if (job.job_id.empty()) row.fail(c_id, "empty job_id; expected the Slurm job id");
@@ -72,38 +67,38 @@ class HeliosReader final : public TraceReader {
       double duration = row.number(c_dur, -1, 0, false, "seconds, a number >= 0");
       const std::string& owner = fields[o_.tenant_is_user ? c_user : c_vc];
       if (!owner.empty()) job.tenant = owner;
-      if (!row.ok) continue;
+      if (!row.ok) return;
       earliest = std::min(earliest, *submit);  // time zero counts every valid row, even a skipped one
       if (c_start >= 0 && !start) {
         skipped.add("never started (no start_time)");
-        continue;
+        return;
       }
       if (duration < 0) {  // empty duration: derive it from the recorded times
         if (!start || !end) {
           skipped.add("no duration and no start_time/end_time to derive it");
-          continue;
+          return;
         }
         duration = *end - *start;
         if (duration < 0) {
           row.fail(c_end, fmt::format("found {} before start_time {}", fields[c_end], fields[c_start]));
-          continue;
+          return;
         }
       }
       if (o_.gpu_jobs_only && job.gpus == 0) {
         skipped.add("CPU-only job (gpu_jobs_only)");
-        continue;
+        return;
       }
       if (duration == 0) {
         if (o_.zero == ZeroDuration::skip) {
           skipped.add(kZeroDurationReason);
-          continue;
+          return;
         }
         duration = 1;
       }
       job.submit_s = *submit;
       job.duration_s = duration;
       result.jobs.push_back(std::move(job));
-    }
+    });
     apply_time_zero(result.jobs, o_.time_zero, earliest, skipped);
     result.skipped = skipped.result();
     return result;

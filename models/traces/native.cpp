@@ -46,10 +46,7 @@ class NativeReader final : public TraceReader {
     std::error_code size_error;
     auto file_bytes = std::filesystem::file_size(path, size_error);
     if (!size_error) seen.reserve(static_cast<std::size_t>(file_bytes / 32));
-    while (in.next(line)) {
-      if (line.empty()) continue;
-      split_csv(line, fields);
-      RowReader row{path, in.line_number(), header, fields, problems};
+    for_each_row(in, path, header, problems, FieldCount::unchecked, [&](RowReader& row) {
       JobSpec job;
       job.job_id = row.text(c.job_id);
       if (job.job_id.empty()) row.fail(c.job_id, "empty job_id; expected a unique string");
@@ -72,7 +69,7 @@ class NativeReader final : public TraceReader {
       job.iteration_flops = row.number(c.iteration_flops, 0, 0, false, "a number >= 0");
       job.gradient_bytes = row.number(c.gradient_bytes, 0, 0, false, "a number >= 0");
       if (row.ok) result.jobs.push_back(std::move(job));
-    }
+    });
     return result;
   }
 

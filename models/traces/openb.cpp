@@ -74,13 +74,7 @@ class OpenbReader final : public TraceReader {
 
     SkipCounter skipped;
     std::unordered_set<std::string> seen;
-    std::vector<std::string> fields;
-    std::string line;
-    while (in.next(line)) {
-      if (line.empty()) continue;
-      split_csv(line, fields);
-      RowReader row{path, in.line_number(), h, fields, problems};
-      if (!row.fields_match_header()) continue;
+    for_each_row(in, path, h, problems, FieldCount::exact, [&](RowReader& row) {
       JobSpec job;
       job.job_id = row.text(c_name);
       if (job.job_id.empty()) row.fail(c_name, "empty name; expected a unique pod name");
@@ -108,39 +102,39 @@ class OpenbReader final : public TraceReader {
         job.submit_s = 0;
         job.duration_s = o_.default_duration_s;
         if (row.ok) result.jobs.push_back(std::move(job));
-        continue;
+        return;
       }
       double created = row.number(c_create, 0, 0, false, "seconds, a number >= 0", true);
       bool scheduled = !row.text(c_sched).empty(), deleted = !row.text(c_delete).empty();
       double sched = row.number(c_sched, 0, 0, false, "seconds, a number >= 0");
       double del = row.number(c_delete, 0, 0, false, "seconds, a number >= 0");
-      if (!row.ok) continue;
+      if (!row.ok) return;
       if (scheduled && sched < created)
         row.fail(c_sched, fmt::format("found {} before creation_time {}", row.text(c_sched), row.text(c_create)));
       if (deleted && del < (scheduled && replay == Replay::time ? sched : created))
         row.fail(c_delete, fmt::format("found {} before {} {}", row.text(c_delete),
                                        scheduled && replay == Replay::time ? "scheduled_time" : "creation_time",
                                        row.text(scheduled && replay == Replay::time ? c_sched : c_create)));
-      if (!row.ok) continue;
+      if (!row.ok) return;
       if (replay == Replay::time && !scheduled) {
         skipped.add("never scheduled (no scheduled_time)");
-        continue;
+        return;
       }
       if (!deleted) {
         skipped.add("no deletion_time (still running at the trace end)");
-        continue;
+        return;
       }
       job.submit_s = created;
       job.duration_s = replay == Replay::time ? del - sched : del - created;
       if (job.duration_s <= 0) {
         if (zero == ZeroDuration::skip) {
           skipped.add(kZeroDurationReason);
-          continue;
+          return;
         }
         job.duration_s = 1;
       }
       result.jobs.push_back(std::move(job));
-    }
+    });
     result.skipped = skipped.result();
     return result;
   }

@@ -30,16 +30,11 @@ class PhillyReader final : public TraceReader {
     const int c_time = h.index("timestamp"), c_dur = h.index("duration"), c_gpus = h.index("num_gpus"),
               c_cluster = h.index("cluster");
     SkipCounter skipped;
-    std::vector<std::string> fields;
-    std::string line;
     long long row_number = 0;
     double earliest = std::numeric_limits<double>::infinity();
-    while (in.next(line)) {
-      if (line.empty()) continue;
+    for_each_row(in, path, h, problems, FieldCount::at_least_header, [&](RowReader& row) {
+      const std::vector<std::string>& fields = row.fields;
       ++row_number;
-      split_csv(line, fields);
-      RowReader row{path, in.line_number(), h, fields, problems};
-      if (!row.fields_match_header(true)) continue;
       JobSpec job;
       job.job_id = std::to_string(row_number);
       auto t = parse_civil_time(fields[c_time]);
@@ -47,18 +42,18 @@ class PhillyReader final : public TraceReader {
       job.duration_s = row.number(c_dur, 0, 0, false, "seconds, a number >= 0", true);
       job.gpus = static_cast<int>(row.integer(c_gpus, 0, 1, 1 << 20, "an integer >= 1", true));
       job.tenant = fields[c_cluster].empty() ? "default" : fields[c_cluster];
-      if (!row.ok) continue;
+      if (!row.ok) return;
       earliest = std::min(earliest, *t);  // time zero counts every valid row, even a skipped one
       if (job.duration_s == 0) {
         if (zero_ == ZeroDuration::skip) {
           skipped.add(kZeroDurationReason);
-          continue;
+          return;
         }
         job.duration_s = 1;
       }
       job.submit_s = *t;
       result.jobs.push_back(std::move(job));
-    }
+    });
     apply_time_zero(result.jobs, time_zero_, earliest, skipped);
     result.skipped = skipped.result();
     return result;

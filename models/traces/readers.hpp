@@ -53,10 +53,13 @@ struct RowReader {
 
 std::vector<std::string> split_models(const std::string& text);  // "A|B" -> {A, B}
 
-// Every non-empty row after the header, split, whose field count matches the header (extra fields
-// allowed): `row` is called with its RowReader (problems recorded there).
+// How a row's field count must compare with the header's; a row that does not is reported and skipped.
+enum class FieldCount { exact, at_least_header, unchecked };
+
+// Every non-empty row after the header, split: `row` is called with its RowReader (problems recorded
+// there) when its field count is as `count` asks.
 void for_each_row(LineInput& in, const std::string& path, const CsvHeader& header, ProblemList& problems,
-                  const std::function<void(RowReader&)>& row);
+                  FieldCount count, const std::function<void(RowReader&)>& row);
 
 // ---- Shared by the readers of public traces (trace_common.cpp) ----
 

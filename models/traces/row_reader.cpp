@@ -28,14 +28,14 @@ bool RowReader::fields_match_header(bool allow_extra) {
 }
 
 void for_each_row(LineInput& in, const std::string& path, const CsvHeader& header, ProblemList& problems,
-                  const std::function<void(RowReader&)>& row) {
+                  FieldCount count, const std::function<void(RowReader&)>& row) {
   std::string line;
   std::vector<std::string> fields;
   while (in.next(line)) {
     if (line.empty()) continue;
     split_csv(line, fields);
     RowReader reader{path, in.line_number(), header, fields, problems};
-    if (reader.fields_match_header(true)) row(reader);
+    if (count == FieldCount::unchecked || reader.fields_match_header(count == FieldCount::at_least_header)) row(reader);
   }
 }
 
