@@ -24,10 +24,13 @@ Core::Core(const Cluster& cluster, std::vector<JobSpec> jobs, Policies policies,
     tenant_names_.push_back(name);
   }
   tenant_allocated_gpus_.assign(tenant_names_.size(), 0);
+  std::string reason;
   for (std::size_t j = 0; j < jobs_.size(); ++j) {
     runs_[j].tenant = tenant_index[jobs_[j].tenant];
+    reason.clear();
     runs_[j].request = job_request(jobs_[j], cluster_, options_.exclusive_gpus, policies_.gpu_sharing.get(),
-                                   policies_.runtime.get(), runs_[j].reason);
+                                   policies_.runtime.get(), reason);
+    runs_[j].reason = reasons_.intern(reason);
   }
   last_change_s_ = first_submit_s();
   allocated_gpu_seconds_by_model_.assign(cluster_.gpu_models.size(), 0);
@@ -60,12 +63,12 @@ void Core::admit_arrivals(double now) {
     auto j = static_cast<JobIndex>(next_arrival_++);
     ++events_;
     JobRun& run = runs_[j];
-    if (run.reason.empty()) {
+    if (run.reason == TextTable::kEmpty) {
       auto [it, inserted] = never_fits_cache_.try_emplace(run.request.shape_key());
       if (inserted) it->second = never_fits_reason(cluster_, run.request, policies_.placement->multi_gpu());
-      run.reason = it->second;
+      run.reason = reasons_.intern(it->second);
     }
-    if (!run.reason.empty()) {
+    if (run.reason != TextTable::kEmpty) {
       run.state = JobState::rejected;
       continue;
     }
@@ -205,7 +208,7 @@ bool Core::try_start(JobIndex j) {
   tenant_allocated_gpus_[run.tenant] += allocated_gpus(run.allocation);
   if (in_pass_) started_in_pass_list_.push_back(j);
   else {
-    run.running_slot = running_list_.size();
+    run.running_slot = static_cast<std::uint32_t>(running_list_.size());
     running_list_.push_back(j);
   }
   started_in_pass_ = true;
@@ -320,7 +323,7 @@ bool Core::plan_is_isolated(const ActivityPlan& plan) const {
 }
 
 void Core::remove_from_running(JobIndex j) {
-  std::size_t slot = runs_[j].running_slot;
+  std::uint32_t slot = runs_[j].running_slot;
   JobIndex last = running_list_.back();
   running_list_[slot] = last;
   runs_[last].running_slot = slot;
@@ -479,10 +482,10 @@ void Core::schedule(double now) {
     running_list_.erase(std::remove_if(running_list_.begin(), running_list_.end(),
                                        [&](JobIndex j) { return runs_[j].state != JobState::running; }),
                         running_list_.end());
-    for (std::size_t i = 0; i < running_list_.size(); ++i) runs_[running_list_[i]].running_slot = i;
+    for (std::size_t i = 0; i < running_list_.size(); ++i) runs_[running_list_[i]].running_slot = static_cast<std::uint32_t>(i);
   }
   for (JobIndex j : started_in_pass_list_) {
-    runs_[j].running_slot = running_list_.size();
+    runs_[j].running_slot = static_cast<std::uint32_t>(running_list_.size());
     running_list_.push_back(j);
   }
   started_in_pass_list_.clear();
@@ -577,13 +580,13 @@ void Core::close(double now, const std::string& reason) {
     }
     if (run.state == JobState::pending || run.state == JobState::running) {
       run.state = JobState::unfinished;
-      run.reason = run.held ? "held by its model (not released) at the end" : reason;
+      run.reason = reasons_.intern(run.held ? "held by its model (not released) at the end" : reason);
     }
   }
   // Jobs that never arrived before the horizon are unfinished as well.
   for (; next_arrival_ < jobs_.size(); ++next_arrival_) {
     runs_[next_arrival_].state = JobState::unfinished;
-    runs_[next_arrival_].reason = "submitted after the horizon";
+    runs_[next_arrival_].reason = reasons_.intern("submitted after the horizon");
   }
   queue_.clear();
   running_list_.clear();

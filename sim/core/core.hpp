@@ -22,19 +22,16 @@
 #include "sim/policy/scheduler.hpp"
 #include "sim/policy/workload_model.hpp"
 #include "sim/core/request.hpp"
+#include "sim/core/text_table.hpp"
 
 namespace aidcsim {
 
+// A job's record. Fields are grouped by size so that the million-job replay's per-job memory stays
+// small (docs/performance.md): the doubles, the request and allocation, then the small fields.
 struct JobRun {
-  JobState state = JobState::pending;
   double start_s = kNoTime;  // first start
   double end_s = kNoTime;
-  Request request;
-  Allocation allocation;
-  TenantIndex tenant = 0;
-  std::string reason;  // why rejected or unfinished
   // Preemption bookkeeping.
-  int preemptions = 0;
   double run_s = 0;              // time spent running, all runs
   double done_fraction = 0;      // share of the work done before the current run
   double restart_penalty_s = 0;  // paid at the next start
@@ -42,21 +39,27 @@ struct JobRun {
   double run_started_s = kNoTime;
   double run_delay_s = 0;        // delay before work in the current run
   double run_work_s = 0;         // work time of the current run at full speed
-  bool run_on_timer = false;     // the current run's end is known exactly
   // GPU sharing: time the runs would take with the requested share alone (jobs.csv slowdown_sharing).
   double alone_s = 0;            // of ended runs
   double run_alone_work_s = 0;   // work time of the current run with its requested share alone
   // Runtimes: time between a run's start and its work's start (image pulls, boots), all runs.
   double startup_s = 0;
   double run_startup_s = kNoTime;  // of the current run; NaN until known (pulls still under way)
+  double paused_delay_s = 0;     // delay before work that was left when it paused
+  Request request;
+  Allocation allocation;
+  TenantIndex tenant = 0;
+  std::uint32_t reason = 0;      // why rejected or unfinished: Core::reason(j); 0 = none
+  int preemptions = 0;
   // Live migration of the job's VM (consolidation): the run goes on, in segments.
   int migrations = 0;            // of its VM while it ran
+  std::uint32_t epoch = 0;       // bumped at each preemption or segment: stale completions are ignored
+  std::uint32_t running_slot = 0;  // position in the running list
+  JobState state = JobState::pending;
+  bool run_on_timer = false;     // the current run's end is known exactly
   bool paused = false;           // in a migration's stop-and-copy: no work runs
   bool awaiting_quota = false;   // pending but not admitted by the quota policy: not the scheduler's
   bool held = false;             // pending, held by its model (JobSpec::held, Core::park): not the scheduler's
-  double paused_delay_s = 0;     // delay before work that was left when it paused
-  std::uint32_t epoch = 0;       // bumped at each preemption or segment: stale completions are ignored
-  std::size_t running_slot = 0;  // position in the running list
 };
 
 struct Policies {
@@ -175,6 +178,8 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   std::size_t queued_count() const { return queue_.size(); }
   const std::vector<JobSpec>& jobs() const { return jobs_; }
   const std::vector<JobRun>& runs() const { return runs_; }
+  // Why job j was rejected or left unfinished ("" when neither).
+  const std::string& reason(JobIndex j) const { return reasons_.text(runs_[j].reason); }
   const std::vector<std::string>& tenants() const { return tenant_names_; }
   const std::vector<double>& tenant_allocated_gpus() const { return tenant_allocated_gpus_; }
   const Cluster& cluster() const override { return cluster_; }
@@ -281,6 +286,7 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   Policies policies_;
   CoreOptions options_;
   Ledger ledger_;
+  TextTable reasons_;  // JobRun::reason
   // Why a server is away: withdrawn (set_server_available) and/or failed; empty until either happens.
   std::vector<std::uint8_t> withdrawn_, failed_;
   void apply_availability(ServerIndex s, double now);

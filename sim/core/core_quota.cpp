@@ -49,7 +49,7 @@ void Core::reject(JobIndex j, const std::string& reason) {
   if (run.state != JobState::pending)
     throw std::logic_error(fmt::format("quota rejected job {} while {}", jobs_[j].job_id, to_string(run.state)));
   run.state = JobState::rejected;
-  run.reason = reason;
+  run.reason = reasons_.intern(reason);
 }
 
 }  // namespace aidcsim

@@ -31,25 +31,25 @@ struct JobSpec {
   std::string job_id;
   double submit_s = 0;
   double duration_s = 0;                // run time on the requested resources when nothing slows it
-  int gpus = 0;
-  int gpu_milli = kWholeGpuMilli;       // share of each GPU, 1..1000
   double cpus = 0;
   double mem_gib = 0;
   double gpu_mem_gib = 0;               // GPU memory per GPU (time-slicing, MIG admission); 0 = not given
+  double estimate_s = -1;               // user's run-time estimate; < 0 = none
+  // The iterations workload model's trace columns (CONTRACT.md §7); 0 = not given.
+  double iterations = 0;
+  double iteration_flops = 0;  // per GPU
+  double gradient_bytes = 0;
   std::string tenant = "default";
   std::vector<std::string> gpu_models;  // allowed models; empty = any
+  int gpus = 0;
+  int gpu_milli = kWholeGpuMilli;       // share of each GPU, 1..1000
   int priority = 0;
-  double estimate_s = -1;               // user's run-time estimate; < 0 = none
   // The job's model does its work within the run (Core::run_model_work: an inference replica's
   // iterations); the run itself only holds its resources until the model ends it (Core::complete_now).
   bool work_by_model = false;
   // It arrives held: it waits outside the scheduler's queue until its model releases it (Core::release;
   // an inference replica above the autoscaler's current count).
   bool held = false;
-  // The iterations workload model's trace columns (CONTRACT.md §7); 0 = not given.
-  double iterations = 0;
-  double iteration_flops = 0;  // per GPU
-  double gradient_bytes = 0;
 };
 
 enum class JobState : std::uint8_t { pending, running, completed, rejected, unfinished };

@@ -37,15 +37,15 @@ struct StorageStep {
 // rounds-wait-writes runs that many times, each with 1/repeats of every volume and of the wait.
 struct ActivityPlan {
   double delay_s = 0;
-  std::vector<ExecStep> execs;
-  std::vector<std::vector<CommStep>> comm_rounds;
+  std::vector<ExecStep> execs{};
+  std::vector<std::vector<CommStep>> comm_rounds{};
   double comm_wait_s = 0;    // latencies an aggregated run's merged rounds do not pay
   double comm_alone_s = 0;   // the rounds and the wait with nothing else on the network, all repeats
   std::uint32_t repeats = 1;
   // Storage (the iterations model): each repeat first reads its share of `reads` (a dataset streamed
   // from storage) and ends by writing `checkpoint_writes` whole (a checkpoint).
-  std::vector<StorageStep> reads;
-  std::vector<StorageStep> checkpoint_writes;
+  std::vector<StorageStep> reads{};
+  std::vector<StorageStep> checkpoint_writes{};
   double read_alone_s = 0;   // one repeat's share of the reads, alone
   double write_alone_s = 0;  // one checkpoint's writes, alone
   double storage_alone_s() const {

@@ -76,7 +76,7 @@ void write_jobs_csv(const std::string& path, const Core& core, const FailureMode
     field(ended ? (run.end_s - spec.submit_s) / spec.duration_s : kNoTime);
     field(spec.cpus);
     field(spec.mem_gib);
-    append_csv_field(line, run.reason);
+    append_csv_field(line, core.reason(j));
     line += ',' + std::to_string(run.preemptions) + ',';
     append_number(line, run.run_s);
     line += ',';

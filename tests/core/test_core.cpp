@@ -46,9 +46,9 @@ TEST(Core, JobThatNeverFitsIsRejectedWithItsReason) {
   Harness h(uniform_cluster(1, 2), {job("big", 0, 10, 3), h100, job("ok", 1, 10)});
   h.loop->run_until();
   EXPECT_EQ(h.run(0).state, JobState::rejected);
-  EXPECT_EQ(h.run(0).reason, "needs 3 GPUs but the platform has 2");
+  EXPECT_EQ(h.core->reason(0), "needs 3 GPUs but the platform has 2");
   EXPECT_EQ(h.run(1).state, JobState::rejected);
-  EXPECT_EQ(h.run(1).reason, "gpu_model H100 is not on the platform (models: A100-80GB)");
+  EXPECT_EQ(h.core->reason(1), "gpu_model H100 is not on the platform (models: A100-80GB)");
   EXPECT_TRUE(std::isnan(h.run(0).start_s));
   EXPECT_EQ(h.run(2).state, JobState::completed);
   EXPECT_EQ(h.run(2).start_s, 1);
@@ -160,15 +160,15 @@ TEST(Core, CloseMarksRunningAndQueuedJobsUnfinished) {
   h.loop->run_until(50);
   h.core->close(50, "still queued or running at the horizon");
   EXPECT_EQ(h.run(0).state, JobState::unfinished);
-  EXPECT_EQ(h.run(0).reason, "still queued or running at the horizon");
+  EXPECT_EQ(h.core->reason(0), "still queued or running at the horizon");
   EXPECT_EQ(h.run(0).run_s, 50);
   EXPECT_EQ(h.run(0).attained_gpu_s, 50);
   EXPECT_TRUE(std::isnan(h.run(0).end_s));
   EXPECT_EQ(h.run(1).state, JobState::unfinished);
-  EXPECT_EQ(h.run(1).reason, "still queued or running at the horizon");
+  EXPECT_EQ(h.core->reason(1), "still queued or running at the horizon");
   EXPECT_TRUE(std::isnan(h.run(1).start_s));
   EXPECT_EQ(h.run(2).state, JobState::unfinished);
-  EXPECT_EQ(h.run(2).reason, "submitted after the horizon");
+  EXPECT_EQ(h.core->reason(2), "submitted after the horizon");
   EXPECT_EQ(h.core->running_count(), 0u);
   EXPECT_EQ(h.core->queued_count(), 0u);
 }

@@ -57,5 +57,5 @@ TEST(CoreHold, ParkedWhileQueuedAndHeldAtTheEnd) {
   h.core->close(50, "still queued or running at the horizon");
   EXPECT_EQ(h.run(0).state, JobState::completed);
   EXPECT_EQ(h.run(1).state, JobState::unfinished);
-  EXPECT_EQ(h.run(1).reason, "held by its model (not released) at the end");
+  EXPECT_EQ(h.core->reason(1), "held by its model (not released) at the end");
 }

@@ -31,8 +31,8 @@ TEST(GpuSharing, ExclusiveTakesWholeGpus) {
   std::string reason;
   EXPECT_EQ(admit(*m->sharing, job(1, 250), c, allowed, reason), 1000);
   EXPECT_EQ(m->sharing->compute_milli(job(1, 250)), 1000);
-  EXPECT_TRUE(m->sharing->isolated(ActivityPlan{0, {{true, 0, 1e12, 0}}}));
-  EXPECT_FALSE(m->sharing->isolated(ActivityPlan{0, {{true, 0, 1e12, 5e11}}}));
+  EXPECT_TRUE(m->sharing->isolated(ActivityPlan{.execs = {{true, 0, 1e12, 0}}}));
+  EXPECT_FALSE(m->sharing->isolated(ActivityPlan{.execs = {{true, 0, 1e12, 5e11}}}));
 }
 
 TEST(GpuSharing, MpsAdmitsSharesAndOversubscription) {
@@ -48,7 +48,7 @@ TEST(GpuSharing, MpsAdmitsSharesAndOversubscription) {
   EXPECT_TRUE(over->problems.empty());
   EXPECT_EQ(admit(*over->sharing, job(1, 250), c, allowed, reason), 125);
   EXPECT_EQ(admit(*over->sharing, job(1, 333), c, allowed, reason), 167);  // ceil
-  ActivityPlan plan{0, {{true, 0, 100, 50}}};
+  ActivityPlan plan{.execs = {{true, 0, 100, 50}}};
   over->sharing->adjust(0, job(1, 500), plan, c, {2});
   EXPECT_DOUBLE_EQ(plan.execs[0].flops, 200);  // x (1 + 0.5 x 2)
   EXPECT_FALSE(over->sharing->isolated(plan));
@@ -134,7 +134,7 @@ TEST(GpuSharing, MigMapsJobsToTheSmallestCoveringInstance) {
   ASSERT_TRUE(first);
   EXPECT_EQ(first->gpus[0].milli, 142);
   EXPECT_FALSE(m->sharing->bind(8, job(1, 100), proposal, c));
-  ActivityPlan plan{0, {{true, 0, 1e12, 1e11}}};
+  ActivityPlan plan{.execs = {{true, 0, 1e12, 1e11}}};
   m->sharing->adjust(7, job(1, 100), plan, c, {0});
   EXPECT_DOUBLE_EQ(plan.execs[0].bound_flops, 1e12 / 7);
   EXPECT_TRUE(m->sharing->isolated(plan));

@@ -90,7 +90,7 @@ TEST(MigDynamic, OneGThenThreeGOnAnEmptyA100BothReconfigure) {
   EXPECT_EQ(b->gpus[0].milli, 428);
   EXPECT_DOUBLE_EQ(m->sharing->bind_delay_s(2), 5);
   // Each runs isolated at k/7 of the GPU's speed.
-  ActivityPlan plan{0, {{true, 0, 4e12, 4e11}}};
+  ActivityPlan plan{.execs = {{true, 0, 4e12, 4e11}}};
   m->sharing->adjust(2, job(1, 400), plan, c, {1});
   EXPECT_DOUBLE_EQ(plan.execs[0].bound_flops, 3e12 / 7);
   EXPECT_TRUE(m->sharing->isolated(plan));
@@ -143,7 +143,7 @@ TEST(MigDynamic, WholeGpuJobsClearIdleInstancesAtACost) {
   Allocation whole0 = on_gpu(0, 1000, 2);
   EXPECT_TRUE(m->sharing->bind(1, job(1, 1000), whole0, c));
   EXPECT_DOUBLE_EQ(m->sharing->bind_delay_s(1), 0);
-  ActivityPlan plan{0, {{true, 0, 1e13, 0}}};
+  ActivityPlan plan{.execs = {{true, 0, 1e13, 0}}};
   m->sharing->adjust(1, job(1, 1000), plan, c, {0});
   EXPECT_DOUBLE_EQ(plan.execs[0].bound_flops, 0);  // full speed
   m->sharing->unbind(1);
@@ -199,7 +199,7 @@ TEST(MigDynamic, UnpartitionedGpusFallBackToExclusive) {
   ASSERT_TRUE(bound);
   EXPECT_EQ(bound->gpus[0].milli, 1000);
   EXPECT_DOUBLE_EQ(m->sharing->bind_delay_s(1), 0);
-  ActivityPlan plan{0, {{true, v100_gpu, 3e12, 3e11}}};
+  ActivityPlan plan{.execs = {{true, v100_gpu, 3e12, 3e11}}};
   m->sharing->adjust(1, job(1, 300), plan, c, {0});
   EXPECT_DOUBLE_EQ(plan.execs[0].bound_flops, 3e11);  // the trace model's cap at its share: run_s = duration_s
 
