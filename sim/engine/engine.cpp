@@ -13,6 +13,7 @@
 #include <set>
 
 #include "sim/core/errors.hpp"
+#include "sim/engine/plan_runner.hpp"
 #include "sim/engine/speed_profiles.hpp"
 
 namespace aidcsim {
@@ -22,85 +23,6 @@ namespace sg4 = simgrid::s4u;
 namespace {
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
-
-// A job whose activities SimGrid runs: its waiting actor and, once started, its executions.
-struct ActiveJob {
-  sg4::ActorPtr actor;
-  std::vector<sg4::ExecPtr> execs;
-  std::vector<double> flops;
-  double work_start_s = -1;      // when its work started (after pulls and delay); -1 before
-  double isolated_work_s = -1;   // >= 0: the work is a plain wait of this length (no Exec)
-  // A plan with communication rounds (the iterations model): where the sequence is, for its progress.
-  std::vector<sg4::CommPtr> comms;
-  std::vector<double> comm_bytes;
-  std::vector<sg4::ActivityPtr> ios;  // storage steps under way (disk I/Os and their transfers)
-  std::vector<double> io_bytes;
-  enum class Phase { reading, computing, communicating, waiting, writing } phase = Phase::reading;
-  std::uint32_t repeat = 0;      // repeats completed
-  int round = 0;                 // the round under way while communicating
-  // Per repeat, alone: its share of the reads, executions, rounds and wait; one checkpoint's writes.
-  double read_s = 0, exec_s = 0, comm_s = 0, wait_s = 0, write_s = 0, wait_started_s = 0;
-  std::uint32_t repeats = 1, rounds = 0;
-};
-
-// A communicating plan's network and storage work, resolved to SimGrid hosts and disks.
-struct StorageIo {
-  sg4::Disk* disk;
-  sg4::Host* from;
-  sg4::Host* to;
-  double bytes;
-  bool write;
-};
-struct CommSchedule {
-  std::vector<std::vector<std::tuple<sg4::Host*, sg4::Host*, double>>> rounds;
-  std::vector<StorageIo> reads, writes;
-  bool empty() const { return rounds.empty() && reads.empty() && writes.empty(); }
-};
-
-// The executions' time alone: the slowest step at its host's speed (or its bound).
-double exec_alone_s(const std::vector<std::pair<sg4::Host*, ExecStep>>& steps) {
-  double t = 0;
-  for (const auto& [host, step] : steps) {
-    double speed = host->get_speed() * host->get_core_count();
-    if (step.bound_flops > 0) speed = std::min(speed, step.bound_flops);
-    if (speed > 0) t = std::max(t, step.flops / speed);
-  }
-  return t;
-}
-
-// The least-advanced activity's share done (a phase's activities run together).
-template <class Activities>
-double least_done(const Activities& activities, const std::vector<double>& amounts) {
-  double f = activities.empty() ? 0 : 1;
-  for (std::size_t i = 0; i < activities.size(); ++i)
-    if (amounts[i] > 0) f = std::min(f, 1 - activities[i]->get_remaining() / amounts[i]);
-  return std::max(0.0, f);
-}
-
-// The share of a communicating plan done so far, in time alone. Each repeat is its reads, its
-// executions, its rounds (a round's progress is its slowest comm's), its wait and its checkpoint
-// writes; all repeats are alike, so a repeat's end is a multiple of 1 / repeats (what
-// WorkloadModel::checkpoint_step keeps).
-double comm_plan_progress(const ActiveJob& a) {
-  using Phase = ActiveJob::Phase;
-  const double per_repeat_s = a.read_s + a.exec_s + a.comm_s + a.wait_s + a.write_s;
-  if (per_repeat_s <= 0) return 0;
-  double done_s = 0;
-  switch (a.phase) {
-    case Phase::reading: done_s = least_done(a.ios, a.io_bytes) * a.read_s; break;
-    case Phase::computing: done_s = a.read_s + least_done(a.execs, a.flops) * a.exec_s; break;
-    case Phase::communicating:
-      done_s = a.read_s + a.exec_s + (a.round + least_done(a.comms, a.comm_bytes)) / a.rounds * a.comm_s;
-      break;
-    case Phase::waiting:
-      done_s = a.read_s + a.exec_s + a.comm_s + std::min(a.wait_s, sg4::Engine::get_clock() - a.wait_started_s);
-      break;
-    case Phase::writing:
-      done_s = a.read_s + a.exec_s + a.comm_s + a.wait_s + least_done(a.ios, a.io_bytes) * a.write_s;
-      break;
-  }
-  return std::min(1.0, (a.repeat + std::min(1.0, done_s / per_repeat_s)) / a.repeats);
-}
 
 // Something that happens once, which actors wait for (an image pull's end, the core's answer to a
 // migration).
@@ -179,6 +101,7 @@ class SimGridExecutor final : public Executor {
         out->push_back({storage->get_disks().front(), io.write ? server : storage, io.write ? storage : server,
                         io.bytes, io.write});
       }
+    active.sequenced = !schedule.empty();
     actor->start([this, j, epoch, delay_s = plan.delay_s, steps = std::move(steps), schedule = std::move(schedule),
                                                     waits = std::move(waits), reports_start = !pulls.empty()]() {
       for (const auto& pull : waits) {
@@ -217,7 +140,7 @@ class SimGridExecutor final : public Executor {
         }
         for (auto& exec : me.execs) exec->wait();
       } else {
-        run_iterations(me, steps, schedule);
+        run_iterations(me, steps, schedule, comms_started_);
       }
       // No lock: actors run cooperatively, and the controller checks finished_ and starts waiting
       // without a simcall in between, so no wakeup is lost. Taking the mutex here would let a
@@ -234,7 +157,7 @@ class SimGridExecutor final : public Executor {
     double done = active.execs.empty() ? 0 : 1;
     if (active.isolated_work_s >= 0 && active.work_start_s >= 0)
       done = active.isolated_work_s > 0 ? (sg4::Engine::get_clock() - active.work_start_s) / active.isolated_work_s : 1;
-    if (active.rounds > 0 && active.work_start_s >= 0 && active.isolated_work_s < 0) done = comm_plan_progress(active);
+    if (active.sequenced && active.work_start_s >= 0 && active.isolated_work_s < 0) done = comm_plan_progress(active);
     else
       for (std::size_t i = 0; i < active.execs.size(); ++i)
         if (active.flops[i] > 0) done = std::min(done, 1 - active.execs[i]->get_remaining() / active.flops[i]);
@@ -287,67 +210,6 @@ class SimGridExecutor final : public Executor {
   }
 
   sg4::Host* host_of(HostRef h) const { return h.on_gpu ? gpu_hosts_[h.index] : server_hosts_[h.index]; }
-
-  // A communicating plan (sim/policy/workload_model.hpp), in the job's actor: `repeats` times its
-  // share of the reads, the executions, the rounds and the wait (each volume divided among the
-  // repeats), then a whole checkpoint's writes.
-  void run_iterations(ActiveJob& me, const std::vector<std::pair<sg4::Host*, ExecStep>>& steps,
-                      const CommSchedule& schedule) {
-    using Phase = ActiveJob::Phase;
-    const double share = 1.0 / me.repeats;
-    for (me.repeat = 0; me.repeat < me.repeats; ++me.repeat) {
-      me.phase = Phase::reading;
-      run_storage(me, schedule.reads, share);
-      me.phase = Phase::computing;
-      for (const auto& [host, step] : steps) {
-        if (step.flops <= 0) continue;
-        sg4::ExecPtr exec = sg4::Exec::init()->set_host(host)->set_flops_amount(step.flops * share);
-        if (step.bound_flops > 0) exec->set_bound(step.bound_flops);
-        exec->start();
-        me.execs.push_back(exec);
-        me.flops.push_back(step.flops * share);
-      }
-      for (auto& exec : me.execs) exec->wait();
-      me.execs.clear();
-      me.flops.clear();
-      me.phase = Phase::communicating;
-      for (std::size_t r = 0; r < schedule.rounds.size(); ++r) {
-        me.round = static_cast<int>(r);
-        for (const auto& [from, to, bytes] : schedule.rounds[r]) {
-          double amount = std::max(1.0, std::round(bytes * share));
-          ++comms_started_;
-          me.comms.push_back(sg4::Comm::sendto_async(from, to, static_cast<std::uint64_t>(amount)));
-          me.comm_bytes.push_back(amount);
-        }
-        for (auto& comm : me.comms) comm->wait();
-        me.comms.clear();
-        me.comm_bytes.clear();
-      }
-      if (me.wait_s > 0) {
-        me.phase = Phase::waiting;
-        me.wait_started_s = sg4::Engine::get_clock();
-        sg4::this_actor::sleep_for(me.wait_s);
-      }
-      me.phase = Phase::writing;
-      run_storage(me, schedule.writes, 1);
-    }
-  }
-
-  // Storage steps together, `share` of their bytes: each one's disk I/O on the storage host and its
-  // transfer at once (the step ends when both have).
-  void run_storage(ActiveJob& me, const std::vector<StorageIo>& steps, double share) {
-    if (steps.empty()) return;
-    for (const auto& io : steps) {
-      auto bytes = static_cast<sg_size_t>(std::max(1.0, std::round(io.bytes * share)));
-      me.ios.push_back(io.write ? io.disk->write_async(bytes) : io.disk->read_async(bytes));
-      me.ios.push_back(sg4::Comm::sendto_async(io.from, io.to, bytes));
-      me.io_bytes.insert(me.io_bytes.end(), 2, static_cast<double>(bytes));
-      comms_started_ += 2;  // the disk I/O counted with the communications
-    }
-    for (auto& a : me.ios) a->wait();
-    me.ios.clear();
-    me.io_bytes.clear();
-  }
 
   // Waits until `until_s` or until an activity ends; returns the new time.
   double wait(double until_s) {

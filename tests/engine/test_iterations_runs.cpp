@@ -246,6 +246,21 @@ TEST(IterationsRuns, AFailureKeepsTheSegmentsWhoseCheckpointsWereWritten) {
   EXPECT_EQ(jobs[0].at("slowdown_network"), "1");
 }
 
+// The same with one GPU (no collective): segments of 25 s + a 50 GB write (2.000003 s); the failure at
+// 50 s keeps the first segment (written at 27.000003) and the job ends at 60 + 3 x 27.000003.
+TEST(IterationsRuns, AOneGpuJobKeepsItsWrittenSegmentsToo) {
+  IterationsRun r("storage-one-gpu", 4, 1, "j,0,100,1,10,0,1e9\n");
+  with_storage(r);
+  r.scenario["workload"]["jobs"]["profiles"]["llm"].erase("dataset_bytes");
+  r.dir.write("failures.csv", "time_s,host,duration_s\n50,srv-00000,100\n");
+  r.scenario["failures"] = {{"trace", "failures.csv"}, {"restart_s", 10}};
+  ASSERT_EQ(r.run().exit_code, 0);
+  auto jobs = r.jobs();
+  const double segment_s = 25 + 2 + kStorageLatency_s;
+  EXPECT_NEAR(end_of(jobs[0]), 60 + 3 * segment_s, 1e-6);
+  EXPECT_NEAR(std::stod(jobs[0].at("lost_gpu_s")), 50 - segment_s, 1e-5);
+}
+
 // Two 1-GPU jobs on two servers checkpoint at the same moments: their writes share the disk's
 // 25 GB/s (4 s each instead of 2 s + 3 us; their transfers, 50 GB at 25 GB/s each, end first).
 TEST(IterationsRuns, CheckpointsWrittenAtOnceShareTheStorageDisk) {
