@@ -202,7 +202,7 @@ void HostFailures::work_planned(JobIndex j, const ActivityPlan&, double work_sta
   awaiting_restart_.erase(it);
 }
 
-void HostFailures::append_job_fields(JobIndex j, std::string& line) const {
+void HostFailures::append_job_fields(JobIndex j, const JobSpec&, const JobRun&, std::string& line) const {
   line += ',' + std::to_string(failures_of_[j]) + ',';
   append_number(line, lost_gpu_s_[j]);
 }

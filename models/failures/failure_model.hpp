@@ -46,7 +46,7 @@ class HostFailures final : public FailureModel, private EventHandler {
   HostFailures(FailureConfig config, const Cluster& cluster, std::size_t jobs, std::uint64_t seed);
   void start(Core& core, double start_s) override;
   std::vector<std::string> job_columns() const override { return {"failures", "lost_gpu_s"}; }
-  void append_job_fields(JobIndex j, std::string& line) const override;
+  void append_job_fields(JobIndex j, const JobSpec&, const JobRun&, std::string& line) const override;
   std::string failures_csv() const override;
   nlohmann::json summary(double end_s) const override;
   void work_planned(JobIndex j, const ActivityPlan&, double work_start_s, double now) override;

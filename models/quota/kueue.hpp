@@ -9,6 +9,7 @@
 
 #include "models/quota/kueue_config.hpp"
 #include "models/quota/quota_books.hpp"
+#include "sim/core/core.hpp"
 #include "sim/policy/quota.hpp"
 
 namespace aidcsim {
@@ -21,8 +22,8 @@ class KueuePolicy final : public QuotaPolicy, private EventHandler {
   void admit(QuotaContext& ctx) override;
   void completed(JobIndex j, QuotaContext& ctx) override;
   std::vector<std::string> job_columns() const override { return books_.job_columns(); }
-  void append_job_fields(JobIndex j, const JobSpec& spec, double start_s, std::string& line) const override {
-    books_.append_job_fields(j, spec, start_s, line);
+  void append_job_fields(JobIndex j, const JobSpec& spec, const JobRun& run, std::string& line) const override {
+    books_.append_job_fields(j, spec, run.start_s, line);
   }
   void sample(double now, std::vector<Sample>& out) override;
   QuotaReport report(double end_s) override;

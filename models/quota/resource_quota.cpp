@@ -14,6 +14,7 @@
 #include "models/quota/kueue_config.hpp"
 #include "models/quota/quota_books.hpp"
 #include "models/quota/quotas.hpp"
+#include "sim/core/core.hpp"
 #include "sim/core/units.hpp"
 
 namespace aidcsim {
@@ -103,8 +104,8 @@ class ResourceQuota final : public QuotaPolicy, private EventHandler {
   }
 
   std::vector<std::string> job_columns() const override { return books_->job_columns(); }
-  void append_job_fields(JobIndex j, const JobSpec& spec, double start_s, std::string& line) const override {
-    books_->append_job_fields(j, spec, start_s, line);
+  void append_job_fields(JobIndex j, const JobSpec& spec, const JobRun& run, std::string& line) const override {
+    books_->append_job_fields(j, spec, run.start_s, line);
   }
   void sample(double, std::vector<Sample>& out) override {
     for (std::size_t t = 0; t < tenant_names_.size(); ++t)

@@ -12,7 +12,9 @@
 #include "models/workload/collectives.hpp"
 #include "models/workload/models.hpp"
 #include "sim/config/options.hpp"
+#include "sim/core/core.hpp"
 #include "sim/core/types.hpp"
+#include "sim/core/units.hpp"
 
 namespace aidcsim {
 namespace {
@@ -157,7 +159,12 @@ class IterationsModel final : public WorkloadModel {
     if (profiles_.shape(job).checkpoint_bytes > 0) return 1 / (checkpoints(job) + 1);  // whole segments
     return std::min(1.0, (interval_s_ + cost_s_) / (job.duration_s + checkpoints(job) * cost_s_));
   }
-  bool communicates() const override { return true; }
+  // jobs.csv slowdown_network: run time over the time alone on the same placements (completed jobs).
+  std::vector<std::string> job_columns() const override { return {"slowdown_network"}; }
+  void append_job_fields(JobIndex, const JobSpec&, const JobRun& run, std::string& line) const override {
+    line += ',';
+    append_number(line, run.state == JobState::completed && run.alone_s > 0 ? run.run_s / run.alone_s : kNoTime);
+  }
 
  private:
   double checkpoints(const JobSpec& job) const {

@@ -8,19 +8,18 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/core/cluster.hpp"
+#include "sim/core/job_columns.hpp"
 #include "sim/core/lifecycle.hpp"
 
 namespace aidcsim {
 
 class Core;
 
-class FailureModel : public LifecycleObserver {
+// jobs.csv: its columns (CONTRACT §7: failures, lost_gpu_s) through JobColumns.
+class FailureModel : public LifecycleObserver, public JobColumns {
  public:
   // Schedules the failures from `start_s` (the first submission) on the core's queue.
   virtual void start(Core& core, double start_s) = 0;
-  // jobs.csv's columns of this concern (CONTRACT §7: failures, lost_gpu_s) and a job's fields for them.
-  virtual std::vector<std::string> job_columns() const = 0;
-  virtual void append_job_fields(JobIndex j, std::string& line) const = 0;
   // failures.csv (header included) and summary.json `failures`, as of `end_s`.
   virtual std::string failures_csv() const = 0;
   virtual nlohmann::json summary(double end_s) const = 0;

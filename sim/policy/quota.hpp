@@ -13,6 +13,7 @@
 
 #include "sim/core/cluster.hpp"
 #include "sim/core/events.hpp"
+#include "sim/core/job_columns.hpp"
 #include "sim/core/request.hpp"
 #include "sim/core/types.hpp"
 #include "sim/policy/monitor.hpp"
@@ -63,9 +64,8 @@ class QuotaContext {
   virtual void at(double t_s, EventHandler* handler, std::uint64_t payload) = 0;
 };
 
-class QuotaPolicy {
+class QuotaPolicy : public JobColumns {
  public:
-  virtual ~QuotaPolicy() = default;
   // j arrived (it does not fit the platform is already ruled out: such jobs are rejected before).
   virtual void submitted(JobIndex j, QuotaContext& ctx) = 0;
   // An admission pass at the current instant, before each scheduling pass.
@@ -73,11 +73,9 @@ class QuotaPolicy {
   // j completed: its quota is free again.
   virtual void completed(JobIndex j, QuotaContext& ctx) = 0;
 
-  // Outputs (docs/quota.md): the columns appended to jobs.csv (header names, then one row's fields,
-  // each with its leading comma), timeseries rows at each monitoring sample, the figures of
-  // summary.json's "quota" section and admissions.csv (header line included).
-  virtual std::vector<std::string> job_columns() const = 0;
-  virtual void append_job_fields(JobIndex j, const JobSpec& spec, double start_s, std::string& line) const = 0;
+  // Outputs (docs/quota.md): the columns appended to jobs.csv (JobColumns), timeseries rows at each
+  // monitoring sample, the figures of summary.json's "quota" section and admissions.csv (header line
+  // included).
   virtual void sample(double now, std::vector<Sample>& out) = 0;
   virtual QuotaReport report(double end_s) = 0;
   virtual std::string admissions_csv(const std::vector<JobSpec>& jobs) const = 0;

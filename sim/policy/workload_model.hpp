@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "sim/core/cluster.hpp"
+#include "sim/core/job_columns.hpp"
 #include "sim/core/ledger.hpp"
 
 namespace aidcsim {
@@ -54,7 +55,7 @@ struct ActivityPlan {
   bool has_comms() const { return !comm_rounds.empty() || !reads.empty() || !checkpoint_writes.empty(); }
 };
 
-class WorkloadModel {
+class WorkloadModel : public JobColumns {
  public:
   virtual ~WorkloadModel() = default;
   // The plan for the whole job; the core scales it to the work left after a preemption.
@@ -62,8 +63,6 @@ class WorkloadModel {
   // The share of the job's whole plan between two checkpoints: on preemption the work done is kept
   // in whole multiples of it, the rest is lost (0 = nothing is lost).
   virtual double checkpoint_step(const JobSpec&) const { return 0; }
-  // Whether its plans move data over the network (jobs.csv then has slowdown_network).
-  virtual bool communicates() const { return false; }
 };
 
 }  // namespace aidcsim

@@ -34,21 +34,15 @@ void write_migrations_csv(const std::string& path, const Core& core, const std::
   file.commit();
 }
 
-void write_jobs_csv(const std::string& path, const Core& core, const FailureModel* failures) {
+void write_jobs_csv(const std::string& path, const Core& core, const std::vector<const JobColumns*>& concerns) {
   AtomicFile file(path);
   std::string line;
   line.reserve(1 << 16);
   line += "job_id,tenant,submit_s,start_s,end_s,queue_delay_s,jct_s,gpus,gpu_milli,state,hosts,duration_s,slowdown,"
           "cpus,mem_gib,reason,preemptions,run_s,slowdown_sharing,startup_s,migrations,gpu_milli_held";
-  // Concerns append their own columns (CONTRACT.md §7): quota.
-  const QuotaPolicy* quota = core.quota();
-  if (quota)
-    for (const auto& column : quota->job_columns()) line += ',' + column;
-  if (failures)
-    for (const auto& column : failures->job_columns()) line += ',' + column;
-  // The iterations model (docs/network.md): run time over the time alone on the same placement.
-  const bool network = core.workload_model().communicates();
-  if (network) line += ",slowdown_network";
+  // Concerns append their own columns (CONTRACT.md §7).
+  for (const JobColumns* concern : concerns)
+    for (const auto& column : concern->job_columns()) line += ',' + column;
   line += '\n';
   const Cluster& cluster = core.cluster();
   // Appends into one buffer (no per-field formatting calls): this runs for every job of every run.
@@ -88,12 +82,7 @@ void write_jobs_csv(const std::string& path, const Core& core, const FailureMode
     // What the GPU-sharing mode took on each of its GPUs in the ledger (last run): the invariant
     // checker's per-GPU sum. Empty when it never held a GPU.
     if (!run.allocation.gpus.empty()) line += std::to_string(run.allocation.gpus.front().milli);
-    if (quota) quota->append_job_fields(static_cast<JobIndex>(j), spec, run.start_s, line);
-    if (failures) failures->append_job_fields(static_cast<JobIndex>(j), line);
-    if (network) {
-      line += ',';
-      append_number(line, run.state == JobState::completed && run.alone_s > 0 ? run.run_s / run.alone_s : kNoTime);
-    }
+    for (const JobColumns* concern : concerns) concern->append_job_fields(static_cast<JobIndex>(j), spec, run, line);
     line += '\n';
     file.write_when_full(line);
   }

@@ -13,7 +13,9 @@
 namespace aidcsim {
 
 // `failures`: its columns follow the quota's (null: none).
-void write_jobs_csv(const std::string& path, const Core& core, const FailureModel* failures = nullptr);
+// jobs.csv: the core's columns, then each concern's (the quota policy's, the failures', the workload
+// model's, in that order in run.cpp).
+void write_jobs_csv(const std::string& path, const Core& core, const std::vector<const JobColumns*>& concerns);
 // migrations.csv: one row per ended live migration of a VM (consolidation).
 void write_migrations_csv(const std::string& path, const Core& core, const std::vector<MigrationLogEntry>& log);
 // summary.json "quota" (docs/quota.md): per ClusterQueue, cohort or tenant; and admissions.csv.

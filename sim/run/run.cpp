@@ -444,7 +444,11 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
                              p.scenario.monitoring_max_samples, format_number(result.sampling_stopped_s),
                              format_number(result.end_s))}};
   if (core.quota()) summary["quota"] = quota_summary(*core.quota(), result.end_s);
-  write_jobs_csv(out_dir + "/jobs.csv", core, p.failures.get());
+  std::vector<const JobColumns*> job_columns;
+  if (core.quota()) job_columns.push_back(core.quota());
+  if (p.failures) job_columns.push_back(p.failures.get());
+  job_columns.push_back(&core.workload_model());
+  write_jobs_csv(out_dir + "/jobs.csv", core, job_columns);
   if (p.failures) {
     summary["failures"] = p.failures->summary(result.end_s);
     write_file_atomically(out_dir + "/failures.csv", p.failures->failures_csv());
