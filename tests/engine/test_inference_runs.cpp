@@ -232,7 +232,9 @@ TEST(InferenceRuns, AFailedServerLosesItsReplicaAndTheRouterStopsSendingToIt) {
   int moved = 0;
   for (auto& row : read_csv(r.dir / "out/requests.csv")) {
     EXPECT_EQ(row["state"], "completed") << row["request_id"];
-    if (std::stod(row["end_s"]) > 5) EXPECT_EQ(row["replica"], other) << row["request_id"];
+    if (std::stod(row["end_s"]) > 5) {
+      EXPECT_EQ(row["replica"], other) << row["request_id"];
+    }
     moved += std::stoi(row["preemptions"]) > 0;
   }
   EXPECT_GT(moved, 0);
