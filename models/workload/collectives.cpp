@@ -74,29 +74,31 @@ std::vector<CollectiveStage> collective_stages(const std::string& algorithm, con
   return stages;
 }
 
-RoundCost round_cost(const CollectiveStage& stage, double bytes, const RouteOracle& routes) {
-  std::vector<NetworkRoute> paths;
+double concurrent_flows_s(const std::vector<NetworkRoute>& paths, const std::vector<double>& bytes) {
   std::map<std::uintptr_t, int> flows_on;
-  for (const auto& [from, to] : stage.flows) {
-    paths.push_back(routes.route(from, to));
-    for (const auto& [link, bw] : paths.back().links)
+  for (const auto& path : paths)
+    for (const auto& [link, bw] : path.links)
       if (link != 0) ++flows_on[link];  // 0: the flow's own TCP bound, shared with nobody
-  }
-  RoundCost cost;
-  for (const auto& path : paths) {
+  double time_s = 0;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
     double rate = std::numeric_limits<double>::infinity();
-    for (const auto& [link, bw] : path.links) rate = std::min(rate, link == 0 ? bw : bw / flows_on[link]);
-    double t = path.latency_s + (std::isinf(rate) ? 0 : bytes / rate);
-    if (t > cost.time_s) cost = {t, path.latency_s};
+    for (const auto& [link, bw] : paths[i].links) rate = std::min(rate, link == 0 ? bw : bw / flows_on[link]);
+    time_s = std::max(time_s, paths[i].latency_s + (std::isinf(rate) ? 0 : bytes[i] / rate));
   }
-  return cost;
+  return time_s;
+}
+
+double round_cost_s(const CollectiveStage& stage, double bytes, const RouteOracle& routes) {
+  std::vector<NetworkRoute> paths;
+  for (const auto& [from, to] : stage.flows) paths.push_back(routes.route(from, to));
+  return concurrent_flows_s(paths, std::vector<double>(paths.size(), bytes));
 }
 
 CollectivePlan plan_collective(const std::vector<CollectiveStage>& stages, double iterations, bool aggregate,
                                const RouteOracle& routes, std::uint32_t segments) {
   CollectivePlan plan;
   for (const auto& stage : stages) {
-    const double per_round_s = round_cost(stage, stage.bytes, routes).time_s;
+    const double per_round_s = round_cost_s(stage, stage.bytes, routes);
     plan.per_iteration_s += stage.rounds * per_round_s;
     auto steps = [&](double bytes) {
       std::vector<CommStep> round;
@@ -109,7 +111,7 @@ CollectivePlan plan_collective(const std::vector<CollectiveStage>& stages, doubl
       const double bytes = iterations * stage.rounds * stage.bytes;
       plan.rounds.push_back(steps(bytes));
       plan.wait_s += std::max(0.0, iterations * stage.rounds * per_round_s -
-                                       segments * round_cost(stage, bytes / segments, routes).time_s);
+                                       segments * round_cost_s(stage, bytes / segments, routes));
     } else {
       for (int r = 0; r < stage.rounds; ++r) plan.rounds.push_back(steps(iterations * stage.bytes));
     }

@@ -22,13 +22,13 @@ struct CollectiveStage {
 std::vector<CollectiveStage> collective_stages(const std::string& algorithm, const std::vector<GpuIndex>& members,
                                                const Cluster& cluster, double gradient_bytes);
 
-// The time of one round of `stage` with nothing else on the network: its slowest flow's latency plus
-// bytes at its rate, the flows of the round sharing each link equally (per direction).
-struct RoundCost {
-  double time_s = 0;
-  double latency_s = 0;  // of the flow that sets time_s
-};
-RoundCost round_cost(const CollectiveStage& stage, double bytes, const RouteOracle& routes);
+// Concurrent flows with nothing else on the network, `bytes[i]` along `paths[i]`, the flows that cross
+// a link sharing it equally (per direction): the time until the slowest ends, its latency plus its
+// bytes at its rate. Collective rounds and storage transfers are priced with it.
+double concurrent_flows_s(const std::vector<NetworkRoute>& paths, const std::vector<double>& bytes);
+
+// The time of one round of `stage` alone: its flows, each of `bytes`, concurrently.
+double round_cost_s(const CollectiveStage& stage, double bytes, const RouteOracle& routes);
 
 // The collective's plan for `iterations` iterations: comm rounds, their time alone, the wait that
 // makes an aggregated run as long alone as the per-iteration one. `aggregate`: one round per stage

@@ -24,7 +24,7 @@ struct Profile {
   double gradient_bytes = 0;      // parameters x bytes per parameter
   double iteration_flops = 0;     // per GPU: flops per sample x batch size per GPU (0 = unknown)
   double checkpoint_bytes = 0;    // the state one checkpoint writes (0 = checkpoints cost checkpoint_cost_s only)
-  double dataset_bytes = 0;       // read from storage at the start of every run
+  double dataset_bytes = 0;       // streamed from storage over the run (each segment its share)
 };
 
 struct TrainingShape {
@@ -136,22 +136,16 @@ class IterationsModel final : public WorkloadModel {
   static double storage_alone_s(const std::vector<StorageStep>& steps, double share, const Cluster& cluster) {
     if (steps.empty()) return 0;
     const DiskInfo& disk = cluster.storage[steps.front().storage].disks.front();
-    double bytes = 0;
     std::vector<NetworkRoute> routes;
-    std::map<std::uintptr_t, int> flows_on;
+    std::vector<double> bytes;
     for (const auto& io : steps) {
-      bytes += io.bytes * share;
       routes.push_back(cluster.routes->storage_route(io.storage, io.server, io.write));
-      for (const auto& [link, bw] : routes.back().links)
-        if (link != 0) ++flows_on[link];
+      bytes.push_back(io.bytes * share);
     }
-    double t = bytes / (steps.front().write ? disk.write_bw_bytes_per_s : disk.read_bw_bytes_per_s);
-    for (std::size_t i = 0; i < steps.size(); ++i) {
-      double rate = std::numeric_limits<double>::infinity();
-      for (const auto& [link, bw] : routes[i].links) rate = std::min(rate, link == 0 ? bw : bw / flows_on[link]);
-      t = std::max(t, routes[i].latency_s + steps[i].bytes * share / rate);
-    }
-    return t;
+    double total = 0;
+    for (double b : bytes) total += b;
+    const double disk_s = total / (steps.front().write ? disk.write_bw_bytes_per_s : disk.read_bw_bytes_per_s);
+    return std::max(disk_s, concurrent_flows_s(routes, bytes));
   }
 
   double checkpoint_step(const JobSpec& job) const override {
@@ -209,6 +203,8 @@ std::unique_ptr<WorkloadModel> make_iterations_model(PolicyArgs& args) {
                               args.cluster.storage.front().name));
       if (profile.checkpoint_bytes > 0 && !aggregate)
         p.problem("checkpoint_bytes", "checkpoint writes need aggregate: true (per-iteration execution writes none)");
+      else if (profile.checkpoint_bytes > 0 && interval_s <= 0)
+        p.problem("checkpoint_bytes", "set without workload.jobs.checkpoint_interval_s; expected both (or neither)");
       p.reject_unknown();
       profiles[name] = profile;
     }

@@ -13,10 +13,9 @@ namespace aidcsim::check {
 
 void check_alerts(const std::string& run_dir, const nlohmann::json& run_json,
                   const std::function<void(const char* rule, std::string message)>& add) {
-  namespace fs = std::filesystem;
-  const std::string path = (fs::path(run_dir) / "alerts.csv").string();
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return;
+  const std::optional<CsvTable> alerts_csv = read_optional_table(run_dir, "alerts.csv");
+  if (!alerts_csv) return;
+  const CsvTable& table = *alerts_csv;
   // for_s of each rule of run.json (a missing or non-numeric for_s counts as 0, as the Python rules read it).
   std::map<std::string, double> rules;
   const nlohmann::json* alerts = nullptr;
@@ -32,9 +31,6 @@ void check_alerts(const std::string& run_dir, const nlohmann::json& run_json,
       const nlohmann::json f = r.contains("for_s") ? r["for_s"] : nlohmann::json(0);
       rules[r["name"].get<std::string>()] = f.is_number() && !f.is_boolean() ? f.get<double>() : 0;
     }
-  ProblemList problems;
-  CsvTable table = CsvTable::read(path, problems);
-  problems.throw_if_any();
   for (const auto& row : table.rows()) {
     const Text rule = table.get(row, "rule");
     const std::string where = fmt::format("alerts.csv:{}: alert {} {}", row.line, str(rule), str(table.get(row, "labels")));

@@ -31,13 +31,9 @@ Text or_zero(const Text& text) { return text && !text->empty() ? text : Text("0"
 
 void check_failures(const std::string& run_dir, const CsvTable& jobs,
                     const std::function<void(const char* rule, std::string message)>& add) {
-  namespace fs = std::filesystem;
-  const std::string path = (fs::path(run_dir) / "failures.csv").string();
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return;
-  ProblemList problems;
-  CsvTable table = CsvTable::read(path, problems);
-  problems.throw_if_any();
+  const std::optional<CsvTable> failures_csv = read_optional_table(run_dir, "failures.csv");
+  if (!failures_csv) return;
+  const CsvTable& table = *failures_csv;
   std::set<std::string> ids;
   for (const auto& row : jobs.rows())
     if (auto id = jobs.get(row, "job_id")) ids.insert(*id);

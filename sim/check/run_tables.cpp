@@ -10,6 +10,16 @@
 
 namespace aidcsim::check {
 
+std::optional<CsvTable> read_optional_table(const std::string& run_dir, const std::string& name) {
+  const std::string path = (std::filesystem::path(run_dir) / name).string();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return std::nullopt;
+  ProblemList problems;
+  CsvTable table = CsvTable::read(path, problems);
+  problems.throw_if_any();
+  return table;
+}
+
 CsvTable CsvTable::read(const std::string& path, ProblemList& problems) {
   CsvTable table;
   std::error_code ec;

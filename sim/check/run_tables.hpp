@@ -35,6 +35,10 @@ class CsvTable {
   std::vector<CsvRecord> rows_;
 };
 
+// RUN_DIR/`name` as a table, or nullopt when the run has no such file (the concern was off); a file
+// that cannot be read throws InputErrors.
+std::optional<CsvTable> read_optional_table(const std::string& run_dir, const std::string& name);
+
 // Parses a JSON file; a missing file or invalid JSON is a problem added to `problems` (and null).
 nlohmann::json read_json_file(const std::string& path, ProblemList& problems);
 

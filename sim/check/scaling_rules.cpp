@@ -77,10 +77,9 @@ struct NodeUps {
 std::optional<std::map<std::string, std::shared_ptr<NodeUps>>> node_intervals(
     const std::string& run_dir, const std::map<std::string, Range>& groups,
     const std::function<void(const char* rule, std::string message)>& add) {
-  namespace fs = std::filesystem;
-  const std::string path = (fs::path(run_dir) / "nodes.csv").string();
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return std::nullopt;
+  const std::optional<CsvTable> nodes_csv = read_optional_table(run_dir, "nodes.csv");
+  if (!nodes_csv) return std::nullopt;
+  const CsvTable& table = *nodes_csv;
   // event -> (the state it must come from, the state it leaves)
   static const std::map<std::string, std::pair<std::string, std::string>> after = {
       {"up", {"unknown", "up"}},         {"away", {"unknown", "away"}}, {"requested", {"away", "coming"}},
@@ -89,9 +88,6 @@ std::optional<std::map<std::string, std::shared_ptr<NodeUps>>> node_intervals(
   std::map<std::string, double> since;
   std::map<std::string, std::shared_ptr<NodeUps>> nodes, by_host;
   std::optional<double> last_time;
-  ProblemList problems;
-  CsvTable table = CsvTable::read(path, problems);
-  problems.throw_if_any();
   for (const auto& row : table.rows()) {
     const Text node = table.get(row, "node"), event = table.get(row, "event"), group = table.get(row, "group");
     const std::string where = fmt::format("nodes.csv:{}: {}", row.line, str(node));
@@ -176,19 +172,15 @@ void check_nodes(const std::string& run_dir, const nlohmann::json& run_json,
 
 void check_scaling(const std::string& run_dir, const nlohmann::json& run_json,
                    const std::function<void(const char* rule, std::string message)>& add) {
-  namespace fs = std::filesystem;
-  const std::string path = (fs::path(run_dir) / "scaling.csv").string();
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return;
+  const std::optional<CsvTable> scaling_csv = read_optional_table(run_dir, "scaling.csv");
+  if (!scaling_csv) return;
+  const CsvTable& table = *scaling_csv;
   const std::map<std::string, std::map<std::string, Range>> objects = {{"service", autoscaled_services(run_json)},
                                                                         {"node_group", node_groups(run_json)}};
   std::map<std::pair<std::string, std::string>, long long> current;
   for (const auto& [kind, named] : objects)
     for (const auto& [name, r] : named) current[{kind, name}] = r.start;
   std::optional<double> last_time;
-  ProblemList problems;
-  CsvTable table = CsvTable::read(path, problems);
-  problems.throw_if_any();
   for (const auto& row : table.rows()) {
     const Text object = table.get(row, "object");
     const std::string where = fmt::format("scaling.csv:{}: {}", row.line, str(object));

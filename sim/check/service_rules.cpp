@@ -28,13 +28,9 @@ std::string startup_text(double startup) { return startup == 0 ? "0" : python_st
 
 void check_services(const std::string& run_dir, const CsvTable& jobs,
                     const std::function<void(const char* rule, std::string message)>& add) {
-  namespace fs = std::filesystem;
-  const std::string path = (fs::path(run_dir) / "requests.csv").string();
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return;
-  ProblemList problems;
-  CsvTable requests = CsvTable::read(path, problems);
-  problems.throw_if_any();
+  const std::optional<CsvTable> requests_csv = read_optional_table(run_dir, "requests.csv");
+  if (!requests_csv) return;
+  const CsvTable& requests = *requests_csv;
   std::map<std::string, const CsvRecord*> replicas;
   for (const auto& row : jobs.rows()) replicas[jobs.get(row, "job_id").value_or("")] = &row;  // the last wins, as a dict
   std::set<std::pair<Text, Text>> seen;
@@ -97,10 +93,9 @@ void check_services(const std::string& run_dir, const CsvTable& jobs,
       add("request-replica", fmt::format("{}: last token at {} while its replica served from {}+{} to {}", where, python_g(*end),
                                          start ? python_str(*start) : "None", startup_text(startup), repr(jobs.get(job, "end_s"))));
   }
-  const std::string series_path = (fs::path(run_dir) / "timeseries.csv").string();
-  if (!fs::exists(series_path, ec)) return;
-  CsvTable series = CsvTable::read(series_path, problems);
-  problems.throw_if_any();
+  const std::optional<CsvTable> series_csv = read_optional_table(run_dir, "timeseries.csv");
+  if (!series_csv) return;
+  const CsvTable& series = *series_csv;
   for (const auto& r : series.rows()) {
     if (series.get(r, "metric") != Text("service_kv_cache_used")) continue;
     std::optional<double> used;

@@ -303,8 +303,9 @@ double Core::plan_work_time_s(JobIndex j, const ActivityPlan& p, double left) co
 bool Core::plan_is_isolated(const ActivityPlan& plan) const {
   if (options_.always_activities) return false;
   // A straggler's speed changes during the run: SimGrid's speed profile prices that.
-  for (const auto& e : plan.execs)
-    if (!cluster_.slowdowns.empty() && cluster_.slowed({e.on_gpu, e.index})) return false;
+  if (!cluster_.slowdowns.empty())
+    for (const auto& e : plan.execs)
+      if (cluster_.slowed({e.on_gpu, e.index})) return false;
   // Collectives share nothing only among exclusive GPUs of one server (their own NVLink or PCIe
   // links), priced exactly (CM02 without cross-traffic), and aggregated (per-iteration execution is
   // the reference for aggregation: SimGrid's).

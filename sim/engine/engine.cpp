@@ -186,10 +186,7 @@ class SimGridExecutor final : public Executor {
     gates_[id] = gate;
     sg4::Actor::create("vm-migration", source, [this, id, source, destination, t, gate]() {
       auto send = [&](double bytes) {
-        if (bytes >= 0.5) {
-          ++comms_started_;
-          sg4::Comm::sendto(source, destination, static_cast<std::uint64_t>(std::llround(bytes)));
-        }
+        if (bytes >= 0.5) send_counted(source, destination, bytes);
         return bytes >= 0.5 ? std::round(bytes) : 0.0;
       };
       double sent = 0, round_bytes = t.memory_bytes;
@@ -210,6 +207,12 @@ class SimGridExecutor final : public Executor {
   }
 
   sg4::Host* host_of(HostRef h) const { return h.on_gpu ? gpu_hosts_[h.index] : server_hosts_[h.index]; }
+
+  // A blocking communication of `bytes` (rounded), counted for --engine-stats.
+  void send_counted(sg4::Host* from, sg4::Host* to, double bytes) {
+    ++comms_started_;
+    sg4::Comm::sendto(from, to, static_cast<std::uint64_t>(std::llround(bytes)));
+  }
 
   // Waits until `until_s` or until an activity ends; returns the new time.
   double wait(double until_s) {
@@ -250,10 +253,7 @@ class SimGridExecutor final : public Executor {
     if (from != to && bytes > 0 && !reachable(from, to, "a transfer between servers")) return;
     ++in_flight_;
     sg4::Actor::create("transfer", to, [this, from, to, bytes, handler, payload]() {
-      if (from != to && bytes > 0) {
-        ++comms_started_;
-        sg4::Comm::sendto(from, to, static_cast<std::uint64_t>(std::llround(bytes)));
-      }
+      if (from != to && bytes > 0) send_counted(from, to, bytes);
       --in_flight_;
       core_->event_queue().at(sg4::Engine::get_clock(), handler, payload, true);
       wake_sooner();
@@ -310,10 +310,7 @@ class SimGridExecutor final : public Executor {
     auto pull = std::make_shared<Pull>();
     pulls_.emplace(key, pull);
     sg4::Actor::create("image-pull", to, [this, pull, key, from, to, bytes = p.bytes]() {
-      if (from != to) {
-        ++comms_started_;
-        sg4::Comm::sendto(from, to, static_cast<std::uint64_t>(std::llround(bytes)));
-      }
+      if (from != to) send_counted(from, to, bytes);
       pull->set();
       pulls_.erase(key);
     })->set_stacksize(64 * 1024);

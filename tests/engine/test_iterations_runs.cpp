@@ -283,6 +283,12 @@ TEST(IterationsRuns, StorageWithoutAStorageHostOrPerIterationCheckpointsIsRefuse
   EXPECT_NE(result.err.find("/workload/jobs/profiles/llm/checkpoint_bytes"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("aggregate: true"), std::string::npos) << result.err;
   r.scenario["workload"]["jobs"].erase("aggregate");
+  r.scenario["workload"]["jobs"].erase("checkpoint_interval_s");
+  result = r.run("no-interval");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("/workload/jobs/profiles/llm/checkpoint_bytes: set without workload.jobs.checkpoint_interval_s"),
+            std::string::npos) << result.err;
+  r.scenario["workload"]["jobs"]["checkpoint_interval_s"] = 30;
   r.scenario["workload"]["jobs"]["profiles"]["llm"]["dataset_bytes"] = -1;
   result = r.run("negative");
   EXPECT_EQ(result.exit_code, 2);

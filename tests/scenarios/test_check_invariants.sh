@@ -210,6 +210,25 @@ for target in no_hosts_column:"missing column(s) hosts" no_gpus_total:"gpus_tota
   fi
 done
 
+# expect_messages NAME DIR RULE_PATTERN: both checkers report exactly $expected on DIR (the native one's
+# lines of the rules matching RULE_PATTERN, without their [rule] tag).
+expect_messages() {
+  local name=$1 dir=$2 rule=$3 got_python got_native pair
+  got_python=$("$python" "$checker" "$dir" 2>&1 >/dev/null | sed -n 's/^  //p')
+  got_native=$("$cli" check "$dir" 2>&1 >/dev/null | sed -n "s/^  \\[$rule\\] //p")
+  for pair in "python:$got_python" "native:$got_native"; do
+    if [[ ${pair#*:} != "$expected" ]]; then
+      echo "FAIL [$name, ${pair%%:*}]: expected
+$expected
+got
+${pair#*:}" >&2
+      failures=$((failures + 1))
+    else
+      echo "ok [$name, ${pair%%:*}]"
+    fi
+  done
+}
+
 # Node groups (scaling_invariants.py's check_nodes): jobs ran only on nodes that were up; nodes.csv's
 # events follow each other. n1 is up from 100 (a job starts there at 90); n0 is removed at 50 while a
 # job runs on it to 60; n2 is requested twice; a row names no group; one event is unknown.
@@ -232,19 +251,7 @@ nodes.csv:10: n2: unknown event 'rebooted'
 jobs.csv:2: a ran on n0-g0 (node n0) over [0, 60], when the node was not up
 jobs.csv:3: b ran on n1-g0 (node n1) over [90, 120], when the node was not up
 jobs.csv:5: d ended on n0-g1 (node n0) at 140, when the node was not up"
-got_python=$("$python" "$checker" "$dir" 2>&1 >/dev/null | sed -n 's/^  //p')
-got_native=$("$cli" check "$dir" 2>&1 >/dev/null | sed -n 's/^  \[scaling-node[a-z-]*\] //p')
-for pair in "python:$got_python" "native:$got_native"; do
-  if [[ ${pair#*:} != "$expected" ]]; then
-    echo "FAIL [node_groups, ${pair%%:*}]: expected
-$expected
-got
-${pair#*:}" >&2
-    failures=$((failures + 1))
-  else
-    echo "ok [node_groups, ${pair%%:*}]"
-  fi
-done
+expect_messages node_groups "$dir" "scaling-node[a-z-]*"
 
 # Failures (failure_invariants.py): failures.csv's rows are readable, in order, of known kinds, and name
 # jobs of jobs.csv as often as their `failures` say; hit jobs were preempted and ended after their last
@@ -269,19 +276,7 @@ jobs.csv:4: job 'c': failures is 2, failures.csv names it 1 times
 jobs.csv:4: job 'c': preempted 0 times, fewer than its 2 failures
 jobs.csv:5: job 'd': lost_gpu_s is '-3', expected a finite number >= 0
 jobs.csv:5: job 'd': ended at 55, not after its last failure at 60"
-got_python=$("$python" "$checker" "$dir" 2>&1 >/dev/null | sed -n 's/^  //p')
-got_native=$("$cli" check "$dir" 2>&1 >/dev/null | sed -n 's/^  \[failure-[a-z-]*\] //p')
-for pair in "python:$got_python" "native:$got_native"; do
-  if [[ ${pair#*:} != "$expected" ]]; then
-    echo "FAIL [failures, ${pair%%:*}]: expected
-$expected
-got
-${pair#*:}" >&2
-    failures=$((failures + 1))
-  else
-    echo "ok [failures, ${pair%%:*}]"
-  fi
-done
+expect_messages failures "$dir" "failure-[a-z-]*"
 
 # The native report names the rule.
 err=$("$cli" check "$out_dir/overlapping_whole_gpus" 2>&1 >/dev/null)
