@@ -60,7 +60,7 @@ bool ClusterAutoscaler::scale_up(double now) {
   std::vector<JobIndex> stuck;
   const std::size_t considered = std::min(pending.size(), static_cast<std::size_t>(config_.max_pending_per_scan));
   for (std::size_t k = 0; k < considered; ++k)
-    if (!core_->simulate_placement(core_->runs()[pending[k]].request, ledger)) stuck.push_back(pending[k]);
+    if (!core_->simulate_placement(core_->request(pending[k]), ledger)) stuck.push_back(pending[k]);
   keep_alive_ = !core_->all_arrived() || coming;
   if (stuck.empty()) {
     idle_signature_ = std::move(signature);
@@ -72,7 +72,7 @@ bool ClusterAutoscaler::scale_up(double now) {
     for (ServerIndex s = 0; s < node_.size(); ++s)
       if (node_[s] == Node::coming) upcoming.set_server_available(s, true);
     std::erase_if(stuck, [&](JobIndex j) {
-      auto a = core_->simulate_placement(core_->runs()[j].request, upcoming);
+      auto a = core_->simulate_placement(core_->request(j), upcoming);
       if (a) upcoming.apply(*a);
       return a.has_value();
     });
@@ -102,7 +102,7 @@ bool ClusterAutoscaler::scale_up(double now) {
     // First-fit decreasing (binpacking_estimator.go): the largest jobs relative to the template first.
     const Server& t = cluster.servers[spec.servers.front()];
     auto score = [&](JobIndex j) {
-      const Request& r = core_->runs()[j].request;
+      const Request& r = core_->request(j);
       double gpus = t.gpus.empty() ? 0 : r.gpus * r.gpu_milli / 1000.0 / static_cast<double>(t.gpus.size());
       return gpus + (t.cores > 0 ? r.cpus / t.cores : 0) + (t.memory_gib > 0 ? r.mem_gib / t.memory_gib : 0);
     };
@@ -111,7 +111,7 @@ bool ClusterAutoscaler::scale_up(double now) {
     Option o{g, {}, {}, 0, 0};
     std::set<ServerIndex> used;
     for (JobIndex j : order)
-      if (auto a = core_->simulate_placement(core_->runs()[j].request, trial)) {
+      if (auto a = core_->simulate_placement(core_->request(j), trial)) {
         trial.apply(*a);
         o.jobs.push_back(j);
         for (ServerIndex s : servers_of(*a, cluster)) used.insert(s);

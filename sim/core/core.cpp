@@ -24,17 +24,36 @@ Core::Core(const Cluster& cluster, std::vector<JobSpec> jobs, Policies policies,
     tenant_names_.push_back(name);
   }
   tenant_allocated_gpus_.assign(tenant_names_.size(), 0);
-  std::string reason;
-  for (std::size_t j = 0; j < jobs_.size(); ++j) {
-    runs_[j].tenant = tenant_index[jobs_[j].tenant];
-    reason.clear();
-    runs_[j].request = job_request(jobs_[j], cluster_, options_.exclusive_gpus, policies_.gpu_sharing.get(),
-                                   policies_.runtime.get(), reason);
-    runs_[j].reason = reasons_.intern(reason);
-  }
+  for (std::size_t j = 0; j < jobs_.size(); ++j) runs_[j].tenant = tenant_index[jobs_[j].tenant];
   last_change_s_ = first_submit_s();
   allocated_gpu_seconds_by_model_.assign(cluster_.gpu_models.size(), 0);
   jobs_on_gpu_.assign(cluster_.gpus.size(), 0);
+}
+
+void Core::take_live(JobIndex j) {
+  std::uint32_t slot;
+  if (free_live_.empty()) {
+    slot = static_cast<std::uint32_t>(live_.size());
+    live_.emplace_back();
+  } else {
+    slot = free_live_.back();
+    free_live_.pop_back();
+    live_[slot] = LiveRun{};
+  }
+  runs_[j].live = slot;
+  std::string reason;
+  live_[slot].request = job_request(jobs_[j], cluster_, options_.exclusive_gpus, policies_.gpu_sharing.get(),
+                                    policies_.runtime.get(), reason);
+  runs_[j].reason = reasons_.intern(reason);
+}
+
+void Core::end_live(JobIndex j) { ended_live_.push_back(j); }
+
+const Request& Core::request(JobIndex j) const {
+  if (runs_[j].live == JobRun::kNotLive)
+    throw std::logic_error(fmt::format("the request of job {}, which is {}", jobs_[j].job_id,
+                                       next_arrival_ <= j ? "not yet submitted" : "over"));
+  return live_[runs_[j].live].request;
 }
 
 void Core::handle_due_events(double now) {
@@ -47,6 +66,13 @@ double Core::next_arrival_s() const {
 }
 
 void Core::advance_to(double now) {
+  if (now > now_ && !ended_live_.empty()) {  // what ended at an earlier instant lets its slot go
+    for (JobIndex j : ended_live_) {
+      free_live_.push_back(runs_[j].live);
+      runs_[j].live = JobRun::kNotLive;
+    }
+    ended_live_.clear();
+  }
   if (now > last_change_s_) {
     double dt = now - last_change_s_;
     allocated_gpu_seconds_ += ledger_.allocated_gpus() * dt;
@@ -63,13 +89,16 @@ void Core::admit_arrivals(double now) {
     auto j = static_cast<JobIndex>(next_arrival_++);
     ++events_;
     JobRun& run = runs_[j];
+    take_live(j);
     if (run.reason == TextTable::kEmpty) {
-      auto [it, inserted] = never_fits_cache_.try_emplace(run.request.shape_key());
-      if (inserted) it->second = never_fits_reason(cluster_, run.request, policies_.placement->multi_gpu());
+      const Request& request = live(j).request;
+      auto [it, inserted] = never_fits_cache_.try_emplace(request.shape_key());
+      if (inserted) it->second = never_fits_reason(cluster_, request, policies_.placement->multi_gpu());
       run.reason = reasons_.intern(it->second);
     }
     if (run.reason != TextTable::kEmpty) {
       run.state = JobState::rejected;
+      end_live(j);
       continue;
     }
     if (jobs_[j].held) {
@@ -131,6 +160,7 @@ void Core::complete_held(JobIndex j, double end_s) {
   run.state = JobState::completed;
   run.done_fraction = 1;
   run.end_s = end_s;
+  end_live(j);
   last_completion_s_ = std::max(last_completion_s_, end_s);
   ++events_;
 }
@@ -143,16 +173,17 @@ static double allocated_gpus(const Allocation& a) {
 
 JobStatus Core::status(JobIndex j) const {
   const JobRun& r = runs_[j];
+  const LiveRun* lv = live_run(j);
   bool running = r.state == JobState::running;
-  double current_gpu_s = running ? allocated_gpus(r.allocation) * (now_ - r.run_started_s) : 0;
+  double current_gpu_s = running ? allocated_gpus(r.allocation) * (now_ - lv->run_started_s) : 0;
   return {r.state,
           r.start_s,
-          running ? r.run_started_s : kNoTime,
-          running ? r.run_started_s + r.run_delay_s + r.run_work_s : kNoTime,
+          running ? lv->run_started_s : kNoTime,
+          running ? lv->run_started_s + lv->run_delay_s + lv->run_work_s : kNoTime,
           r.attained_gpu_s + current_gpu_s,
           r.done_fraction,
           r.preemptions,
-          &r.request,
+          lv ? &lv->request : nullptr,
           &r.allocation};
 }
 
@@ -172,7 +203,8 @@ bool Core::try_start(JobIndex j) {
   std::optional<Allocation> proposal;
   if (runtime) proposal = runtime->reuse(j, jobs_[j], now_);
   const bool reused = proposal.has_value();
-  if (!reused) proposal = place(run.request, ledger_);
+  LiveRun& lv = live(j);
+  if (!reused) proposal = place(lv.request, ledger_);
   if (!proposal) return false;
   GpuSharing* sharing = policies_.gpu_sharing.get();
   if (sharing && !reused) {
@@ -187,7 +219,7 @@ bool Core::try_start(JobIndex j) {
           if (masked.free_milli(g.gpu) > 0) full.gpus.push_back({g.gpu, masked.free_milli(g.gpu)});
         if (full.gpus.empty()) break;
         masked.apply(full);
-        proposal = place(run.request, masked);
+        proposal = place(lv.request, masked);
         if (proposal) bound = sharing->bind(j, jobs_[j], *proposal, cluster_);
       }
     }
@@ -201,10 +233,10 @@ bool Core::try_start(JobIndex j) {
     ledger_.apply(*proposal);
   }
   run.allocation = std::move(*proposal);
-  policies_.placement->on_applied(run.request, run.allocation);
+  policies_.placement->on_applied(lv.request, run.allocation);
   run.state = JobState::running;
   if (std::isnan(run.start_s)) run.start_s = now_;
-  run.run_started_s = now_;
+  lv.run_started_s = now_;
   tenant_allocated_gpus_[run.tenant] += allocated_gpus(run.allocation);
   if (in_pass_) started_in_pass_list_.push_back(j);
   else {
@@ -230,24 +262,24 @@ bool Core::try_start(JobIndex j) {
   if (sharing) plan.delay_s += sharing->bind_delay_s(j);
   // Powered-off servers of the allocation boot first (docs/energy.md).
   if (options_.availability) plan.delay_s += options_.availability->bring_up(run.allocation, now_);
-  run.run_alone_work_s = work_time_s(plan);  // with the requested share and nothing else
+  lv.run_alone_work_s = work_time_s(plan);  // with the requested share and nothing else
   adjust_for_co_runners(j, plan, 0);
   for (const auto& g : run.allocation.gpus) ++jobs_on_gpu_[g.gpu];
   double work_s = work_time_s(plan);
   plan.delay_s += run.restart_penalty_s;
   run.restart_penalty_s = 0;
-  run.run_delay_s = plan.delay_s;
-  run.run_work_s = work_s;
+  lv.run_delay_s = plan.delay_s;
+  lv.run_work_s = work_s;
   // Nothing is shared when GPUs are exclusive and no step is capped: the end is known exactly
   // (with the trace model, duration_s after the start: the replay rule).
   const bool isolated = run_isolated(j, plan);
   // Image pulls share the network: their end is SimGrid's to tell, so such a run is never a timer.
-  run.run_on_timer = isolated && startup.pulls.empty();
-  run.run_startup_s = startup.pulls.empty() ? plan.delay_s : kNoTime;
+  lv.run_on_timer = isolated && startup.pulls.empty();
+  lv.run_startup_s = startup.pulls.empty() ? plan.delay_s : kNoTime;
   // The work's load counts from its start (after pulls: work_started() tells).
-  publish([&](LifecycleObserver& o) { o.work_planned(j, plan, now_ + run.run_startup_s, now_); });
+  publish([&](LifecycleObserver& o) { o.work_planned(j, plan, now_ + lv.run_startup_s, now_); });
   publish([&](LifecycleObserver& o) { o.servers_changed(run.allocation, ledger_, now_); });
-  if (run.run_on_timer) event_queue_.run_end_at(now_ + plan.delay_s + work_s, j, run.epoch);
+  if (lv.run_on_timer) event_queue_.run_end_at(now_ + plan.delay_s + work_s, j, run.epoch);
   else executor_->run_activities(j, run.epoch, plan, startup.pulls, isolated ? work_s : -1);
   return true;
 }
@@ -335,21 +367,22 @@ void Core::work_started(JobIndex j, std::uint32_t epoch, double now) {
   JobRun& run = runs_[j];
   if (epoch != run.epoch || run.state != JobState::running) return;
   publish([&](LifecycleObserver& o) { o.work_started(j, now); });
-  run.run_startup_s = now - run.run_started_s;
-  run.run_delay_s = run.run_startup_s;  // the expected end (status()) counts from here
+  LiveRun& lv = live(j);
+  lv.run_startup_s = now - lv.run_started_s;
+  lv.run_delay_s = lv.run_startup_s;  // the expected end (status()) counts from here
 }
 
 void Core::work_started_isolated(JobIndex j, std::uint32_t epoch, double now, double work_s) {
   JobRun& run = runs_[j];
   if (epoch != run.epoch || run.state != JobState::running) return;
   work_started(j, epoch, now);
-  run.run_on_timer = true;  // nothing is shared any more: the end is known
+  live(j).run_on_timer = true;  // nothing is shared any more: the end is known
   event_queue_.run_end_at(now + work_s, j, epoch);
 }
 
 // Start-up time of the current run up to `now`; a start-up still under way (a pull) when the run
 // stops makes all of the run so far start-up.
-static double current_startup_s(const JobRun& run, double now) {
+static double current_startup_s(const LiveRun& run, double now) {
   double so_far = now - run.run_started_s;
   return std::isnan(run.run_startup_s) ? so_far : std::min(run.run_startup_s, so_far);
 }
@@ -360,16 +393,17 @@ void Core::end_run(JobIndex j, RunEnd how) {
   // A runtime may keep holding the resources (an idle VM waiting for its tenant's next job).
   bool kept = policies_.runtime && policies_.runtime->on_run_end(j, jobs_[j], run.allocation, now_);
   if (!kept) ledger_.release(run.allocation);
-  run.startup_s += current_startup_s(run, now_);
-  run.run_startup_s = kNoTime;
-  policies_.placement->on_released(run.request, run.allocation);
+  LiveRun& lv = live(j);
+  run.startup_s += current_startup_s(lv, now_);
+  lv.run_startup_s = kNoTime;
+  policies_.placement->on_released(lv.request, run.allocation);
   if (policies_.gpu_sharing) policies_.gpu_sharing->unbind(j);
   for (const auto& g : run.allocation.gpus) --jobs_on_gpu_[g.gpu];
   double gpus = allocated_gpus(run.allocation);
   tenant_allocated_gpus_[run.tenant] -= gpus;
-  run.run_s += now_ - run.run_started_s;
-  run.attained_gpu_s += gpus * (now_ - run.run_started_s);
-  run.run_started_s = kNoTime;
+  run.run_s += now_ - lv.run_started_s;
+  run.attained_gpu_s += gpus * (now_ - lv.run_started_s);
+  lv.run_started_s = kNoTime;
   policies_.scheduler->on_run_end(j);
   publish([&](LifecycleObserver& o) { o.run_ended(j, how, now_); });
   publish([&](LifecycleObserver& o) { o.servers_changed(run.allocation, ledger_, now_); });
@@ -382,7 +416,7 @@ void Core::finish(JobIndex j, std::uint32_t epoch, double now) {
   ++events_;
   if (run.state != JobState::running)
     throw std::logic_error(fmt::format("job {} finished while {}", jobs_[j].job_id, to_string(run.state)));
-  run.alone_s += run.run_delay_s + run.run_alone_work_s;
+  run.alone_s += live(j).run_delay_s + live(j).run_alone_work_s;
   mark_completed(j, now);
 }
 
@@ -394,6 +428,7 @@ void Core::mark_completed(JobIndex j, double now) {
   run.state = JobState::completed;
   run.end_s = now;
   last_completion_s_ = now;
+  end_live(j);
   if (policies_.quota) policies_.quota->completed(j, *this);
 }
 
@@ -401,10 +436,11 @@ void Core::complete_now(JobIndex j, double now) {
   JobRun& run = runs_[j];
   if (run.state != JobState::running) throw std::logic_error(fmt::format("complete_now of job {} while {}", jobs_[j].job_id, to_string(run.state)));
   advance_to(now);
-  if (run.paused) run.paused = false;
-  else if (run.run_on_timer) event_queue_.cancel_run_end(j, run.epoch);
+  LiveRun& lv = live(j);
+  if (lv.paused) lv.paused = false;
+  else if (lv.run_on_timer) event_queue_.cancel_run_end(j, run.epoch);
   else executor_->stop_activities(j);
-  run.alone_s += now - run.run_started_s;
+  run.alone_s += now - lv.run_started_s;
   ++run.epoch;
   ++events_;
   mark_completed(j, now);
@@ -425,20 +461,21 @@ void Core::preempt(JobIndex j, double restart_cost_s) {
 
 void Core::stop_run(JobIndex j, double restart_cost_s, bool crash) {
   JobRun& run = runs_[j];
+  LiveRun& lv = live(j);
   double fraction_of_run;
-  if (run.paused) {
+  if (lv.paused) {
     fraction_of_run = 0;  // its VM is in a migration's stop-and-copy: nothing runs
-    run.paused = false;
-  } else if (run.run_on_timer) {
+    lv.paused = false;
+  } else if (lv.run_on_timer) {
     event_queue_.cancel_run_end(j, run.epoch);
-    double worked_s = std::max(0.0, now_ - run.run_started_s - run.run_delay_s);
-    fraction_of_run = run.run_work_s > 0 ? std::min(1.0, worked_s / run.run_work_s) : 1;
+    double worked_s = std::max(0.0, now_ - lv.run_started_s - lv.run_delay_s);
+    fraction_of_run = lv.run_work_s > 0 ? std::min(1.0, worked_s / lv.run_work_s) : 1;
   } else {
     fraction_of_run = executor_->stop_activities(j);
   }
-  run.alone_s += std::min(run.run_delay_s, now_ - run.run_started_s) + fraction_of_run * run.run_alone_work_s;
+  run.alone_s += std::min(lv.run_delay_s, now_ - lv.run_started_s) + fraction_of_run * lv.run_alone_work_s;
   const double done_before = run.done_fraction;
-  const double run_alone_work_s = run.run_alone_work_s;
+  const double run_alone_work_s = lv.run_alone_work_s;
   double done = run.done_fraction + (1 - run.done_fraction) * fraction_of_run;
   const double reached = done;
   // Work since the last checkpoint is lost (the state saved when the run started counts as one); a
@@ -575,11 +612,13 @@ void Core::close(double now, const std::string& reason) {
   for (std::size_t j = 0; j < jobs_.size(); ++j) {
     JobRun& run = runs_[j];
     if (run.state == JobState::running) {
-      run.startup_s += current_startup_s(run, now);
-      run.run_s += now - run.run_started_s;
-      run.attained_gpu_s += allocated_gpus(run.allocation) * (now - run.run_started_s);
+      const LiveRun& lv = live(static_cast<JobIndex>(j));
+      run.startup_s += current_startup_s(lv, now);
+      run.run_s += now - lv.run_started_s;
+      run.attained_gpu_s += allocated_gpus(run.allocation) * (now - lv.run_started_s);
     }
     if (run.state == JobState::pending || run.state == JobState::running) {
+      if (run.live != JobRun::kNotLive) end_live(static_cast<JobIndex>(j));
       run.state = JobState::unfinished;
       run.reason = reasons_.intern(run.held ? "held by its model (not released) at the end" : reason);
     }

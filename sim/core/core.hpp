@@ -2,6 +2,7 @@
 // The simulation core: job table, queue, ledger and policies. It owns what happens at an instant;
 // the engine (engine.cpp, the only SimGrid code) owns time and tells the core when things happen.
 #include <cmath>
+#include <deque>
 #include <limits>
 #include <map>
 #include <memory>
@@ -26,8 +27,9 @@
 
 namespace aidcsim {
 
-// A job's record. Fields are grouped by size so that the million-job replay's per-job memory stays
-// small (docs/performance.md): the doubles, the request and allocation, then the small fields.
+// A job's record, kept for every job of the trace until the outputs are written. Fields are grouped
+// by size so that the million-job replay's per-job memory stays small (docs/performance.md): what
+// only a job still in the system needs is in its LiveRun instead.
 struct JobRun {
   double start_s = kNoTime;  // first start
   double end_s = kNoTime;
@@ -36,18 +38,13 @@ struct JobRun {
   double done_fraction = 0;      // share of the work done before the current run
   double restart_penalty_s = 0;  // paid at the next start
   double attained_gpu_s = 0;     // service of finished runs
-  double run_started_s = kNoTime;
-  double run_delay_s = 0;        // delay before work in the current run
-  double run_work_s = 0;         // work time of the current run at full speed
   // GPU sharing: time the runs would take with the requested share alone (jobs.csv slowdown_sharing).
   double alone_s = 0;            // of ended runs
-  double run_alone_work_s = 0;   // work time of the current run with its requested share alone
   // Runtimes: time between a run's start and its work's start (image pulls, boots), all runs.
   double startup_s = 0;
-  double run_startup_s = kNoTime;  // of the current run; NaN until known (pulls still under way)
-  double paused_delay_s = 0;     // delay before work that was left when it paused
-  Request request;
-  Allocation allocation;
+  Allocation allocation;         // of the current or last run (jobs.csv hosts)
+  static constexpr std::uint32_t kNotLive = 0xffffffffu;
+  std::uint32_t live = kNotLive;  // its LiveRun (Core::live_run) from arrival until it ends
   TenantIndex tenant = 0;
   std::uint32_t reason = 0;      // why rejected or unfinished: Core::reason(j); 0 = none
   int preemptions = 0;
@@ -56,10 +53,23 @@ struct JobRun {
   std::uint32_t epoch = 0;       // bumped at each preemption or segment: stale completions are ignored
   std::uint32_t running_slot = 0;  // position in the running list
   JobState state = JobState::pending;
-  bool run_on_timer = false;     // the current run's end is known exactly
-  bool paused = false;           // in a migration's stop-and-copy: no work runs
   bool awaiting_quota = false;   // pending but not admitted by the quota policy: not the scheduler's
   bool held = false;             // pending, held by its model (JobSpec::held, Core::park): not the scheduler's
+};
+
+// What only a job in the system (arrived and not ended) needs: its request and its current run's
+// accounting. The core keeps these in a table of slots that jobs reuse once they end, so a trace of
+// a million jobs holds as many as are in the system at once.
+struct LiveRun {
+  Request request;
+  double run_started_s = kNoTime;
+  double run_delay_s = 0;          // delay before work in the current run
+  double run_work_s = 0;           // work time of the current run at full speed
+  double run_alone_work_s = 0;     // work time of the current run with its requested share alone
+  double run_startup_s = kNoTime;  // start-up of the current run; NaN until known (pulls still under way)
+  double paused_delay_s = 0;       // delay before work that was left when it paused
+  bool run_on_timer = false;       // the current run's end is known exactly
+  bool paused = false;             // in a migration's stop-and-copy: no work runs
 };
 
 struct Policies {
@@ -178,6 +188,10 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   std::size_t queued_count() const { return queue_.size(); }
   const std::vector<JobSpec>& jobs() const { return jobs_; }
   const std::vector<JobRun>& runs() const { return runs_; }
+  // Job j's request and current run while it is in the system (arrived and not ended); null otherwise.
+  const LiveRun* live_run(JobIndex j) const { return runs_[j].live == JobRun::kNotLive ? nullptr : &live_[runs_[j].live]; }
+  // Its request while it is in the system; a logic error otherwise (an ended job has none).
+  const Request& request(JobIndex j) const;
   // Why job j was rejected or left unfinished ("" when neither).
   const std::string& reason(JobIndex j) const { return reasons_.text(runs_[j].reason); }
   const std::vector<std::string>& tenants() const { return tenant_names_; }
@@ -217,7 +231,7 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
     event_queue_.at(std::max(t_s, now_), handler, payload, keeps_alive);
   }
   // QuotaContext (core_quota.cpp)
-  const Request& request_of(JobIndex j) const override { return runs_[j].request; }
+  const Request& request_of(JobIndex j) const override { return request(j); }
   bool exclusive_gpus() const override { return options_.exclusive_gpus; }
   bool is_running(JobIndex j) const override { return runs_[j].state == JobState::running; }
   bool has_started(JobIndex j) const override { return !std::isnan(runs_[j].start_s); }
@@ -283,6 +297,15 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   const Cluster& cluster_;
   std::vector<JobSpec> jobs_;
   std::vector<JobRun> runs_;
+  // LiveRun slots: a deque, so that a slot's address holds while others are added (a scheduler keeps
+  // JobStatus::request for a pass). A job's slot is taken at its arrival; when it ends the slot is
+  // freed from the next instant on (concerns told of the end at that instant may still read it).
+  std::deque<LiveRun> live_;
+  std::vector<std::uint32_t> free_live_, ended_live_;
+  void take_live(JobIndex j);  // a slot for the arriving job j, with its request
+  void end_live(JobIndex j);   // j ended (completed, rejected, unfinished)
+  LiveRun& live(JobIndex j) { return live_[runs_[j].live]; }
+  const LiveRun& live(JobIndex j) const { return live_[runs_[j].live]; }
   Policies policies_;
   CoreOptions options_;
   Ledger ledger_;

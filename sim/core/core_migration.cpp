@@ -21,7 +21,7 @@ void Core::start_migrations() {
     publish([&](LifecycleObserver& o) { o.servers_changed(m.to, ledger_, now_); });
     std::size_t id = next_migration_id_++;
     auto j = runtime->job_in_vm(m.vm);
-    if (j && runs_[*j].state == JobState::running && m.slowdown > 0 && !std::isnan(runs_[*j].run_startup_s)) {
+    if (j && runs_[*j].state == JobState::running && m.slowdown > 0 && !std::isnan(live(*j).run_startup_s)) {
       double delay_s = stop_segment(*j);
       relaunch(*j, delay_s, 1 / (1 - m.slowdown));
     }
@@ -34,17 +34,18 @@ void Core::start_migrations() {
 
 double Core::stop_segment(JobIndex j) {
   JobRun& run = runs_[j];
+  LiveRun& lv = live(j);
   double fraction = 0, delay_left_s = 0;
-  if (run.paused) {
-    delay_left_s = run.paused_delay_s;
-    run.paused = false;
+  if (lv.paused) {
+    delay_left_s = lv.paused_delay_s;
+    lv.paused = false;
   } else {
-    double work_start_s = run.run_started_s + run.run_delay_s;
+    double work_start_s = lv.run_started_s + lv.run_delay_s;
     delay_left_s = std::max(0.0, work_start_s - now_);
-    if (run.run_on_timer) {
+    if (lv.run_on_timer) {
       event_queue_.cancel_run_end(j, run.epoch);
       double worked_s = std::max(0.0, now_ - work_start_s);
-      fraction = run.run_work_s > 0 ? std::min(1.0, worked_s / run.run_work_s) : 1;
+      fraction = lv.run_work_s > 0 ? std::min(1.0, worked_s / lv.run_work_s) : 1;
     } else {
       fraction = executor_->stop_activities(j);
     }
@@ -56,33 +57,35 @@ double Core::stop_segment(JobIndex j) {
 
 void Core::relaunch(JobIndex j, double delay_s, double stretch) {
   JobRun& run = runs_[j];
+  LiveRun& lv = live(j);
   const double left = 1 - run.done_fraction;
   ActivityPlan plan = rest_plan(j);
   plan.delay_s = delay_s;
   // Time before this segment counts as it was in slowdown_sharing's baseline: a migration's cost
   // is not sharing's.
-  run.run_alone_work_s = plan_work_time_s(j, plan, left);
+  lv.run_alone_work_s = plan_work_time_s(j, plan, left);
   adjust_for_co_runners(j, plan, 1);  // the job itself is counted on its GPUs already
   for (auto& e : plan.execs) e.flops *= stretch;
   const double work_s = plan_work_time_s(j, plan, left * stretch);
-  run.run_delay_s = now_ - run.run_started_s + delay_s;
-  run.run_work_s = work_s;
-  run.run_on_timer = run_isolated(j, plan);
+  lv.run_delay_s = now_ - lv.run_started_s + delay_s;
+  lv.run_work_s = work_s;
+  lv.run_on_timer = run_isolated(j, plan);
   publish([&](LifecycleObserver& o) { o.work_planned(j, plan, now_ + delay_s, now_); });
-  if (run.run_on_timer) event_queue_.run_end_at(now_ + delay_s + work_s, j, run.epoch);
+  if (lv.run_on_timer) event_queue_.run_end_at(now_ + delay_s + work_s, j, run.epoch);
   else executor_->run_activities(j, run.epoch, plan);
 }
 
 void Core::pause(JobIndex j) {
   JobRun& run = runs_[j];
+  LiveRun& lv = live(j);
   const double delay_left_s = stop_segment(j);
-  run.paused = true;
-  run.paused_delay_s = delay_left_s;
-  run.run_on_timer = false;
+  lv.paused = true;
+  lv.paused_delay_s = delay_left_s;
+  lv.run_on_timer = false;
   // status() shows the rest at full speed from now; the pause's length is the network's to tell.
   ActivityPlan plan = rest_plan(j);
-  run.run_alone_work_s = run.run_work_s = plan_work_time_s(j, plan, 1 - run.done_fraction);
-  run.run_delay_s = now_ - run.run_started_s + delay_left_s;
+  lv.run_alone_work_s = lv.run_work_s = plan_work_time_s(j, plan, 1 - run.done_fraction);
+  lv.run_delay_s = now_ - lv.run_started_s + delay_left_s;
   publish([&](LifecycleObserver& o) { o.work_planned(j, ActivityPlan{}, now_, now_); });  // no load while paused
 }
 
@@ -94,7 +97,7 @@ bool Core::migration_paused(std::size_t id, double now) {
   it->second.paused_s = now;
   auto j = policies_.runtime->job_in_vm(it->second.order.vm);
   if (!j || runs_[*j].state != JobState::running) return false;
-  if (!runs_[*j].paused && !std::isnan(runs_[*j].run_startup_s)) pause(*j);
+  if (!live(*j).paused && !std::isnan(live(*j).run_startup_s)) pause(*j);
   return true;
 }
 
@@ -113,13 +116,14 @@ void Core::migration_done(std::size_t id, double now, double bytes) {
   if (auto j = policies_.runtime->job_in_vm(m.vm); j && runs_[*j].state == JobState::running) {
     entry.job_moved = true;
     JobRun& run = runs_[*j];
-    policies_.placement->on_released(run.request, run.allocation);
+    LiveRun& lv = live(*j);
+    policies_.placement->on_released(lv.request, run.allocation);
     for (const auto& g : run.allocation.gpus) --jobs_on_gpu_[g.gpu];
     run.allocation = m.to;
     for (const auto& g : run.allocation.gpus) ++jobs_on_gpu_[g.gpu];
-    policies_.placement->on_applied(run.request, run.allocation);
+    policies_.placement->on_applied(lv.request, run.allocation);
     ++run.migrations;
-    if (!std::isnan(run.run_startup_s)) {
+    if (!std::isnan(lv.run_startup_s)) {
       double delay_s = stop_segment(*j);
       relaunch(*j, delay_s, 1);
     }

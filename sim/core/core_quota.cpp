@@ -24,7 +24,7 @@ void Core::admit(JobIndex j, const std::vector<char>* servers) {
   if (run.state != JobState::pending || !run.awaiting_quota)
     throw std::logic_error(fmt::format("quota admitted job {} while {}{}", jobs_[j].job_id, to_string(run.state),
                                        run.awaiting_quota ? "" : " (already admitted)"));
-  run.request.servers_allowed = servers;
+  live(j).request.servers_allowed = servers;
   run.awaiting_quota = false;
   insert_pending(j);
 }
@@ -40,7 +40,7 @@ void Core::evict(JobIndex j, double restart_cost_s) {
     throw std::logic_error(fmt::format("quota evicted job {}, which was not admitted", jobs_[j].job_id));
   queue_.erase(it);
   ++pending_reshuffles_;
-  run.request.servers_allowed = nullptr;
+  live(j).request.servers_allowed = nullptr;
   run.awaiting_quota = true;
 }
 
@@ -50,6 +50,7 @@ void Core::reject(JobIndex j, const std::string& reason) {
     throw std::logic_error(fmt::format("quota rejected job {} while {}", jobs_[j].job_id, to_string(run.state)));
   run.state = JobState::rejected;
   run.reason = reasons_.intern(reason);
+  end_live(j);
 }
 
 }  // namespace aidcsim

@@ -1,6 +1,7 @@
 #pragma once
 // The allocation ledger: what is free on every GPU and server. The only place that changes
 // allocations, and it refuses (std::logic_error) anything that would over-allocate.
+#include <boost/container/small_vector.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,9 +19,11 @@ struct ServerShare {
   double cpus = 0;
   double mem_gib = 0;
 };
+// Most jobs hold one GPU on one server: one share of each kind is kept inline, so the allocation of
+// such a job costs no heap blocks (the million-job replay's memory, docs/performance.md).
 struct Allocation {
-  std::vector<GpuShare> gpus;
-  std::vector<ServerShare> servers;
+  boost::container::small_vector<GpuShare, 1> gpus;
+  boost::container::small_vector<ServerShare, 1> servers;
 };
 
 class Ledger {

@@ -156,10 +156,11 @@ void write_admissions_csv(const std::string& path, const Core& core) {
 }
 
 // Per tenant: job counts, JCT and queueing delay of completed jobs, GPU-seconds requested and received.
+// One measure's values are held at a time, so that a million-job run's peak memory is the job table's
+// (docs/performance.md).
 static nlohmann::json tenant_report(const Core& core) {
   std::size_t n = core.tenants().size();
-  std::vector<std::vector<double>> jct(n), delay(n);
-  std::vector<long long> submitted(n, 0);
+  std::vector<long long> submitted(n, 0), completed(n, 0);
   std::vector<double> demanded(n, 0), received(n, 0);
   for (std::size_t j = 0; j < core.jobs().size(); ++j) {
     const JobSpec& spec = core.jobs()[j];
@@ -168,16 +169,27 @@ static nlohmann::json tenant_report(const Core& core) {
     ++submitted[t];
     demanded[t] += spec.gpus * spec.gpu_milli / 1000.0 * spec.duration_s;
     received[t] += run.attained_gpu_s;
-    if (run.state != JobState::completed) continue;
-    jct[t].push_back(run.end_s - spec.submit_s);
-    delay[t].push_back(run.start_s - spec.submit_s);
+    if (run.state == JobState::completed) ++completed[t];
   }
+  auto stats_by_tenant = [&](auto value_of) {
+    std::vector<std::vector<double>> values(n);
+    for (std::size_t t = 0; t < n; ++t) values[t].reserve(static_cast<std::size_t>(completed[t]));
+    for (std::size_t j = 0; j < core.jobs().size(); ++j) {
+      const JobRun& run = core.runs()[j];
+      if (run.state == JobState::completed) values[run.tenant].push_back(value_of(core.jobs()[j], run));
+    }
+    std::vector<nlohmann::json> out(n);
+    for (std::size_t t = 0; t < n; ++t) out[t] = to_json(compute_stats(std::move(values[t])));
+    return out;
+  };
+  auto jct = stats_by_tenant([](const JobSpec& spec, const JobRun& run) { return run.end_s - spec.submit_s; });
+  auto delay = stats_by_tenant([](const JobSpec& spec, const JobRun& run) { return run.start_s - spec.submit_s; });
   nlohmann::json out = nlohmann::json::object();
   for (std::size_t t = 0; t < n; ++t)
     out[core.tenants()[t]] = {{"submitted", submitted[t]},
-                              {"completed", jct[t].size()},
-                              {"jct_s", to_json(compute_stats(jct[t]))},
-                              {"queue_delay_s", to_json(compute_stats(delay[t]))},
+                              {"completed", completed[t]},
+                              {"jct_s", std::move(jct[t])},
+                              {"queue_delay_s", std::move(delay[t])},
                               {"gpu_seconds_requested", round6(demanded[t])},
                               {"gpu_seconds_received", round6(received[t])}};
   return out;
@@ -209,20 +221,26 @@ static nlohmann::json jain_fairness(const Core& core) {
 nlohmann::json build_summary(const std::string& scenario, std::uint64_t seed,
                              const std::vector<std::pair<std::string, long long>>& skipped_rows, const Core& core,
                              const EngineResult& result, double wall_s, const ServiceWorkload* services) {
-  std::vector<double> queue_delay, jct, slowdown;
   long long counts[5] = {0, 0, 0, 0, 0};
   std::size_t submitted = 0;
+  auto counted = [&](std::size_t j) { return !(services && services->is_replica(static_cast<JobIndex>(j))); };
   for (std::size_t j = 0; j < core.jobs().size(); ++j) {
-    if (services && services->is_replica(static_cast<JobIndex>(j))) continue;  // under "services"
+    if (!counted(j)) continue;  // under "services"
     ++submitted;
-    const JobRun& run = core.runs()[j];
-    ++counts[static_cast<int>(run.state)];
-    if (run.state != JobState::completed) continue;
-    const JobSpec& spec = core.jobs()[j];
-    queue_delay.push_back(run.start_s - spec.submit_s);
-    jct.push_back(run.end_s - spec.submit_s);
-    slowdown.push_back((run.end_s - spec.submit_s) / spec.duration_s);
+    ++counts[static_cast<int>(core.runs()[j].state)];
   }
+  // One measure's values at a time (the peak memory of a million-job run is the job table's).
+  auto stats_of = [&](auto value_of) {
+    std::vector<double> values;
+    values.reserve(static_cast<std::size_t>(counts[static_cast<int>(JobState::completed)]));
+    for (std::size_t j = 0; j < core.jobs().size(); ++j)
+      if (counted(j) && core.runs()[j].state == JobState::completed) values.push_back(value_of(core.jobs()[j], core.runs()[j]));
+    return to_json(compute_stats(std::move(values)));
+  };
+  nlohmann::json queue_delay = stats_of([](const JobSpec& spec, const JobRun& run) { return run.start_s - spec.submit_s; });
+  nlohmann::json jct = stats_of([](const JobSpec& spec, const JobRun& run) { return run.end_s - spec.submit_s; });
+  nlohmann::json slowdown =
+      stats_of([](const JobSpec& spec, const JobRun& run) { return (run.end_s - spec.submit_s) / spec.duration_s; });
   double first = core.first_submit_s();
   double last = core.last_completion_s();
   double window_end = result.hit_horizon ? result.end_s : (std::isnan(last) ? first : last);
@@ -246,9 +264,9 @@ nlohmann::json build_summary(const std::string& scenario, std::uint64_t seed,
         {"completed", counts[static_cast<int>(JobState::completed)]},
         {"rejected", counts[static_cast<int>(JobState::rejected)]},
         {"unfinished", counts[static_cast<int>(JobState::unfinished)]}}},
-      {"queue_delay_s", to_json(compute_stats(queue_delay))},
-      {"jct_s", to_json(compute_stats(jct))},
-      {"slowdown", to_json(compute_stats(slowdown))},
+      {"queue_delay_s", std::move(queue_delay)},
+      {"jct_s", std::move(jct)},
+      {"slowdown", std::move(slowdown)},
       {"gpu_allocation", round6(allocation)},
       {"gpu_allocation_by_model", by_model},
       {"tenants", tenant_report(core)},

@@ -10,6 +10,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -174,6 +175,12 @@ struct Harness {
   Harness(const Harness&) = delete;
   Harness& operator=(const Harness&) = delete;
   const JobRun& run(JobIndex j) const { return core->runs()[j]; }
+  // Its request and current run while it is in the system (a test of a running job asserts it is).
+  const LiveRun& live(JobIndex j) const {
+    const LiveRun* l = core->live_run(j);
+    if (!l) throw std::logic_error("job " + std::to_string(j) + " is not in the system");
+    return *l;
+  }
 };
 
 }  // namespace aidcsim::core_test

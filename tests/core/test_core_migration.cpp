@@ -21,7 +21,7 @@ const nlohmann::json kVmOptions = nlohmann::json::parse(R"({
 })");
 
 // The end of the current run at its current speed, as the core tells schedulers (JobStatus).
-double expected_end_s(const JobRun& run) { return run.run_started_s + run.run_delay_s + run.run_work_s; }
+double expected_end_s(const LiveRun& run) { return run.run_started_s + run.run_delay_s + run.run_work_s; }
 
 }  // namespace
 
@@ -46,23 +46,23 @@ TEST(CoreMigration, PreCopySlowsThePauseStopsAndTheMoveResumesTheJob) {
   EXPECT_EQ(m.transfer.memory_bytes, 10 * kGiB);
   EXPECT_EQ(m.transfer.job_state_bytes, 80 * kGiB);  // the GPU's memory, copied while paused
   EXPECT_EQ(h.run(0).epoch, 1u);  // the run end at 1000 is stale
-  EXPECT_EQ(expected_end_s(h.run(0)), 1900);
+  EXPECT_EQ(expected_end_s(h.live(0)), 1900);
   EXPECT_EQ(h.migrations.started(), 1);
 
   bool paused = false;
   h.loop->at(110, [&] { paused = h.core->migration_paused(0, 110); });
   EXPECT_TRUE(paused);
-  EXPECT_TRUE(h.run(0).paused);
+  EXPECT_TRUE(h.live(0).paused);
   EXPECT_DOUBLE_EQ(h.run(0).done_fraction, 0.105);
   EXPECT_EQ(h.run(0).epoch, 2u);
   EXPECT_EQ(h.run(0).allocation.gpus.at(0).gpu, 0u);  // still on srv0 until the end
 
   h.loop->at(118, [&] { h.core->migration_done(0, 118, 18 * kGiB); });
-  EXPECT_FALSE(h.run(0).paused);
+  EXPECT_FALSE(h.live(0).paused);
   EXPECT_EQ(h.run(0).allocation.gpus.at(0).gpu, 3u);  // srv1-gpu1
   EXPECT_EQ(h.run(0).migrations, 1);
   EXPECT_EQ(h.run(0).epoch, 3u);
-  EXPECT_EQ(expected_end_s(h.run(0)), 1013);
+  EXPECT_EQ(expected_end_s(h.live(0)), 1013);
 
   h.loop->run_until();
   EXPECT_EQ(h.run(0).state, JobState::completed);

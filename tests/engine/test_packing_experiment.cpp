@@ -18,6 +18,7 @@
 #include "sim/policy/trace_reader.hpp"
 #include "sim/core/registry.hpp"
 #include "tests/engine/support/engine_support.hpp"
+#include "tests/engine/support/run_helpers.hpp"
 
 namespace fs = std::filesystem;
 using namespace aidcsim;
@@ -183,7 +184,8 @@ TEST(PackingCurve, DiscretizesLikeThePublishedScript) {
 
 // Through the CLI: "arrival": "inflation" runs the experiment instead of the time-based engine.
 TEST(PackingCli, InflationScenarioWritesTheCurve) {
-  std::string dir = make_temp_dir("packing-cli");
+  TempFolder folder("packing-cli");
+  const std::string& dir = folder.path();
   write_text(dir + "/platform.xml", small_platform_xml(4, 2));
   write_text(dir + "/jobs.csv",
              "job_id,submit_s,duration_s,gpus,gpu_milli,cpus\n"
@@ -219,7 +221,8 @@ TEST(PackingCli, InflationScenarioWritesTheCurve) {
 
 // The periodic monitor samples the FGD fragmentation of the run's own workload.
 TEST(FragmentationMonitor, TimeseriesHasGpuFragmentation) {
-  std::string dir = make_temp_dir("fragmentation-monitor");
+  TempFolder folder("fragmentation-monitor");
+  const std::string& dir = folder.path();
   write_text(dir + "/platform.xml", small_platform_xml(2, 2));
   write_text(dir + "/jobs.csv",
              "job_id,submit_s,duration_s,gpus,gpu_milli,cpus\n"
