@@ -36,53 +36,18 @@ void write_migrations_csv(const std::string& path, const Core& core, const std::
 
 void write_jobs_csv(const std::string& path, const Core& core, const std::vector<const JobColumns*>& concerns) {
   AtomicFile file(path);
-  std::string line;
+  std::string line, row;
   line.reserve(1 << 16);
-  line += "job_id,tenant,submit_s,start_s,end_s,queue_delay_s,jct_s,gpus,gpu_milli,state,hosts,duration_s,slowdown,"
-          "cpus,mem_gib,reason,preemptions,run_s,slowdown_sharing,startup_s,migrations,gpu_milli_held";
-  // Concerns append their own columns (CONTRACT.md §7).
+  // Each concern appends ",name" and ",value": the first comma of the header and of every row is dropped.
   for (const JobColumns* concern : concerns)
     for (const auto& column : concern->job_columns()) line += ',' + column;
+  line.erase(0, 1);
   line += '\n';
-  const Cluster& cluster = core.cluster();
-  // Appends into one buffer (no per-field formatting calls): this runs for every job of every run.
-  auto field = [&](double v) {
-    append_number(line, v);
-    line += ',';
-  };
   for (std::size_t j = 0; j < core.jobs().size(); ++j) {
-    const JobSpec& spec = core.jobs()[j];
-    const JobRun& run = core.runs()[j];
-    bool ended = !std::isnan(run.end_s);
-    append_csv_field(line, spec.job_id);
-    line += ',';
-    append_csv_field(line, spec.tenant);
-    line += ',';
-    field(spec.submit_s);
-    field(run.start_s);
-    field(run.end_s);
-    field(run.start_s - spec.submit_s);  // NaN (empty) when never started
-    field(run.end_s - spec.submit_s);
-    line += std::to_string(spec.gpus) + ',' + std::to_string(spec.gpu_milli) + ',' + to_string(run.state) + ',';
-    append_hosts(line, run.allocation, cluster);
-    line += ',';
-    field(spec.duration_s);
-    field(ended ? (run.end_s - spec.submit_s) / spec.duration_s : kNoTime);
-    field(spec.cpus);
-    field(spec.mem_gib);
-    append_csv_field(line, core.reason(j));
-    line += ',' + std::to_string(run.preemptions) + ',';
-    append_number(line, run.run_s);
-    line += ',';
-    // run time over the time with the requested GPU share alone (docs/gpu_sharing.md); completed jobs only
-    append_number(line, run.state == JobState::completed && run.alone_s > 0 ? run.run_s / run.alone_s : kNoTime);
-    line += ',';
-    append_number(line, run.startup_s);  // image pulls, boots: part of run_s
-    line += ',' + std::to_string(run.migrations) + ',';  // live migrations of its VM while it ran
-    // What the GPU-sharing mode took on each of its GPUs in the ledger (last run): the invariant
-    // checker's per-GPU sum. Empty when it never held a GPU.
-    if (!run.allocation.gpus.empty()) line += std::to_string(run.allocation.gpus.front().milli);
-    for (const JobColumns* concern : concerns) concern->append_job_fields(static_cast<JobIndex>(j), spec, run, line);
+    row.clear();
+    for (const JobColumns* concern : concerns)
+      concern->append_job_fields(static_cast<JobIndex>(j), core.jobs()[j], core.runs()[j], row);
+    line.append(row, row.empty() ? 0 : 1);
     line += '\n';
     file.write_when_full(line);
   }

@@ -12,9 +12,8 @@
 
 namespace aidcsim {
 
-// `failures`: its columns follow the quota's (null: none).
-// jobs.csv: the core's columns, then each concern's (the quota policy's, the failures', the workload
-// model's, in that order in run.cpp).
+// jobs.csv: one row per job, each JobColumns' columns in order (in run.cpp: the core's
+// (sim/io/core_job_columns.hpp), then the quota policy's, the failures', the workload model's).
 void write_jobs_csv(const std::string& path, const Core& core, const std::vector<const JobColumns*>& concerns);
 // migrations.csv: one row per ended live migration of a VM (consolidation).
 void write_migrations_csv(const std::string& path, const Core& core, const std::vector<MigrationLogEntry>& log);

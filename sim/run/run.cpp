@@ -19,6 +19,7 @@
 #include "sim/engine/engine.hpp"
 #include "sim/metrics/metrics.hpp"
 #include "sim/config/options.hpp"
+#include "sim/io/core_job_columns.hpp"
 #include "sim/io/csv_writer.hpp"
 #include "sim/io/outputs.hpp"
 #include "sim/io/provenance.hpp"
@@ -444,7 +445,8 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
                              p.scenario.monitoring_max_samples, format_number(result.sampling_stopped_s),
                              format_number(result.end_s))}};
   if (core.quota()) summary["quota"] = quota_summary(*core.quota(), result.end_s);
-  std::vector<const JobColumns*> job_columns;
+  CoreJobColumns core_columns(core);
+  std::vector<const JobColumns*> job_columns = {&core_columns};
   if (core.quota()) job_columns.push_back(core.quota());
   if (p.failures) job_columns.push_back(p.failures.get());
   job_columns.push_back(&core.workload_model());
