@@ -10,7 +10,7 @@
 namespace aidcsim {
 
 ServerIndex ServiceModel::server_of(const Replica& r) const {
-  const Allocation& a = core_->runs()[r.job].allocation;
+  const Allocation& a = core_->allocation(r.job);
   if (a.gpus.empty()) throw std::logic_error("a serving replica without GPUs");
   return core_->cluster().gpus[a.gpus.front().gpu].server;
 }

@@ -47,7 +47,29 @@ void Core::take_live(JobIndex j) {
   runs_[j].reason = reasons_.intern(reason);
 }
 
-void Core::end_live(JobIndex j) { ended_live_.push_back(j); }
+void Core::end_live(JobIndex j) {
+  const Allocation& a = live(j).allocation;
+  if (!a.gpus.empty() || !a.servers.empty()) {
+    runs_[j].final_hosts = static_cast<std::uint32_t>(final_hosts_.size());
+    const bool servers = a.gpus.empty();
+    const auto count = static_cast<std::uint32_t>(servers ? a.servers.size() : a.gpus.size());
+    final_hosts_.push_back(count | (servers ? 1u << 31 : 0u));
+    final_hosts_.push_back(servers ? 0u : static_cast<std::uint32_t>(a.gpus.front().milli));
+    if (servers)
+      for (const auto& s : a.servers) final_hosts_.push_back(s.server);
+    else
+      for (const auto& g : a.gpus) final_hosts_.push_back(g.gpu);
+  }
+  ended_live_.push_back(j);
+}
+
+Core::FinalHosts Core::final_hosts(JobIndex j) const {
+  const std::uint32_t at = runs_[j].final_hosts;
+  if (at == JobRun::kNotLive) return {};
+  const std::uint32_t head = final_hosts_[at];
+  const bool servers = (head >> 31) != 0;
+  return {servers, servers ? -1 : static_cast<int>(final_hosts_[at + 1]), &final_hosts_[at + 2], head & ~(1u << 31)};
+}
 
 const Request& Core::request(JobIndex j) const {
   if (runs_[j].live == JobRun::kNotLive)
@@ -175,7 +197,7 @@ JobStatus Core::status(JobIndex j) const {
   const JobRun& r = runs_[j];
   const LiveRun* lv = live_run(j);
   bool running = r.state == JobState::running;
-  double current_gpu_s = running ? allocated_gpus(r.allocation) * (now_ - lv->run_started_s) : 0;
+  double current_gpu_s = running ? allocated_gpus(lv->allocation) * (now_ - lv->run_started_s) : 0;
   return {r.state,
           r.start_s,
           running ? lv->run_started_s : kNoTime,
@@ -184,7 +206,7 @@ JobStatus Core::status(JobIndex j) const {
           r.done_fraction,
           r.preemptions,
           lv ? &lv->request : nullptr,
-          &r.allocation};
+          lv ? &lv->allocation : &no_allocation_};
 }
 
 bool Core::would_fit(const Request& r, const Ledger& ledger) { return place(r, ledger).has_value(); }
@@ -232,12 +254,13 @@ bool Core::try_start(JobIndex j) {
                                          jobs_[j].job_id, why));
     ledger_.apply(*proposal);
   }
-  run.allocation = std::move(*proposal);
-  policies_.placement->on_applied(lv.request, run.allocation);
+  lv.allocation = std::move(*proposal);
+  const Allocation& allocation = lv.allocation;
+  policies_.placement->on_applied(lv.request, allocation);
   run.state = JobState::running;
   if (std::isnan(run.start_s)) run.start_s = now_;
   lv.run_started_s = now_;
-  tenant_allocated_gpus_[run.tenant] += allocated_gpus(run.allocation);
+  tenant_allocated_gpus_[run.tenant] += allocated_gpus(allocation);
   if (in_pass_) started_in_pass_list_.push_back(j);
   else {
     run.running_slot = static_cast<std::uint32_t>(running_list_.size());
@@ -250,21 +273,21 @@ bool Core::try_start(JobIndex j) {
   auto work_time_s = [&](const ActivityPlan& p) { return plan_work_time_s(j, p, left); };
   Startup startup;
   if (runtime) {
-    startup = runtime->startup(j, jobs_[j], run.allocation, now_);
+    startup = runtime->startup(j, jobs_[j], allocation, now_);
     plan.delay_s += startup.delay_s;
   }
   for (StartupContributor* c : options_.startup_contributors) {
     Startup more;
-    c->add_startup(j, run.allocation, more);
+    c->add_startup(j, allocation, more);
     startup.pulls.insert(startup.pulls.end(), more.pulls.begin(), more.pulls.end());
     plan.delay_s += more.delay_s;
   }
   if (sharing) plan.delay_s += sharing->bind_delay_s(j);
   // Powered-off servers of the allocation boot first (docs/energy.md).
-  if (options_.availability) plan.delay_s += options_.availability->bring_up(run.allocation, now_);
+  if (options_.availability) plan.delay_s += options_.availability->bring_up(allocation, now_);
   lv.run_alone_work_s = work_time_s(plan);  // with the requested share and nothing else
   adjust_for_co_runners(j, plan, 0);
-  for (const auto& g : run.allocation.gpus) ++jobs_on_gpu_[g.gpu];
+  for (const auto& g : allocation.gpus) ++jobs_on_gpu_[g.gpu];
   double work_s = work_time_s(plan);
   plan.delay_s += run.restart_penalty_s;
   run.restart_penalty_s = 0;
@@ -278,7 +301,7 @@ bool Core::try_start(JobIndex j) {
   lv.run_startup_s = startup.pulls.empty() ? plan.delay_s : kNoTime;
   // The work's load counts from its start (after pulls: work_started() tells).
   publish([&](LifecycleObserver& o) { o.work_planned(j, plan, now_ + lv.run_startup_s, now_); });
-  publish([&](LifecycleObserver& o) { o.servers_changed(run.allocation, ledger_, now_); });
+  publish([&](LifecycleObserver& o) { o.servers_changed(allocation, ledger_, now_); });
   if (lv.run_on_timer) event_queue_.run_end_at(now_ + plan.delay_s + work_s, j, run.epoch);
   else executor_->run_activities(j, run.epoch, plan, startup.pulls, isolated ? work_s : -1);
   return true;
@@ -289,7 +312,7 @@ ActivityPlan Core::rest_plan(JobIndex j) const {
   const JobRun& run = runs_[j];
   // The workload model sizes the work for the job's compute share of each GPU (the ledger may hold
   // another amount: MPS oversubscription, time-slicing memory, a MIG instance).
-  Allocation compute = run.allocation;
+  Allocation compute = live(j).allocation;
   if (policies_.gpu_sharing)
     for (auto& g : compute.gpus) g.milli = policies_.gpu_sharing->compute_milli(jobs_[j]);
   ActivityPlan plan = policies_.workload_model->plan(jobs_[j], compute, cluster_);
@@ -391,22 +414,23 @@ void Core::end_run(JobIndex j, RunEnd how) {
   JobRun& run = runs_[j];
   if (jobs_[j].work_by_model) cancel_model_work(j);
   // A runtime may keep holding the resources (an idle VM waiting for its tenant's next job).
-  bool kept = policies_.runtime && policies_.runtime->on_run_end(j, jobs_[j], run.allocation, now_);
-  if (!kept) ledger_.release(run.allocation);
   LiveRun& lv = live(j);
+  const Allocation& allocation = lv.allocation;
+  bool kept = policies_.runtime && policies_.runtime->on_run_end(j, jobs_[j], allocation, now_);
+  if (!kept) ledger_.release(allocation);
   run.startup_s += current_startup_s(lv, now_);
   lv.run_startup_s = kNoTime;
-  policies_.placement->on_released(lv.request, run.allocation);
+  policies_.placement->on_released(lv.request, allocation);
   if (policies_.gpu_sharing) policies_.gpu_sharing->unbind(j);
-  for (const auto& g : run.allocation.gpus) --jobs_on_gpu_[g.gpu];
-  double gpus = allocated_gpus(run.allocation);
+  for (const auto& g : allocation.gpus) --jobs_on_gpu_[g.gpu];
+  double gpus = allocated_gpus(allocation);
   tenant_allocated_gpus_[run.tenant] -= gpus;
   run.run_s += now_ - lv.run_started_s;
   run.attained_gpu_s += gpus * (now_ - lv.run_started_s);
   lv.run_started_s = kNoTime;
   policies_.scheduler->on_run_end(j);
   publish([&](LifecycleObserver& o) { o.run_ended(j, how, now_); });
-  publish([&](LifecycleObserver& o) { o.servers_changed(run.allocation, ledger_, now_); });
+  publish([&](LifecycleObserver& o) { o.servers_changed(allocation, ledger_, now_); });
 }
 
 void Core::finish(JobIndex j, std::uint32_t epoch, double now) {
@@ -488,7 +512,7 @@ void Core::stop_run(JobIndex j, double restart_cost_s, bool crash) {
   // The lost work in seconds alone on its resources: this run's alone work covered 1 - done_before of the plan.
   last_lost_work_s_ = done_before < 1 ? std::max(0.0, reached - run.done_fraction) * run_alone_work_s / (1 - done_before) : 0;
   end_run(j, RunEnd::preempted);
-  run.allocation = {};
+  lv.allocation = {};
   run.state = JobState::pending;
   ++run.preemptions;
   ++run.epoch;
@@ -543,11 +567,11 @@ void Core::schedule(double now) {
 }
 
 // The running jobs with a GPU or a share of server s, in index order.
-static std::vector<JobIndex> running_on(ServerIndex s, const std::vector<JobIndex>& running, const std::vector<JobRun>& runs,
+static std::vector<JobIndex> running_on(ServerIndex s, const std::vector<JobIndex>& running, const Core& core,
                                         const Cluster& cluster) {
   std::vector<JobIndex> on_s;
   for (JobIndex j : running) {
-    const Allocation& a = runs[j].allocation;
+    const Allocation& a = core.allocation(j);
     if (std::any_of(a.gpus.begin(), a.gpus.end(), [&](const GpuShare& g) { return cluster.gpus[g.gpu].server == s; }) ||
         std::any_of(a.servers.begin(), a.servers.end(), [&](const ServerShare& v) { return v.server == s; }))
       on_s.push_back(j);
@@ -574,7 +598,7 @@ void Core::apply_availability(ServerIndex s, double now) {
   const bool available = (withdrawn_.empty() || !withdrawn_[s]) && (failed_.empty() || !failed_[s]);
   if (available == ledger_.server_available(s)) return;
   if (!available) {
-    for (JobIndex j : running_on(s, running_list_, runs_, cluster_)) preempt(j, 0);
+    for (JobIndex j : running_on(s, running_list_, *this, cluster_)) preempt(j, 0);
   }
   ledger_.set_server_available(s, available);
   publish([&](LifecycleObserver& o) { o.server_availability_changed(s, available, now); });
@@ -587,7 +611,7 @@ std::vector<std::pair<JobIndex, double>> Core::fail_server(ServerIndex s, double
   failed_[s] = 1;
   std::vector<std::pair<JobIndex, double>> hit;
   if (!ledger_.server_available(s)) return hit;
-  for (JobIndex j : running_on(s, running_list_, runs_, cluster_)) hit.emplace_back(j, 0);
+  for (JobIndex j : running_on(s, running_list_, *this, cluster_)) hit.emplace_back(j, 0);
   for (auto& [j, lost_s] : hit) {
     stop_run(j, restart_cost_s, true);
     lost_s = last_lost_work_s_;
@@ -615,7 +639,7 @@ void Core::close(double now, const std::string& reason) {
       const LiveRun& lv = live(static_cast<JobIndex>(j));
       run.startup_s += current_startup_s(lv, now);
       run.run_s += now - lv.run_started_s;
-      run.attained_gpu_s += allocated_gpus(run.allocation) * (now - lv.run_started_s);
+      run.attained_gpu_s += allocated_gpus(lv.allocation) * (now - lv.run_started_s);
     }
     if (run.state == JobState::pending || run.state == JobState::running) {
       if (run.live != JobRun::kNotLive) end_live(static_cast<JobIndex>(j));

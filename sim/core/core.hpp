@@ -42,9 +42,9 @@ struct JobRun {
   double alone_s = 0;            // of ended runs
   // Runtimes: time between a run's start and its work's start (image pulls, boots), all runs.
   double startup_s = 0;
-  Allocation allocation;         // of the current or last run (jobs.csv hosts)
   static constexpr std::uint32_t kNotLive = 0xffffffffu;
   std::uint32_t live = kNotLive;  // its LiveRun (Core::live_run) from arrival until it ends
+  std::uint32_t final_hosts = kNotLive;  // where it ended, in Core::final_hosts(); none without resources
   TenantIndex tenant = 0;
   std::uint32_t reason = 0;      // why rejected or unfinished: Core::reason(j); 0 = none
   int preemptions = 0;
@@ -62,6 +62,7 @@ struct JobRun {
 // a million jobs holds as many as are in the system at once.
 struct LiveRun {
   Request request;
+  Allocation allocation;           // of the current run; empty while pending
   double run_started_s = kNoTime;
   double run_delay_s = 0;          // delay before work in the current run
   double run_work_s = 0;           // work time of the current run at full speed
@@ -192,6 +193,20 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   const LiveRun* live_run(JobIndex j) const { return runs_[j].live == JobRun::kNotLive ? nullptr : &live_[runs_[j].live]; }
   // Its request while it is in the system; a logic error otherwise (an ended job has none).
   const Request& request(JobIndex j) const;
+  // What its current run holds; empty when it is not running.
+  const Allocation& allocation(JobIndex j) const {
+    const LiveRun* lv = live_run(j);
+    return lv ? lv->allocation : no_allocation_;
+  }
+  // What an ended job held when it ended (jobs.csv hosts, gpu_milli_held): its GPUs, or its servers
+  // when it held no GPU, and what it took on its first GPU; nothing when it ended holding nothing.
+  struct FinalHosts {
+    bool servers = false;   // ids are ServerIndex, else GpuIndex
+    int first_gpu_milli = -1;
+    const std::uint32_t* ids = nullptr;
+    std::size_t count = 0;
+  };
+  FinalHosts final_hosts(JobIndex j) const;
   // Why job j was rejected or left unfinished ("" when neither).
   const std::string& reason(JobIndex j) const { return reasons_.text(runs_[j].reason); }
   const std::vector<std::string>& tenants() const { return tenant_names_; }
@@ -303,7 +318,11 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   std::deque<LiveRun> live_;
   std::vector<std::uint32_t> free_live_, ended_live_;
   void take_live(JobIndex j);  // a slot for the arriving job j, with its request
-  void end_live(JobIndex j);   // j ended (completed, rejected, unfinished)
+  void end_live(JobIndex j);   // j ended (completed, rejected, unfinished): what it held goes to final_hosts_
+  // Per ended job that held something (JobRun::final_hosts): count | servers flag << 31, first GPU's
+  // milli, then the ids. A few words per job instead of an Allocation (docs/performance.md).
+  std::vector<std::uint32_t> final_hosts_;
+  Allocation no_allocation_;
   LiveRun& live(JobIndex j) { return live_[runs_[j].live]; }
   const LiveRun& live(JobIndex j) const { return live_[runs_[j].live]; }
   Policies policies_;

@@ -117,11 +117,11 @@ void Core::migration_done(std::size_t id, double now, double bytes) {
     entry.job_moved = true;
     JobRun& run = runs_[*j];
     LiveRun& lv = live(*j);
-    policies_.placement->on_released(lv.request, run.allocation);
-    for (const auto& g : run.allocation.gpus) --jobs_on_gpu_[g.gpu];
-    run.allocation = m.to;
-    for (const auto& g : run.allocation.gpus) ++jobs_on_gpu_[g.gpu];
-    policies_.placement->on_applied(lv.request, run.allocation);
+    policies_.placement->on_released(lv.request, lv.allocation);
+    for (const auto& g : lv.allocation.gpus) --jobs_on_gpu_[g.gpu];
+    lv.allocation = m.to;
+    for (const auto& g : lv.allocation.gpus) ++jobs_on_gpu_[g.gpu];
+    policies_.placement->on_applied(lv.request, lv.allocation);
     ++run.migrations;
     if (!std::isnan(lv.run_startup_s)) {
       double delay_s = stop_segment(*j);

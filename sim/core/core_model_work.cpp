@@ -16,7 +16,7 @@ void Core::run_model_work(JobIndex j, double alone_s, EventHandler* handler, std
     throw std::logic_error(fmt::format("run_model_work for job {}, which is not a running job of a model", jobs_[j].job_id));
   // As the trace model sizes a run: alone_s at the job's compute share of each of its GPUs.
   ActivityPlan plan;
-  for (const auto& share : run.allocation.gpus) {
+  for (const auto& share : live(j).allocation.gpus) {
     int milli = policies_.gpu_sharing ? policies_.gpu_sharing->compute_milli(jobs_[j]) : share.milli;
     double speed = cluster_.gpus[share.gpu].speed_flops;
     plan.execs.push_back({true, share.gpu, alone_s * speed * milli / kWholeGpuMilli,

@@ -31,7 +31,12 @@ void CoreJobColumns::append_job_fields(JobIndex j, const JobSpec& spec, const Jo
   field(run.start_s - spec.submit_s);  // NaN (empty) when never started
   field(run.end_s - spec.submit_s);
   line += ',' + std::to_string(spec.gpus) + ',' + std::to_string(spec.gpu_milli) + ',' + to_string(run.state) + ',';
-  append_hosts(line, run.allocation, core_.cluster());
+  const Core::FinalHosts held = core_.final_hosts(j);
+  const Cluster& cluster = core_.cluster();
+  for (std::size_t i = 0; i < held.count; ++i) {
+    if (i > 0) line += ';';
+    line += held.servers ? cluster.servers[held.ids[i]].name : cluster.gpus[held.ids[i]].name;
+  }
   field(spec.duration_s);
   field(ended ? (run.end_s - spec.submit_s) / spec.duration_s : kNoTime);
   field(spec.cpus);
@@ -46,7 +51,7 @@ void CoreJobColumns::append_job_fields(JobIndex j, const JobSpec& spec, const Jo
   line += ',' + std::to_string(run.migrations) + ',';  // live migrations of its VM while it ran
   // What the GPU-sharing mode took on each of its GPUs in the ledger (last run): the invariant
   // checker's per-GPU sum. Empty when it never held a GPU.
-  if (!run.allocation.gpus.empty()) line += std::to_string(run.allocation.gpus.front().milli);
+  if (held.first_gpu_milli >= 0) line += std::to_string(held.first_gpu_milli);
 }
 
 }  // namespace aidcsim

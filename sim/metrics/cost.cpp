@@ -42,8 +42,7 @@ void CostMetric::work_planned(JobIndex j, const ActivityPlan&, double, double no
   if (!core_) return;
   close_segment(j, now);
   if (j >= segments_.size()) segments_.resize(j + 1);
-  const JobRun& run = core_->runs()[j];
-  segments_[j] = {now, rate_per_s(run.allocation), run.tenant, true};
+  segments_[j] = {now, rate_per_s(core_->allocation(j)), core_->runs()[j].tenant, true};
 }
 
 void CostMetric::run_ended(JobIndex j, RunEnd, double now) { close_segment(j, now); }

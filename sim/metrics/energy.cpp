@@ -90,9 +90,8 @@ std::vector<HostDemand> host_demands(const ActivityPlan& plan, const Cluster& cl
   return out;
 }
 
-PowerModel::PowerModel(const Cluster& cluster, PowerOptions options, double start_s, std::size_t jobs)
+PowerModel::PowerModel(const Cluster& cluster, PowerOptions options, double start_s)
     : cluster_(cluster), options_(options), gpus_(cluster.gpus.size()), start_s_(start_s), last_s_(start_s) {
-  jobs_.resize(jobs);
   hosts_.resize(cluster.gpus.size() + cluster.servers.size());
   for (std::size_t g = 0; g < cluster.gpus.size(); ++g) {
     HostState& h = hosts_[g];
@@ -214,11 +213,9 @@ double PowerModel::run_starting(JobIndex, const Allocation& allocation, double n
 }
 
 void PowerModel::plan_work(JobIndex j, std::vector<HostDemand> demand, double work_start_s) {
-  if (j >= jobs_.size()) jobs_.resize(j + 1);  // vector growth: amortized
   JobWork& w = jobs_[j];
   if (w.active) set_work(w, false);
   w.demand = std::move(demand);
-  w.planned = true;
   w.generation = ++job_generation_;
   if (std::isnan(work_start_s)) return;
   // Work starting now (most runs: no start-up delay) needs no event.
@@ -237,8 +234,7 @@ void PowerModel::run_ended(JobIndex j, double now) {
   JobWork* w = find_job(j);
   if (!w) return;
   if (w->active) set_work(*w, false);
-  w->planned = false;  // its pending work-start event, if any, finds nothing
-  std::vector<HostDemand>().swap(w->demand);  // a million ended runs must not keep their buffers
+  jobs_.erase(j);  // its pending work-start event, if any, finds nothing
 }
 
 void PowerModel::set_work(JobWork& w, bool active) {

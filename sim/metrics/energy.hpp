@@ -10,6 +10,7 @@
 #include <optional>
 #include <queue>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/core/cluster.hpp"
@@ -54,7 +55,7 @@ class PowerModel final : public LifecycleObserver, public ServerAvailability, pu
  public:
   // Energy is counted from `start_s` (the first submission); every server is on and idle then.
   // `jobs`: how many jobs there are (job indices below it cost no reallocation).
-  PowerModel(const Cluster& cluster, PowerOptions options, double start_s, std::size_t jobs = 0);
+  PowerModel(const Cluster& cluster, PowerOptions options, double start_s);
 
   // True when some GPU or server has a power profile (otherwise there is no energy to report).
   bool has_power_data() const { return has_power_data_; }
@@ -135,7 +136,6 @@ class PowerModel final : public LifecycleObserver, public ServerAvailability, pu
   struct JobWork {
     std::vector<HostDemand> demand;
     std::uint32_t generation = 0;
-    bool planned = false;
     bool active = false;
   };
   struct Event {
@@ -161,8 +161,12 @@ class PowerModel final : public LifecycleObserver, public ServerAvailability, pu
   bool has_power_data_ = false;
   std::vector<HostState> hosts_;  // GPUs, then servers
   std::vector<ServerState> servers_;
-  std::vector<JobWork> jobs_;  // by job; `planned` while a run has not ended
-  JobWork* find_job(JobIndex j) { return j < jobs_.size() && jobs_[j].planned ? &jobs_[j] : nullptr; }
+  // The jobs whose run has not ended (a table of every job would be most of a million-job run's memory).
+  std::unordered_map<JobIndex, JobWork> jobs_;
+  JobWork* find_job(JobIndex j) {
+    auto it = jobs_.find(j);
+    return it == jobs_.end() ? nullptr : &it->second;
+  }
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
   std::uint64_t sequence_ = 0;
   std::uint32_t job_generation_ = 0;

@@ -67,18 +67,22 @@ static nlohmann::json section_object(const nlohmann::json& root, const std::stri
   return nlohmann::json::object();
 }
 
+// In place: a second table of a million jobs would be the run's peak memory (docs/performance.md).
 static std::vector<JobSpec> shape_jobs(std::vector<JobSpec> jobs, const JobsSource& src) {
-  std::vector<JobSpec> out;
-  out.reserve(jobs.size());
-  for (auto& j : jobs) {
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    JobSpec& j = jobs[i];
     if (j.submit_s < src.window_start_s || (src.window_end_s >= 0 && j.submit_s >= src.window_end_s)) continue;
     j.submit_s = (j.submit_s - src.window_start_s) * src.time_scale;
-    out.push_back(std::move(j));
+    if (kept != i) jobs[kept] = std::move(j);
+    ++kept;
   }
+  jobs.erase(jobs.begin() + static_cast<std::ptrdiff_t>(kept), jobs.end());
   auto by_submit = [](const JobSpec& a, const JobSpec& b) { return a.submit_s < b.submit_s; };
-  if (!std::is_sorted(out.begin(), out.end(), by_submit)) std::stable_sort(out.begin(), out.end(), by_submit);
-  if (src.limit >= 0 && static_cast<long long>(out.size()) > src.limit) out.resize(src.limit);
-  return out;
+  if (!std::is_sorted(jobs.begin(), jobs.end(), by_submit)) std::stable_sort(jobs.begin(), jobs.end(), by_submit);
+  if (src.limit >= 0 && static_cast<long long>(jobs.size()) > src.limit) jobs.resize(src.limit);
+  if (jobs.capacity() > 2 * jobs.size()) jobs.shrink_to_fit();  // a short window or limit of a long trace
+  return jobs;
 }
 
 // Every reader yields times below kMaxTime_s in its own units, but a time_scale or a calendar time_zero
@@ -348,7 +352,7 @@ nlohmann::json run_prepared(sg4::Engine& engine, Prepared& p, const RunOptions& 
     first_submit_s = std::min_element(p.jobs.begin(), p.jobs.end(), [](const JobSpec& a, const JobSpec& b) {
                        return a.submit_s < b.submit_s;
                      })->submit_s;
-  auto power = std::make_unique<PowerModel>(p.cluster, power_options, first_submit_s, p.jobs.size());
+  auto power = std::make_unique<PowerModel>(p.cluster, power_options, first_submit_s);
   // Kept without power data too when there are GPUs: it also integrates their busy time (gpu_busy).
   if (!power->has_power_data() && !p.scenario.power_off_after_s && p.cluster.gpus.empty()) power.reset();
   // The run's metrics besides the core's job statistics (sim/metrics/run_metrics.hpp): each keeps what

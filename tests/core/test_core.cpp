@@ -30,9 +30,13 @@ TEST(Core, FifoStartsInArrivalOrderAndTimersEndAtStartPlusDuration) {
   EXPECT_EQ(h.run(2).end_s, 130);
   // Exclusive GPUs, nothing capped: no activities, every end was a run end in the core's queue.
   EXPECT_TRUE(h.executor.activity_runs.empty());
-  // b took the first GPU, c the second.
-  EXPECT_EQ(h.run(1).allocation.gpus.at(0).gpu, 0u);
-  EXPECT_EQ(h.run(2).allocation.gpus.at(0).gpu, 1u);
+  // b took the first GPU, c the second (what they held when they ended: jobs.csv hosts).
+  ASSERT_EQ(h.core->final_hosts(1).count, 1u);
+  EXPECT_FALSE(h.core->final_hosts(1).servers);
+  EXPECT_EQ(h.core->final_hosts(1).ids[0], 0u);
+  EXPECT_EQ(h.core->final_hosts(1).first_gpu_milli, 1000);
+  ASSERT_EQ(h.core->final_hosts(2).count, 1u);
+  EXPECT_EQ(h.core->final_hosts(2).ids[0], 1u);
   EXPECT_EQ(h.core->last_completion_s(), 150);
   // 2 GPUs for 100 s, then 2 for 30 s and 1 for 20 s.
   EXPECT_EQ(h.core->allocated_gpu_seconds(), 200 + 60 + 20);
@@ -73,7 +77,7 @@ TEST(Core, PreemptedRunRestartsWithItsProgressAndItsStaleCompletionIsIgnored) {
   EXPECT_EQ(a.attained_gpu_s, 50);
   EXPECT_EQ(a.run_s, 50);
   EXPECT_EQ(a.restart_penalty_s, 5);
-  EXPECT_TRUE(a.allocation.gpus.empty());
+  EXPECT_TRUE(h.core->allocation(0).gpus.empty());
   EXPECT_EQ(h.core->event_queue().next_run_end_s(), 70);  // b's; a's end at 100 is gone
   EXPECT_EQ(h.run(1).state, JobState::running);
   EXPECT_EQ(h.run(1).start_s, 50);

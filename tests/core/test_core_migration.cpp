@@ -34,8 +34,8 @@ TEST(CoreMigration, PreCopySlowsThePauseStopsAndTheMoveResumesTheJob) {
   h.loop->run_until(99);
   EXPECT_EQ(h.run(1).end_s, 50);
   EXPECT_TRUE(h.executor.migrate_calls.empty());
-  ASSERT_EQ(h.run(0).allocation.gpus.at(0).gpu, 0u);
-  ASSERT_EQ(h.run(2).allocation.gpus.at(0).gpu, 2u);
+  ASSERT_EQ(h.live(0).allocation.gpus.at(0).gpu, 0u);
+  ASSERT_EQ(h.live(2).allocation.gpus.at(0).gpu, 2u);
 
   h.loop->run_until(100);
   ASSERT_EQ(h.executor.migrate_calls.size(), 1u);
@@ -55,11 +55,11 @@ TEST(CoreMigration, PreCopySlowsThePauseStopsAndTheMoveResumesTheJob) {
   EXPECT_TRUE(h.live(0).paused);
   EXPECT_DOUBLE_EQ(h.run(0).done_fraction, 0.105);
   EXPECT_EQ(h.run(0).epoch, 2u);
-  EXPECT_EQ(h.run(0).allocation.gpus.at(0).gpu, 0u);  // still on srv0 until the end
+  EXPECT_EQ(h.live(0).allocation.gpus.at(0).gpu, 0u);  // still on srv0 until the end
 
   h.loop->at(118, [&] { h.core->migration_done(0, 118, 18 * kGiB); });
   EXPECT_FALSE(h.live(0).paused);
-  EXPECT_EQ(h.run(0).allocation.gpus.at(0).gpu, 3u);  // srv1-gpu1
+  EXPECT_EQ(h.live(0).allocation.gpus.at(0).gpu, 3u);  // srv1-gpu1
   EXPECT_EQ(h.run(0).migrations, 1);
   EXPECT_EQ(h.run(0).epoch, 3u);
   EXPECT_EQ(expected_end_s(h.live(0)), 1013);
