@@ -21,6 +21,20 @@ void ring(const std::vector<GpuIndex>& members, double bytes, std::vector<Collec
   out.push_back(std::move(stage));
 }
 
+// The parameters' two all-gathers before the computation, the gradients' reduce-scatter after it.
+void sharded(const std::vector<GpuIndex>& members, double bytes, std::vector<CollectiveStage>& out) {
+  const std::size_t n = members.size();
+  CollectiveStage gather;
+  for (std::size_t i = 0; i < n; ++i) gather.flows.emplace_back(gpu(members[i]), gpu(members[(i + 1) % n]));
+  gather.bytes = bytes / double(n);
+  CollectiveStage scatter = gather;
+  gather.rounds = 2 * int(n - 1);
+  gather.before_compute = true;
+  scatter.rounds = int(n - 1);
+  out.push_back(std::move(gather));
+  out.push_back(std::move(scatter));
+}
+
 void tree(const std::vector<GpuIndex>& members, double bytes, std::vector<CollectiveStage>& out) {
   const std::size_t n = members.size();
   std::vector<CollectiveStage> reduce;
@@ -70,6 +84,7 @@ std::vector<CollectiveStage> collective_stages(const std::string& algorithm, con
   if (members.size() < 2 || gradient_bytes <= 0) return stages;
   if (algorithm == "tree") tree(members, gradient_bytes, stages);
   else if (algorithm == "hierarchical") hierarchical(members, cluster, gradient_bytes, stages);
+  else if (algorithm == "sharded") sharded(members, gradient_bytes, stages);
   else ring(members, gradient_bytes, stages);
   return stages;
 }
@@ -105,6 +120,7 @@ CollectivePlan plan_collective(const std::vector<CollectiveStage>& stages, doubl
       for (const auto& [from, to] : stage.flows) round.push_back({from, to, bytes});
       return round;
     };
+    const auto rounds_before = plan.rounds.size();
     if (aggregate) {
       // All iterations' rounds of the stage as one round: SimGrid pays one latency, the wait the rest.
       // Run in `segments` (between checkpoints), each a share of the bytes: one latency per segment.
@@ -115,6 +131,7 @@ CollectivePlan plan_collective(const std::vector<CollectiveStage>& stages, doubl
     } else {
       for (int r = 0; r < stage.rounds; ++r) plan.rounds.push_back(steps(iterations * stage.bytes));
     }
+    if (stage.before_compute) plan.rounds_before_compute += static_cast<std::uint32_t>(plan.rounds.size() - rounds_before);
   }
   plan.alone_s = iterations * plan.per_iteration_s;
   return plan;

@@ -14,11 +14,15 @@ struct CollectiveStage {
   std::vector<std::pair<HostRef, HostRef>> flows;
   double bytes = 0;
   int rounds = 1;
+  bool before_compute = false;  // runs before the iteration's computation (stages so marked come first)
 };
 
 // ring: 2(n-1) rounds of S/n around the members; tree: a binomial reduce to member 0 then its
 // broadcast, ceil(log2 n) rounds each of S; hierarchical: each server's GPUs send S to its first GPU,
-// a ring of those across servers, and the broadcast back. `members` in allocation order.
+// a ring of those across servers, and the broadcast back; sharded (ZeRO-3 / FSDP data parallelism, no
+// overlap): before the computation the parameters are all-gathered twice (forward and backward), ring
+// rounds 2(n-1) of S/n, and after it the gradients are reduce-scattered, n-1 rounds of S/n: 1.5 times
+// the ring all-reduce's volume. `members` in allocation order.
 std::vector<CollectiveStage> collective_stages(const std::string& algorithm, const std::vector<GpuIndex>& members,
                                                const Cluster& cluster, double gradient_bytes);
 
@@ -38,6 +42,7 @@ struct CollectivePlan {
   double wait_s = 0;
   double alone_s = 0;          // all iterations
   double per_iteration_s = 0;  // one iteration's collective alone
+  std::uint32_t rounds_before_compute = 0;  // the first rounds, of stages that run before the computation
 };
 // `segments`: an aggregated plan runs in that many equal repeats (checkpoint segments).
 CollectivePlan plan_collective(const std::vector<CollectiveStage>& stages, double iterations, bool aggregate,

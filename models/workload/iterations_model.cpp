@@ -103,6 +103,12 @@ class IterationsModel final : public WorkloadModel {
     plan.comm_alone_s = comm.alone_s;  // the wait included
     plan.repeats = aggregate_ || iterations < 1 ? 1 : static_cast<std::uint32_t>(iterations);
     add_storage(job, shape, allocation, cluster, plan);
+    if (comm.rounds_before_compute > 0) {
+      // A sharded step: its gathers, the computation, its scatter (then the wait and the writes).
+      plan.phases = plan.sequence();
+      auto compute = std::find(plan.phases.begin(), plan.phases.end(), PlanPhase{PhaseKind::compute, 0});
+      std::rotate(compute, compute + 1, compute + 1 + comm.rounds_before_compute);
+    }
     return plan;
   }
 
@@ -174,7 +180,7 @@ class IterationsModel final : public WorkloadModel {
 
 std::unique_ptr<WorkloadModel> make_iterations_model(PolicyArgs& args) {
   OptionReader& o = args.options;
-  std::string collective = o.text("collective", "ring", {"ring", "tree", "hierarchical"});
+  std::string collective = o.text("collective", "ring", {"ring", "tree", "hierarchical", "sharded"});
   bool calibrate = o.boolean("calibrate", false);
   bool aggregate = o.boolean("aggregate", true);
   double interval_s = o.number("checkpoint_interval_s", 0, 0, kMaxTime_s);

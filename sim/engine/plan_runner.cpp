@@ -29,73 +29,79 @@ double exec_alone_s(const std::vector<std::pair<sg4::Host*, ExecStep>>& steps) {
   return t;
 }
 
-// The share of a communicating plan done so far, in time alone. Each repeat is its reads, its
-// executions, its rounds (a round's progress is its slowest comm's), its wait and its checkpoint
-// writes; all repeats are alike, so a repeat's end is a multiple of 1 / repeats (what
-// WorkloadModel::checkpoint_step keeps).
+// The share of a communicating plan done so far, in time alone. Each repeat is its phases: the reads,
+// the executions, the rounds (a round's progress is its slowest comm's; the rounds count together, at
+// the place of the first), the wait and the checkpoint writes, in the plan's order; all repeats are
+// alike, so a repeat's end is a multiple of 1 / repeats (what WorkloadModel::checkpoint_step keeps).
 double comm_plan_progress(const ActiveJob& a) {
-  using Phase = ActiveJob::Phase;
   const double per_repeat_s = a.read_s + a.exec_s + a.comm_s + a.wait_s + a.write_s;
   if (per_repeat_s <= 0) return 0;
+  double rounds_done = 0;
+  for (std::size_t i = 0; i < a.phase && i < a.phases.size(); ++i) rounds_done += a.phases[i].kind == PhaseKind::round;
   double done_s = 0;
-  switch (a.phase) {
-    case Phase::reading: done_s = least_done(a.ios, a.io_bytes) * a.read_s; break;
-    case Phase::computing: done_s = a.read_s + least_done(a.execs, a.flops) * a.exec_s; break;
-    case Phase::communicating:
-      done_s = a.read_s + a.exec_s + (a.rounds ? (a.round + least_done(a.comms, a.comm_bytes)) / a.rounds * a.comm_s : 0);
-      break;
-    case Phase::waiting:
-      done_s = a.read_s + a.exec_s + a.comm_s + std::min(a.wait_s, sg4::Engine::get_clock() - a.wait_started_s);
-      break;
-    case Phase::writing:
-      done_s = a.read_s + a.exec_s + a.comm_s + a.wait_s + least_done(a.ios, a.io_bytes) * a.write_s;
-      break;
+  bool rounds_counted = false;
+  for (std::size_t i = 0; i <= a.phase && i < a.phases.size(); ++i) {
+    const bool under_way = i == a.phase;
+    switch (a.phases[i].kind) {
+      case PhaseKind::read: done_s += under_way ? least_done(a.ios, a.io_bytes) * a.read_s : a.read_s; break;
+      case PhaseKind::compute: done_s += under_way ? least_done(a.execs, a.flops) * a.exec_s : a.exec_s; break;
+      case PhaseKind::round:
+        if (!rounds_counted && a.rounds)
+          done_s += (rounds_done + (a.phases[a.phase].kind == PhaseKind::round ? least_done(a.comms, a.comm_bytes) : 0)) /
+                    a.rounds * a.comm_s;
+        rounds_counted = true;
+        break;
+      case PhaseKind::wait:
+        done_s += under_way ? std::min(a.wait_s, sg4::Engine::get_clock() - a.wait_started_s) : a.wait_s;
+        break;
+      case PhaseKind::write: done_s += under_way ? least_done(a.ios, a.io_bytes) * a.write_s : a.write_s; break;
+    }
   }
   return std::min(1.0, (a.repeat + std::min(1.0, done_s / per_repeat_s)) / a.repeats);
 }
 
-// A communicating plan (sim/policy/workload_model.hpp), in the job's actor: `repeats` times its
-// share of the reads, the executions, the rounds and the wait (each volume divided among the
-// repeats), then a whole checkpoint's writes.
+// A communicating plan (sim/policy/workload_model.hpp), in the job's actor: `repeats` times its phases,
+// each with its share of the reads, the executions, the rounds and the wait (each volume divided among
+// the repeats), and a whole checkpoint's writes.
 void run_iterations(ActiveJob& me, const std::vector<std::pair<sg4::Host*, ExecStep>>& steps, const CommSchedule& schedule,
-                  long long& comms_started) {
-  using Phase = ActiveJob::Phase;
+                    long long& comms_started) {
   const double share = 1.0 / me.repeats;
   for (me.repeat = 0; me.repeat < me.repeats; ++me.repeat) {
-    me.phase = Phase::reading;
-    run_storage(me, schedule.reads, share, comms_started);
-    me.phase = Phase::computing;
-    for (const auto& [host, step] : steps) {
-      if (step.flops <= 0) continue;
-      sg4::ExecPtr exec = sg4::Exec::init()->set_host(host)->set_flops_amount(step.flops * share);
-      if (step.bound_flops > 0) exec->set_bound(step.bound_flops);
-      exec->start();
-      me.execs.push_back(exec);
-      me.flops.push_back(step.flops * share);
-    }
-    for (auto& exec : me.execs) exec->wait();
-    me.execs.clear();
-    me.flops.clear();
-    me.phase = Phase::communicating;
-    for (std::size_t r = 0; r < schedule.rounds.size(); ++r) {
-      me.round = static_cast<int>(r);
-      for (const auto& [from, to, bytes] : schedule.rounds[r]) {
-        double amount = std::max(1.0, std::round(bytes * share));
-        ++comms_started;
-        me.comms.push_back(sg4::Comm::sendto_async(from, to, static_cast<std::uint64_t>(amount)));
-        me.comm_bytes.push_back(amount);
+    for (me.phase = 0; me.phase < me.phases.size(); ++me.phase) {
+      const PlanPhase& phase = me.phases[me.phase];
+      switch (phase.kind) {
+        case PhaseKind::read: run_storage(me, schedule.reads, share, comms_started); break;
+        case PhaseKind::compute:
+          for (const auto& [host, step] : steps) {
+            if (step.flops <= 0) continue;
+            sg4::ExecPtr exec = sg4::Exec::init()->set_host(host)->set_flops_amount(step.flops * share);
+            if (step.bound_flops > 0) exec->set_bound(step.bound_flops);
+            exec->start();
+            me.execs.push_back(exec);
+            me.flops.push_back(step.flops * share);
+          }
+          for (auto& exec : me.execs) exec->wait();
+          me.execs.clear();
+          me.flops.clear();
+          break;
+        case PhaseKind::round:
+          for (const auto& [from, to, bytes] : schedule.rounds[phase.round]) {
+            double amount = std::max(1.0, std::round(bytes * share));
+            ++comms_started;
+            me.comms.push_back(sg4::Comm::sendto_async(from, to, static_cast<std::uint64_t>(amount)));
+            me.comm_bytes.push_back(amount);
+          }
+          for (auto& comm : me.comms) comm->wait();
+          me.comms.clear();
+          me.comm_bytes.clear();
+          break;
+        case PhaseKind::wait:
+          me.wait_started_s = sg4::Engine::get_clock();
+          sg4::this_actor::sleep_for(me.wait_s);
+          break;
+        case PhaseKind::write: run_storage(me, schedule.writes, 1, comms_started); break;
       }
-      for (auto& comm : me.comms) comm->wait();
-      me.comms.clear();
-      me.comm_bytes.clear();
     }
-    if (me.wait_s > 0) {
-      me.phase = Phase::waiting;
-      me.wait_started_s = sg4::Engine::get_clock();
-      sg4::this_actor::sleep_for(me.wait_s);
-    }
-    me.phase = Phase::writing;
-    run_storage(me, schedule.writes, 1, comms_started);
   }
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // A job's SimGrid activities as the executor tracks them, and the runner of plans with collectives or
-// storage (the iterations model): the sequence reads, executions, rounds, wait, writes per repeat, and
+// storage (the iterations model): the plan's phases in order per repeat (ActivityPlan::sequence), and
 // the share of such a plan done when it is stopped. Used by engine.cpp's SimGridExecutor.
 #include <simgrid/s4u.hpp>
 
@@ -27,9 +27,9 @@ struct ActiveJob {
   std::vector<double> comm_bytes;
   std::vector<sg4::ActivityPtr> ios;  // storage steps under way (disk I/Os and their transfers)
   std::vector<double> io_bytes;
-  enum class Phase { reading, computing, communicating, waiting, writing } phase = Phase::reading;
+  std::vector<PlanPhase> phases;  // one repeat, in order
+  std::size_t phase = 0;         // the phase under way
   std::uint32_t repeat = 0;      // repeats completed
-  int round = 0;                 // the round under way while communicating
   // Per repeat, alone: its share of the reads, executions, rounds and wait; one checkpoint's writes.
   double read_s = 0, exec_s = 0, comm_s = 0, wait_s = 0, write_s = 0, wait_started_s = 0;
   std::uint32_t repeats = 1, rounds = 0;

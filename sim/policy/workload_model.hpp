@@ -1,5 +1,8 @@
 #pragma once
 // Workload models turn a started job into activities for SimGrid to run.
+#include <algorithm>
+#include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -31,11 +34,21 @@ struct StorageStep {
   bool write = false;
 };
 
-// After delay_s (restart cost, boot), the executions run concurrently; when the last ends, the
-// communication rounds run one after the other (each round's comms concurrently), then comm_wait_s
-// passes; then the job ends. The volumes are the plan's totals: with `repeats` > 1 (per-iteration
-// execution, the iterations model's reference; checkpoint segments) the sequence reads-executions-
-// rounds-wait-writes runs that many times, each with 1/repeats of every volume and of the wait.
+// One phase of a plan's repeat: its activities run together, and the next phase starts when they have
+// all ended. A round is one of the plan's comm_rounds.
+enum class PhaseKind : std::uint8_t { read, compute, round, wait, write };
+struct PlanPhase {
+  PhaseKind kind = PhaseKind::compute;
+  std::uint32_t round = 0;  // index into ActivityPlan::comm_rounds, for a round
+  bool operator==(const PlanPhase&) const = default;
+};
+
+// After delay_s (restart cost, boot), the plan runs its phases in order (`phases`; by default the
+// reads, the executions, the communication rounds one after the other, the wait comm_wait_s, the
+// checkpoint writes). The volumes are the plan's totals: with `repeats` > 1 (per-iteration execution,
+// the iterations model's reference; checkpoint segments) the phases run that many times, each with
+// 1/repeats of every volume and of the wait (the writes whole: a checkpoint per repeat). A plan with
+// no rounds, reads or writes is its executions alone.
 struct ActivityPlan {
   double delay_s = 0;
   std::vector<ExecStep> execs{};
@@ -53,6 +66,26 @@ struct ActivityPlan {
     return repeats * ((reads.empty() ? 0 : read_alone_s) + (checkpoint_writes.empty() ? 0 : write_alone_s));
   }
   bool has_comms() const { return !comm_rounds.empty() || !reads.empty() || !checkpoint_writes.empty(); }
+  // One repeat's order (e.g. a sharded data-parallel step: gather, compute, scatter). Each part the plan
+  // has comes once: the reads and writes when there are any, the executions, every round, the wait
+  // when comm_wait_s > 0. Empty: the default order above.
+  std::vector<PlanPhase> phases{};
+
+  // The phases of one repeat: `phases`, or the default order. A logic error when `phases` names a part
+  // the plan lacks or leaves out or repeats one it has (a model's mistake).
+  std::vector<PlanPhase> sequence() const {
+    std::vector<PlanPhase> parts;
+    if (!reads.empty()) parts.push_back({PhaseKind::read, 0});
+    parts.push_back({PhaseKind::compute, 0});
+    for (std::uint32_t r = 0; r < comm_rounds.size(); ++r) parts.push_back({PhaseKind::round, r});
+    if (comm_wait_s > 0) parts.push_back({PhaseKind::wait, 0});
+    if (!checkpoint_writes.empty()) parts.push_back({PhaseKind::write, 0});
+    if (phases.empty()) return parts;
+    for (const PlanPhase& part : parts)
+      if (std::count(phases.begin(), phases.end(), part) != 1 || phases.size() != parts.size())
+        throw std::logic_error("an ActivityPlan's phases must name each of its parts once");
+    return phases;
+  }
 };
 
 class WorkloadModel : public JobColumns {

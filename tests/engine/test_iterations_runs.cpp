@@ -78,6 +78,24 @@ TEST(IterationsRuns, TreeEndsOnItsFormula) {
   EXPECT_NEAR(end_of(r.jobs()[0]), kIterations * 2 * 3 * (kGradient_bytes / kNic_Bps + kCrossLatency_s), 1e-9);
 }
 
+// Sharded data parallelism: 2(n-1) gather rounds before each iteration's computation and n-1 scatter
+// rounds after it, each of S/n over the NICs; aggregated or per iteration, with SimGrid's activities or not.
+TEST(IterationsRuns, ShardedEndsOnThreeNMinusOneStepsAroundItsComputation) {
+  const int n = 4;
+  constexpr double kIterationFlops = 3.12e12;  // 10 ms on an A100 (312 TFLOPS)
+  IterationsRun r("sharded-4", 8, 1, fmt::format("j,0,100,{},{},{},{}\n", n, kIterations, kIterationFlops, kGradient_bytes));
+  r.scenario["workload"]["jobs"]["collective"] = "sharded";
+  const double step_s = kGradient_bytes / n / kNic_Bps + kCrossLatency_s;
+  const double expected = kIterations * (kIterationFlops / 312e12 + 3 * (n - 1) * step_s);
+  for (bool aggregate : {true, false})
+    for (const char* activities : {"shared", "always"}) {
+      r.scenario["workload"]["jobs"]["aggregate"] = aggregate;
+      r.scenario["engine"]["activities"] = activities;
+      ASSERT_EQ(r.run().exit_code, 0);
+      EXPECT_NEAR(end_of(r.jobs()[0]), expected, 1e-9) << activities << " aggregate " << aggregate;
+    }
+}
+
 // Two servers of 4 GPUs: 3 GPUs send S to their server's first GPU over NVLink (sharing its link in),
 // the two first GPUs run a ring over the NICs, and the broadcast back mirrors the reduce.
 TEST(IterationsRuns, HierarchicalEndsOnItsFormula) {
