@@ -15,17 +15,33 @@ std::vector<std::pair<std::string, std::string>> entries_of(const Registries& r)
 
 const std::vector<ConcernDecl>& concern_table() {
   static const std::vector<ConcernDecl> table = {  // immutable after construction
-      {"scheduler.policy", "fifo", "docs/schedulers.md", entries_of<&Registries::schedulers>},
-      {"placement.policy", "first-fit", "docs/placement.md", entries_of<&Registries::placements>},
-      {"virtualization.gpu_sharing", "exclusive", "docs/gpu_sharing.md", entries_of<&Registries::gpu_sharing>},
-      {"virtualization.runtime", "bare-metal", "docs/runtimes.md", entries_of<&Registries::runtimes>},
-      {"quota.policy", "none", "docs/quota.md", entries_of<&Registries::quotas>},
-      {"monitoring.policy", "periodic", "docs/monitoring.md", entries_of<&Registries::monitors>},
-      {"workload.jobs.model", "trace", "docs/traces.md", entries_of<&Registries::workload_models>},
-      {"workload.jobs.format", "native", "docs/traces.md", entries_of<&Registries::trace_readers>},
-      {"cost.preset", "none", "docs/cost.md", entries_of<&Registries::costs>},
+      {"scheduler.policy", "fifo", "docs/schedulers.md", entries_of<&Registries::schedulers>, "/scheduler", {"policy"}},
+      {"placement.policy", "first-fit", "docs/placement.md", entries_of<&Registries::placements>, "/placement", {"policy"}},
+      {"virtualization.gpu_sharing", "exclusive", "docs/gpu_sharing.md", entries_of<&Registries::gpu_sharing>,
+       "/virtualization", {"runtime", "gpu_sharing", "<virtualization.runtime>"}},
+      {"virtualization.runtime", "bare-metal", "docs/runtimes.md", entries_of<&Registries::runtimes>,
+       "/virtualization/{}", {}},
+      {"quota.policy", "none", "docs/quota.md", entries_of<&Registries::quotas>, "/quota", {"policy"}},
+      {"monitoring.policy", "periodic", "docs/monitoring.md", entries_of<&Registries::monitors>, "/monitoring",
+       {"policy", "interval_s", "max_samples", "scrape_interval_s", "scrape_delay_s", "evaluation_interval_s",
+        "evaluation_offset_s", "alerts", "write_scrapes"}},
+      {"workload.jobs.model", "trace", "docs/traces.md", entries_of<&Registries::workload_models>, "", {}},
+      {"workload.jobs.format", "native", "docs/traces.md", entries_of<&Registries::trace_readers>, "", {}},
+      {"cost.preset", "none", "docs/cost.md", entries_of<&Registries::costs>, "/cost", {"preset"}, true},
   };
   return table;
+}
+
+std::vector<std::string> ConcernDecl::known_keys(const Registries& r) const {
+  std::vector<std::string> out;
+  for (const auto& key : shared_keys) {
+    if (key.size() > 2 && key.front() == '<' && key.back() == '>') {
+      for (const auto& name : concern(key.substr(1, key.size() - 2)).names(r)) out.push_back(name);
+    } else {
+      out.push_back(key);
+    }
+  }
+  return out;
 }
 
 const ConcernDecl& concern(const std::string& path) {

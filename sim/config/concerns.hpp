@@ -1,7 +1,10 @@
 #pragma once
 // One declaration per concern: where a scenario chooses the concern's implementation (its dotted
-// path, as --set and `aidcsim list` write it), the default, the docs page, and the registry that
-// knows the implementations. The scenario reader, `aidcsim list` and the docs check read this table;
+// path, as --set and `aidcsim list` write it), the default, the docs page, the registry that knows the
+// implementations, and the section its options are read from with the keys of that section that are
+// not the implementation's. The scenario reader, prepare() (sim/run/run.cpp: each implementation is made
+// with its section's options, and the keys nobody knows are reported), `aidcsim list` and the docs
+// check read this table;
 // a new concern is one line here, an interface in sim/policy/, its Registry in sim/core/registry.hpp
 // and its folder under models/ (docs/architecture.md).
 #include <string>
@@ -18,6 +21,23 @@ struct ConcernDecl {
   std::string doc_page;        // relative to the repository, e.g. "docs/schedulers.md"
   // (name, one-line description) of every registered implementation, in registration order.
   std::vector<std::pair<std::string, std::string>> (*entries)(const Registries&);
+  // The JSON pointer of the implementation's options; "{}" stands for the chosen name (a runtime's own
+  // section). Empty: prepare() reads it with another concern's (the trace format and the model share
+  // /workload/jobs).
+  std::string section;
+  // Keys of that section that are not the implementation's options (the choice itself, keys the core
+  // reads). "<path>" stands for the names of the implementations of the concern at `path`.
+  std::vector<std::string> shared_keys;
+  bool only_when_present = false;  // made only when the scenario has the section (cost)
+
+  // The section of the implementation `chosen`.
+  std::string section_of(const std::string& chosen) const {
+    std::string out = section;
+    if (auto at = out.find("{}"); at != std::string::npos) out.replace(at, 2, chosen);
+    return out;
+  }
+  // shared_keys with every "<path>" replaced by that concern's implementation names.
+  std::vector<std::string> known_keys(const Registries& r) const;
 
   std::vector<std::string> names(const Registries& r) const {
     std::vector<std::string> out;

@@ -141,7 +141,7 @@ class ScenarioReader {
   }
   // The implementation a concern's section names (sim/config/concerns.hpp), checked against its registry.
   std::string choose(OptionReader& r, const std::string& key, const ConcernDecl& c) {
-    return r.text(key, c.default_choice, c.names(registries_));
+    return s_.choices[c.choice_path] = r.text(key, c.default_choice, c.names(registries_));
   }
   void read_policy(const nlohmann::json& j, PolicyChoice& choice, const ConcernDecl& c, const char* key = "policy") {
     expect_object(j, choice.pointer);
@@ -233,6 +233,11 @@ class ScenarioReader {
   ProblemList& problems_;
 };
 }  // namespace
+
+std::string Scenario::choice(const std::string& choice_path) const {
+  auto it = choices.find(choice_path);
+  return it != choices.end() ? it->second : concern(choice_path).default_choice;
+}
 
 Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides,
                        std::optional<std::uint64_t> seed, const Registries& registries, ProblemList& problems) {

@@ -1,6 +1,7 @@
 #pragma once
 // The scenario file (CONTRACT.md §4) as plain structs, with --set overrides applied first.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -33,6 +34,10 @@ struct Scenario {
   std::uint64_t seed = 1;
   std::string platform_path;
   JobsSource jobs;
+  // The implementation chosen for each concern of the table (sim/config/concerns.hpp), by its choice
+  // path ("scheduler.policy"); choice() gives the default of a concern the scenario did not set.
+  std::map<std::string, std::string> choices;
+  std::string choice(const std::string& choice_path) const;
   PolicyChoice scheduler{"fifo", "/scheduler"};
   PolicyChoice placement{"first-fit", "/placement"};
   PolicyChoice monitor{"periodic", "/monitoring"};

@@ -12,12 +12,14 @@
 #include <filesystem>
 #include <memory>
 #include <set>
+#include <utility>
 
 #include "sim/metrics/cost.hpp"
 #include "sim/metrics/energy.hpp"
 #include "sim/metrics/run_metrics.hpp"
 #include "sim/engine/engine.hpp"
 #include "sim/metrics/metrics.hpp"
+#include "sim/config/concerns.hpp"
 #include "sim/config/options.hpp"
 #include "sim/io/core_job_columns.hpp"
 #include "sim/io/csv_writer.hpp"
@@ -187,32 +189,34 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
   read_packing_experiment_options(jobs_options);
   jobs_options.reject_unknown({"path", "format", "limit", "time_window", "time_scale", "model"});
 
-  auto policy = [&](const auto& registry, const std::string& name, const std::string& pointer,
-                    std::vector<std::string> also_known) {
+  // A concern of the table (sim/config/concerns.hpp): its chosen implementation, made with its section's
+  // options; the keys of the section that neither it nor the table knows are reported.
+  auto make = [&](const auto& registry, const std::string& choice_path) {
+    const ConcernDecl& c = concern(choice_path);
+    const std::string chosen = s.choice(choice_path);
+    const std::string pointer = c.section_of(chosen);
+    const nlohmann::json::json_pointer at(pointer);
+    using Made = decltype(instantiate(registry, chosen, std::declval<OptionReader&>(), s.seed, p.cluster, p.jobs, p.record));
+    if (c.only_when_present && (!root.contains(at) || root[at].is_null())) return Made{};
     const nlohmann::json section = section_object(root, pointer);
     OptionReader options(section, pointer, s.file, &s.located, problems);
-    auto made = instantiate(registry, name, options, s.seed, p.cluster, p.jobs, p.record);
-    options.reject_unknown(also_known);
+    Made made = instantiate(registry, chosen, options, s.seed, p.cluster, p.jobs, p.record);
+    options.reject_unknown(c.known_keys(registries));
     return made;
   };
-  p.policies.scheduler = policy(registries.schedulers, s.scheduler.policy, "/scheduler", {"policy"});
-  p.policies.placement = policy(registries.placements, s.placement.policy, "/placement", {"policy"});
-  p.policies.quota = policy(registries.quotas, s.quota.policy, "/quota", {"policy"});
-  if (s.has_cost) p.cost_prices = policy(registries.costs, s.cost.policy, "/cost", {"preset"});
-  p.policies.monitor = policy(registries.monitors, s.monitor.policy, "/monitoring",
-                              {"policy", "interval_s", "max_samples", "scrape_interval_s", "scrape_delay_s",
-                               "evaluation_interval_s", "evaluation_offset_s", "alerts", "write_scrapes"});
+  p.policies.scheduler = make(registries.schedulers, "scheduler.policy");
+  p.policies.placement = make(registries.placements, "placement.policy");
+  p.policies.quota = make(registries.quotas, "quota.policy");
+  p.cost_prices = make(registries.costs, "cost.preset");
+  p.policies.monitor = make(registries.monitors, "monitoring.policy");
   {
     const nlohmann::json section = section_object(root, "/monitoring");
     OptionReader options(section, "/monitoring", s.file, &s.located, problems);
     PolicyArgs args{options, s.seed, p.cluster, p.jobs, &p.record, fs::path(s.file).parent_path().string()};
     if (const auto* entry = registries.scrapers.find("prometheus")) p.scraper = entry->make(args);
   }
-  // The runtimes' option sections: virtualization.<runtime> (e.g. virtualization.container).
-  std::vector<std::string> virtualization_keys = {"runtime", "gpu_sharing"};
-  for (const auto& name : registries.runtimes.names()) virtualization_keys.push_back(name);
-  p.policies.gpu_sharing = policy(registries.gpu_sharing, s.gpu_sharing, "/virtualization", virtualization_keys);
-  p.policies.runtime = policy(registries.runtimes, s.runtime, "/virtualization/" + s.runtime, {});
+  p.policies.gpu_sharing = make(registries.gpu_sharing, "virtualization.gpu_sharing");
+  p.policies.runtime = make(registries.runtimes, "virtualization.runtime");
   for (const auto& other : registries.runtimes.names())
     if (s.runtime != other && root.contains("virtualization") && root["virtualization"].is_object() &&
         root["virtualization"].contains(other))

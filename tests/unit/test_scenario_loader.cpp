@@ -2,9 +2,11 @@
 // its JSON path; did-you-mean hints; valid names listed; --set overrides parsed as JSON or as text.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <tuple>
 
+#include "sim/config/concerns.hpp"
 #include "sim/config/scenario.hpp"
 #include "tests/unit/unit_support.hpp"
 
@@ -78,6 +80,26 @@ TEST(ScenarioLoader, MinimalScenarioTakesTheDocumentedDefaults) {
   EXPECT_EQ(s.monitoring_interval_s, 60);
   EXPECT_FALSE(s.horizon_s.has_value());
   EXPECT_FALSE(s.always_simgrid_activities);
+  // Every concern of the table has its choice; the cost concern's default without a cost section.
+  for (const ConcernDecl& c : concern_table()) EXPECT_EQ(s.choice(c.choice_path), c.default_choice) << c.choice_path;
+  EXPECT_EQ(s.choice("cost.preset"), "none");
+}
+
+// The table tells prepare() where each implementation's options are and which keys of that section
+// are not its own: a runtime's section is named after it, and the virtualization section's own keys
+// include every runtime's name.
+TEST(ConcernTable, SectionsAndSharedKeys) {
+  const Registries& r = builtin_registries();
+  EXPECT_EQ(concern("scheduler.policy").section_of("fifo"), "/scheduler");
+  EXPECT_EQ(concern("virtualization.runtime").section_of("container"), "/virtualization/container");
+  std::vector<std::string> keys = concern("virtualization.gpu_sharing").known_keys(r);
+  for (const char* key : {"runtime", "gpu_sharing", "bare-metal", "container", "vm"})
+    EXPECT_NE(std::find(keys.begin(), keys.end(), key), keys.end()) << key;
+  EXPECT_TRUE(concern("cost.preset").only_when_present);
+  for (const ConcernDecl& c : concern_table()) {
+    EXPECT_TRUE(c.section.empty() || c.section.front() == '/') << c.choice_path;
+    for (const auto& key : c.known_keys(r)) EXPECT_FALSE(key.empty()) << c.choice_path;
+  }
 }
 
 TEST(ScenarioLoader, ContractExampleLoadsCleanly) {
