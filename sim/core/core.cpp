@@ -9,6 +9,7 @@
 
 #include "sim/core/errors.hpp"
 #include "sim/core/job_request.hpp"
+#include "sim/core/slots.hpp"
 
 namespace aidcsim {
 
@@ -31,15 +32,7 @@ Core::Core(const Cluster& cluster, std::vector<JobSpec> jobs, Policies policies,
 }
 
 void Core::take_live(JobIndex j) {
-  std::uint32_t slot;
-  if (free_live_.empty()) {
-    slot = static_cast<std::uint32_t>(live_.size());
-    live_.emplace_back();
-  } else {
-    slot = free_live_.back();
-    free_live_.pop_back();
-    live_[slot] = LiveRun{};
-  }
+  const std::uint32_t slot = take_slot(live_, free_live_);
   runs_[j].live = slot;
   std::string reason;
   live_[slot].request = job_request(jobs_[j], cluster_, options_.exclusive_gpus, policies_.gpu_sharing.get(),
@@ -65,14 +58,14 @@ void Core::end_live(JobIndex j) {
 
 Core::FinalHosts Core::final_hosts(JobIndex j) const {
   const std::uint32_t at = runs_[j].final_hosts;
-  if (at == JobRun::kNotLive) return {};
+  if (at == JobRun::kNoSlot) return {};
   const std::uint32_t head = final_hosts_[at];
   const bool servers = (head >> 31) != 0;
   return {servers, servers ? -1 : static_cast<int>(final_hosts_[at + 1]), &final_hosts_[at + 2], head & ~(1u << 31)};
 }
 
 const Request& Core::request(JobIndex j) const {
-  if (runs_[j].live == JobRun::kNotLive)
+  if (runs_[j].live == JobRun::kNoSlot)
     throw std::logic_error(fmt::format("the request of job {}, which is {}", jobs_[j].job_id,
                                        next_arrival_ <= j ? "not yet submitted" : "over"));
   return live_[runs_[j].live].request;
@@ -91,7 +84,7 @@ void Core::advance_to(double now) {
   if (now > now_ && !ended_live_.empty()) {  // what ended at an earlier instant lets its slot go
     for (JobIndex j : ended_live_) {
       free_live_.push_back(runs_[j].live);
-      runs_[j].live = JobRun::kNotLive;
+      runs_[j].live = JobRun::kNoSlot;
     }
     ended_live_.clear();
   }
@@ -642,7 +635,7 @@ void Core::close(double now, const std::string& reason) {
       run.attained_gpu_s += allocated_gpus(lv.allocation) * (now - lv.run_started_s);
     }
     if (run.state == JobState::pending || run.state == JobState::running) {
-      if (run.live != JobRun::kNotLive) end_live(static_cast<JobIndex>(j));
+      if (run.live != JobRun::kNoSlot) end_live(static_cast<JobIndex>(j));
       run.state = JobState::unfinished;
       run.reason = reasons_.intern(run.held ? "held by its model (not released) at the end" : reason);
     }

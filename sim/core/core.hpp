@@ -42,9 +42,9 @@ struct JobRun {
   double alone_s = 0;            // of ended runs
   // Runtimes: time between a run's start and its work's start (image pulls, boots), all runs.
   double startup_s = 0;
-  static constexpr std::uint32_t kNotLive = 0xffffffffu;
-  std::uint32_t live = kNotLive;  // its LiveRun (Core::live_run) from arrival until it ends
-  std::uint32_t final_hosts = kNotLive;  // where it ended, in Core::final_hosts(); none without resources
+  static constexpr std::uint32_t kNoSlot = 0xffffffffu;
+  std::uint32_t live = kNoSlot;  // its LiveRun (Core::live_run) from arrival until it ends
+  std::uint32_t final_hosts = kNoSlot;  // where it ended, in Core::final_hosts(); none without resources
   TenantIndex tenant = 0;
   std::uint32_t reason = 0;      // why rejected or unfinished: Core::reason(j); 0 = none
   int preemptions = 0;
@@ -190,7 +190,7 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   const std::vector<JobSpec>& jobs() const { return jobs_; }
   const std::vector<JobRun>& runs() const { return runs_; }
   // Job j's request and current run while it is in the system (arrived and not ended); null otherwise.
-  const LiveRun* live_run(JobIndex j) const { return runs_[j].live == JobRun::kNotLive ? nullptr : &live_[runs_[j].live]; }
+  const LiveRun* live_run(JobIndex j) const { return runs_[j].live == JobRun::kNoSlot ? nullptr : &live_[runs_[j].live]; }
   // Its request while it is in the system; a logic error otherwise (an ended job has none).
   const Request& request(JobIndex j) const;
   // What its current run holds; empty when it is not running.

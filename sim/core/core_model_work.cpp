@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "sim/core/core.hpp"
+#include "sim/core/slots.hpp"
 
 namespace aidcsim {
 
@@ -25,14 +26,7 @@ void Core::run_model_work(JobIndex j, double alone_s, EventHandler* handler, std
   const double base_s = plan_work_time_s(j, plan, 1);
   if (policies_.runtime) policies_.runtime->adjust(jobs_[j], plan, cluster_);
   adjust_for_co_runners(j, plan, 1);  // the job is counted on its GPUs already
-  std::uint32_t slot;
-  if (free_model_work_.empty()) {
-    slot = static_cast<std::uint32_t>(model_work_.size());
-    model_work_.emplace_back();
-  } else {
-    slot = free_model_work_.back();
-    free_model_work_.pop_back();
-  }
+  const std::uint32_t slot = take_slot(model_work_, free_model_work_);
   model_work_[slot] = {j, run.epoch, handler, payload, std::nullopt};
   publish([&](LifecycleObserver& o) { o.model_work(j, plan, now_); });
   if (plan_is_isolated(plan)) {

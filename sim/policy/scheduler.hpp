@@ -23,7 +23,7 @@ struct JobStatus {
   double attained_gpu_s;     // GPU-seconds of service so far, current run included
   double done_fraction;      // share of the job's work done (kept across preemptions)
   int preemptions;
-  const Request* request;
+  const Request* request;        // null once the job has ended
   const Allocation* allocation;  // empty when not running
 };
 
