@@ -102,7 +102,7 @@ class SimGridExecutor final : public Executor {
                         io.bytes, io.write});
       }
     active.sequenced = !schedule.empty();
-    active.phases = plan.sequence();
+    if (active.sequenced) active.phases = plan.sequence();  // a plain plan is its executions alone
     actor->start([this, j, epoch, delay_s = plan.delay_s, steps = std::move(steps), schedule = std::move(schedule),
                                                     waits = std::move(waits), reports_start = !pulls.empty()]() {
       for (const auto& pull : waits) {

@@ -96,6 +96,23 @@ TEST(IterationsRuns, ShardedEndsOnThreeNMinusOneStepsAroundItsComputation) {
     }
 }
 
+// The sharded order is kept: its computation starts after the gathers. One iteration of 1 s of compute
+// on two GPUs across servers, one of them at half speed from 0 to 0.04 s. The ring computes first and
+// loses 0.02 s of work: 1 + 0.02 + 2 (S/2/B + L) = 1.060008 s. The sharded job gathers first
+// (2 (S/2/B + L) = 0.040008 s, after the slowdown), so it ends on its time alone:
+// 0.040008 + 1 + (S/2/B + L) = 1.060012 s.
+TEST(IterationsRuns, ShardedComputesAfterItsGathers) {
+  IterationsRun r("sharded-order", 2, 1, "j,0,100,2,1,3.12e14,1e9\n");
+  r.scenario["failures"] = {
+      {"stragglers", {{{"host", "srv-00001-gpu-0"}, {"start_s", 0}, {"duration_s", 0.04}, {"factor", 0.5}}}}};
+  const double step_s = kGradient_bytes / 2 / kNic_Bps + kCrossLatency_s;
+  ASSERT_EQ(r.run().exit_code, 0);
+  EXPECT_NEAR(end_of(r.jobs()[0]), 1 + 0.02 + 2 * step_s, 1e-9);
+  r.scenario["workload"]["jobs"]["collective"] = "sharded";
+  ASSERT_EQ(r.run().exit_code, 0);
+  EXPECT_NEAR(end_of(r.jobs()[0]), 2 * step_s + 1 + step_s, 1e-9);
+}
+
 // Two servers of 4 GPUs: 3 GPUs send S to their server's first GPU over NVLink (sharing its link in),
 // the two first GPUs run a ring over the NICs, and the broadcast back mirrors the reduce.
 TEST(IterationsRuns, HierarchicalEndsOnItsFormula) {
