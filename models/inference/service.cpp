@@ -259,7 +259,7 @@ std::vector<JobSpec> replica_jobs(const std::vector<ServiceSpec>& services) {
       j.duration_s = kMaxTime_s;  // until the service ends it (ServiceModel)
       j.gpus = s.tensor_parallel;
       j.tenant = s.tenant;
-      j.gpu_models = {s.gpu_model};
+      j.gpu_models = std::vector<std::string>{s.gpu_model};
       j.priority = s.priority;
       j.work_by_model = true;  // its iterations (ServiceModel::kick)
       j.held = s.initial_replicas >= 0 && k >= s.initial_replicas;  // an autoscaler's spare slot

@@ -48,6 +48,7 @@ class DlrmReader final : public TraceReader {
     SkipCounter skipped;
     std::unordered_set<std::string> seen;
     double trace_end = 0;
+    SharedPool<std::string> tenants;
     for_each_row(in, path, h, problems, FieldCount::exact, [&](RowReader& row) {
       const std::vector<std::string>& fields = row.fields;
       Row r;
@@ -56,7 +57,7 @@ class DlrmReader final : public TraceReader {
       if (job.job_id.empty()) row.fail(c_id, "empty instance_sn; expected a unique instance id");
       else if (!seen.insert(job.job_id).second)
         row.fail(c_id, fmt::format("duplicate instance_sn \"{}\"; expected unique ids", job.job_id));
-      if (!fields[c_app].empty()) job.tenant = fields[c_app];
+      if (!fields[c_app].empty()) job.tenant = tenants.get(fields[c_app]);
       job.cpus = row.number(c_cpu, 0, 0, false, "vCPUs, a number >= 0", true);
       job.gpus = static_cast<int>(row.integer(c_gpu, 0, 0, 1 << 20, "an integer >= 0", true));
       job.mem_gib = row.number(c_mem, 0, 0, false, "GiB, a number >= 0", true);

@@ -152,12 +152,13 @@ class PaiReader final : public TraceReader {
                  std::unordered_map<std::string, std::size_t>& index) {
     LineInput in(path);
     if (!open(in, path, "job table", problems)) return false;
+    SharedPool<std::string> tenants;
     return for_each_table_row(in, path, kJobColumns, "job table", "pai_job_table.csv", problems, [&](RowReader& row) {
       const std::vector<std::string>& fields = row.fields;
       JobSpec job;
       job.job_id = fields[0];
       if (job.job_id.empty()) row.fail(0, "empty job_name; expected a unique job name");
-      if (!fields[2].empty()) job.tenant = fields[2];
+      if (!fields[2].empty()) job.tenant = tenants.get(fields[2]);
       job.submit_s = row.number(4, 0, 0, false, "seconds, a number >= 0", true);
       if (!row.ok) return;
       if (!index.emplace(job.job_id, jobs.size()).second) {

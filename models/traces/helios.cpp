@@ -45,6 +45,7 @@ class HeliosReader final : public TraceReader {
               c_end = h.index("end_time"), c_dur = h.index("duration");
     SkipCounter skipped;
     double earliest = std::numeric_limits<double>::infinity();
+    SharedPool<std::string> tenants;
     for_each_row(in, path, h, problems, FieldCount::exact, [&](RowReader& row) {
       const std::vector<std::string>& fields = row.fields;
       JobSpec job;
@@ -66,7 +67,7 @@ class HeliosReader final : public TraceReader {
       job.cpus = row.number(c_cpus, 0, 0, false, "a number >= 0", true);
       double duration = row.number(c_dur, -1, 0, false, "seconds, a number >= 0");
       const std::string& owner = fields[o_.tenant_is_user ? c_user : c_vc];
-      if (!owner.empty()) job.tenant = owner;
+      if (!owner.empty()) job.tenant = tenants.get(owner);
       if (!row.ok) return;
       earliest = std::min(earliest, *submit);  // time zero counts every valid row, even a skipped one
       if (c_start >= 0 && !start) {

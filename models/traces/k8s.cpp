@@ -162,10 +162,10 @@ class ObjectReader {
     const YAML::Node& spec = *pod_spec;
 
     JobSpec job;
-    job.tenant = ns;
+    job.tenant = tenants_.get(ns);
     if (o_.tenant_is_queue)
       if (auto it = labels.find(kQueueLabel); it != labels.end() && !it->second.node.Scalar().empty())
-        job.tenant = it->second.node.Scalar();
+        job.tenant = tenants_.get(it->second.node.Scalar());
     PodRequest request = pod_request(spec, spec_where);
     job.cpus = request.cpus;
     job.mem_gib = request.mem_gib;
@@ -391,7 +391,7 @@ class ObjectReader {
       }  // CPU-only pods: ignored, as the OpenB data writes 0 there
     }
     if (auto it = annotations.find(kGpuModelAnnotation); it != annotations.end())
-      job.gpu_models = split_models(it->second.node.Scalar());
+      job.gpu_models = models_.get(split_models(it->second.node.Scalar()));
   }
 
   int priority_of(const std::string& cls, const YAML::Node& at, const std::string& where) {
@@ -439,6 +439,8 @@ class ObjectReader {
   int object_line_ = 0;          // the object being read: for problems of the object as a whole
   std::string object_where_;
   std::vector<Id> ids_;
+  SharedPool<std::string> tenants_;  // one copy per distinct value over the file
+  SharedPool<std::vector<std::string>> models_;
 };
 
 class K8sReader final : public TraceReader {

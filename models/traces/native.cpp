@@ -46,6 +46,8 @@ class NativeReader final : public TraceReader {
     std::error_code size_error;
     auto file_bytes = std::filesystem::file_size(path, size_error);
     if (!size_error) seen.reserve(static_cast<std::size_t>(file_bytes / 32));
+    SharedPool<std::string> tenants;
+    SharedPool<std::vector<std::string>> models;
     for_each_row(in, path, header, problems, FieldCount::unchecked, [&](RowReader& row) {
       JobSpec job;
       job.job_id = row.text(c.job_id);
@@ -58,8 +60,8 @@ class NativeReader final : public TraceReader {
       job.gpu_milli = static_cast<int>(row.integer(c.gpu_milli, 1000, 1, 1000, "an integer in 1..1000"));
       job.cpus = row.number(c.cpus, 0, 0, false, "a number >= 0");
       job.mem_gib = row.number(c.mem_gib, 0, 0, false, "a number >= 0");
-      if (c.tenant >= 0 && !row.text(c.tenant).empty()) job.tenant = row.text(c.tenant);
-      if (c.gpu_model >= 0) job.gpu_models = split_models(row.text(c.gpu_model));
+      if (c.tenant >= 0 && !row.text(c.tenant).empty()) job.tenant = tenants.get(row.text(c.tenant));
+      if (c.gpu_model >= 0) job.gpu_models = models.get(split_models(row.text(c.gpu_model)));
       job.priority = static_cast<int>(row.integer(c.priority, 0, -(1 << 30), 1 << 30, "an integer"));
       if (c.estimate >= 0 && !row.text(c.estimate).empty())
         job.estimate_s = row.seconds(c.estimate, -1, true);

@@ -74,6 +74,7 @@ class OpenbReader final : public TraceReader {
 
     SkipCounter skipped;
     std::unordered_set<std::string> seen;
+    SharedPool<std::vector<std::string>> models;
     for_each_row(in, path, h, problems, FieldCount::exact, [&](RowReader& row) {
       JobSpec job;
       job.job_id = row.text(c_name);
@@ -88,7 +89,7 @@ class OpenbReader final : public TraceReader {
         if (milli < 1) row.fail(c_milli, fmt::format("found \"{}\" for a 1-GPU pod, expected 1..1000", row.text(c_milli)));
         else job.gpu_milli = static_cast<int>(milli);
       }  // CPU-only and multi-GPU pods take whole GPUs (the trace writes 0 and 1000 there)
-      if (c_spec >= 0) job.gpu_models = split_models(row.text(c_spec));
+      if (c_spec >= 0) job.gpu_models = models.get(split_models(row.text(c_spec)));
       if (c_qos >= 0) {
         std::string qos = row.text(c_qos);
         if (qos == "Guaranteed") job.priority = 3;

@@ -32,6 +32,7 @@ class PhillyReader final : public TraceReader {
     SkipCounter skipped;
     long long row_number = 0;
     double earliest = std::numeric_limits<double>::infinity();
+    SharedPool<std::string> tenants;
     for_each_row(in, path, h, problems, FieldCount::at_least_header, [&](RowReader& row) {
       const std::vector<std::string>& fields = row.fields;
       ++row_number;
@@ -41,7 +42,7 @@ class PhillyReader final : public TraceReader {
       if (!t) row.fail(c_time, fmt::format("found \"{}\", expected a time \"YYYY-MM-DD HH:MM:SS\"", fields[c_time]));
       job.duration_s = row.number(c_dur, 0, 0, false, "seconds, a number >= 0", true);
       job.gpus = static_cast<int>(row.integer(c_gpus, 0, 1, 1 << 20, "an integer >= 1", true));
-      job.tenant = fields[c_cluster].empty() ? "default" : fields[c_cluster];
+      job.tenant = fields[c_cluster].empty() ? default_tenant() : tenants.get(fields[c_cluster]);
       if (!row.ok) return;
       earliest = std::min(earliest, *t);  // time zero counts every valid row, even a skipped one
       if (job.duration_s == 0) {

@@ -75,6 +75,7 @@ class SwfReader final : public TraceReader {
     std::vector<std::string> fields;
     std::string line;
     bool any_data = false;
+    SharedPool<std::string> tenants;
     while (in.next(line)) {
       std::size_t first = line.find_first_not_of(" \t");
       if (first == std::string::npos) continue;
@@ -133,7 +134,7 @@ class SwfReader final : public TraceReader {
       }
       job.duration_s = run;
       job.gpus = static_cast<int>((procs + procs_per_gpu_ - 1) / procs_per_gpu_);
-      if (user >= 0) job.tenant = fmt::format("u{}", user);
+      if (user >= 0) job.tenant = tenants.get(fmt::format("u{}", user));
       if (estimate > 0) job.estimate_s = estimate;
       result.jobs.push_back(std::move(job));
     }

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/shared_value.hpp"
+
 namespace aidcsim {
 
 using JobIndex = std::uint32_t;     // position in the job table (dense, arrival-sorted)
@@ -26,6 +28,11 @@ struct HostRef {
 // at 1e308 s (docs/README.scenario.md, "Bounds").
 inline constexpr double kMaxTime_s = 1e9;
 
+inline const Shared<std::string>& default_tenant() {
+  static const Shared<std::string> name{"default"};
+  return name;
+}
+
 // One job as every trace reader produces it, before simulation.
 struct JobSpec {
   std::string job_id;
@@ -39,8 +46,8 @@ struct JobSpec {
   double iterations = 0;
   double iteration_flops = 0;  // per GPU
   double gradient_bytes = 0;
-  std::string tenant = "default";
-  std::vector<std::string> gpu_models;  // allowed models; empty = any
+  Shared<std::string> tenant = default_tenant();
+  Shared<std::vector<std::string>> gpu_models;  // allowed models; empty = any
   int gpus = 0;
   int gpu_milli = kWholeGpuMilli;       // share of each GPU, 1..1000
   int priority = 0;

@@ -24,7 +24,7 @@ void CoreJobColumns::append_job_fields(JobIndex j, const JobSpec& spec, const Jo
   line += ',';
   append_csv_field(line, spec.job_id);
   line += ',';
-  append_csv_field(line, spec.tenant);
+  append_csv_field(line, *spec.tenant);
   field(spec.submit_s);
   field(run.start_s);
   field(run.end_s);

@@ -207,7 +207,7 @@ items:
 )");
   ASSERT_TRUE(r.errors.empty()) << ::testing::PrintToString(r.errors);
   std::vector<std::string> ids;
-  for (const auto& j : r.result.jobs) ids.push_back(j.job_id + "@" + j.tenant);
+  for (const auto& j : r.result.jobs) ids.push_back(j.job_id + "@" + *j.tenant);
   EXPECT_EQ(ids, (std::vector<std::string>{"sweep-0@nlp", "sweep-1@nlp", "wide-0@default", "wide-1@default",
                                            "serve-0@inference", "serve-1@inference", "serve-2@inference",
                                            "listed@default"}));
