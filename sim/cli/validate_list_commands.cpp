@@ -86,6 +86,7 @@ void add_list_command(CLI::App& app, std::function<int()>& action) {
             implementations.push_back({{"name", name}, {"description", description}});
           out.push_back({{"concern", c.choice_path},
                          {"default", c.default_choice},
+                         {"chosen", c.chosen},
                          {"doc_page", c.doc_page},
                          {"implementations", implementations}});
         }

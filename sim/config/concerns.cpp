@@ -23,11 +23,25 @@ const std::vector<ConcernDecl>& concern_table() {
        "/virtualization/{}", {}},
       {"quota.policy", "none", "docs/quota.md", entries_of<&Registries::quotas>, "/quota", {"policy"}},
       {"monitoring.policy", "periodic", "docs/monitoring.md", entries_of<&Registries::monitors>, "/monitoring",
-       {"policy", "interval_s", "max_samples", "scrape_interval_s", "scrape_delay_s", "evaluation_interval_s",
-        "evaluation_offset_s", "alerts", "write_scrapes"}},
-      {"workload.jobs.model", "trace", "docs/traces.md", entries_of<&Registries::workload_models>, "", {}},
-      {"workload.jobs.format", "native", "docs/traces.md", entries_of<&Registries::trace_readers>, "", {}},
-      {"cost.preset", "none", "docs/cost.md", entries_of<&Registries::costs>, "/cost", {"preset"}, true},
+       {"policy", "interval_s", "max_samples"}},
+      // The trace reader and the workload model share the jobs section: prepare() reads it through one
+      // reader and reports its unknown keys once both are made.
+      {"workload.jobs.model", "trace", "docs/traces.md", entries_of<&Registries::workload_models>, "/workload/jobs", {"model"}},
+      {"workload.jobs.format", "native", "docs/traces.md", entries_of<&Registries::trace_readers>, "/workload/jobs",
+       {"path", "format", "limit", "time_window", "time_scale"}},
+      {"cost.preset", "none", "docs/cost.md", entries_of<&Registries::costs>, "/cost", {"preset"}, MadeWhen::set},
+      // Concerns with one implementation, made when their section is there.
+      {"workload.services", "llm", "docs/inference.md", entries_of<&Registries::services>, "/workload", {},
+       MadeWhen::not_empty, "/workload/services", false, true, false},
+      {"autoscaling.services", "hpa", "docs/autoscaling.md", entries_of<&Registries::service_autoscalers>, "/autoscaling",
+       {}, MadeWhen::not_empty, "/autoscaling/services", false, false, false},
+      {"autoscaling.nodes", "cluster-autoscaler", "docs/autoscaling.md", entries_of<&Registries::node_autoscalers>,
+       "/autoscaling/nodes", {}, MadeWhen::set, "", false, true, false},
+      {"failures", "host-failures", "docs/failures.md", entries_of<&Registries::failures>, "/failures", {}, MadeWhen::set,
+       "", false, false, false},
+      // The scraper shares the monitoring section with the monitoring policy.
+      {"monitoring.alerts", "prometheus", "docs/monitoring.md", entries_of<&Registries::scrapers>, "/monitoring",
+       {"policy", "interval_s", "max_samples"}, MadeWhen::always, "", false},
   };
   return table;
 }

@@ -190,6 +190,7 @@ class ScenarioReader {
     expect_object(j, "/autoscaling");
     OptionReader r(j, "/autoscaling", s_.file, &s_.located, problems_);
     r.reject_unknown({"services", "nodes"});
+    if (j.is_object() && j.contains("nodes") && !j["nodes"].is_null()) expect_object(j["nodes"], "/autoscaling/nodes");
   }
   void read_virtualization(const nlohmann::json& j) {
     expect_object(j, "/virtualization");

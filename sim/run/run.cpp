@@ -28,6 +28,7 @@
 #include "sim/experiments/packing_experiment.hpp"
 #include "sim/engine/platform_loader.hpp"
 #include "sim/run/build_info.hpp"
+#include "sim/run/concern_sections.hpp"
 #include "sim/run/report.hpp"
 #include "sim/policy/trace_reader.hpp"
 #include "sim/core/csv.hpp"
@@ -103,25 +104,6 @@ static void check_time_bounds(const std::vector<JobSpec>& jobs, const Scenario& 
     problems.add(s.jobs.path, 0, "", fmt::format("{} more jobs beyond 1e9 s", bad - 3));
 }
 
-// The HPA of autoscaling.services (docs/autoscaling.md), checked against the services; null when none.
-static std::unique_ptr<ServiceAutoscaler> make_service_autoscaler(const Registries& registries, const Scenario& s,
-                                                                  ScalableServices& services, const Cluster& cluster,
-                                                                  const std::vector<JobSpec>& jobs, RunRecord& record,
-                                                                  ProblemList& problems) {
-  const nlohmann::json section = section_object(s.resolved, "/autoscaling");
-  if (!section.contains("services") || section["services"].is_null() ||
-      (section["services"].is_object() && section["services"].empty()))
-    return nullptr;
-  OptionReader options(section, "/autoscaling", s.file, &s.located, problems);
-  PolicyArgs args{options, s.seed, cluster, jobs, &record, fs::path(s.file).parent_path().string()};
-  const auto* entry = registries.service_autoscalers.find("hpa");
-  if (!entry) return nullptr;
-  auto made = entry->make(args);
-  made->configure(services);
-  options.reject_unknown({"nodes"});
-  return made;
-}
-
 Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const std::vector<Override>& overrides,
                  std::optional<std::uint64_t> seed, const Registries& registries) {
   ProblemList problems;
@@ -149,14 +131,23 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
     }
   }
   const auto& root = s.resolved;
-  const Cluster no_cluster;
-  const std::vector<JobSpec> no_jobs;
-  // The jobs section is shared by the trace reader and the workload model: one reader, so a key
-  // either of them knows is not reported as unknown.
-  const nlohmann::json jobs_section = section_object(root, "/workload/jobs");
-  OptionReader jobs_options(jobs_section, "/workload/jobs", s.file, &s.located, problems);
-  auto reader =
-      instantiate(registries.trace_readers, s.jobs.format, jobs_options, s.seed, no_cluster, no_jobs, p.record);
+  const std::string scenario_dir = fs::path(s.file).parent_path().string();
+  ConcernSections sections(s, registries, problems);
+  // A concern of the table (sim/config/concerns.hpp): its implementation, made with its section's
+  // options when the scenario asks for it; null otherwise.
+  auto make = [&](const auto& registry, const std::string& choice_path) {
+    const ConcernDecl& c = concern(choice_path);
+    const std::string chosen = c.chosen ? s.choice(choice_path) : c.default_choice;
+    using Made = decltype(registry.find(chosen)->make(std::declval<PolicyArgs&>()));
+    if (!sections.present(c) || (c.needs_servers && p.cluster.servers.empty())) return Made{};
+    OptionReader& options = sections.reader(c, chosen);
+    const auto* entry = registry.find(chosen);
+    if (!entry) return Made{};  // already reported by the scenario reader
+    PolicyArgs args{options, s.seed, p.cluster, p.jobs, &p.record, scenario_dir};
+    return entry->make(args);
+  };
+
+  auto reader = make(registries.trace_readers, "workload.jobs.format");
   if (reader && !s.jobs.path.empty() && input_file_problem(s.jobs.path).empty()) {
     p.record.read_file("trace", s.jobs.path);
     try {
@@ -168,53 +159,26 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
       for (const auto& problem : e.problems()) problems.add(problem);
     }
   }
-  // Inference services: their replicas join the jobs before any policy sees the workload.
-  const nlohmann::json workload_section = section_object(root, "/workload");
-  if (workload_section.contains("services") && !workload_section["services"].is_null() &&
-      !(workload_section["services"].is_array() && workload_section["services"].empty()) && !p.cluster.servers.empty()) {
-    OptionReader services_options(workload_section, "/workload", s.file, &s.located, problems);
-    PolicyArgs args{services_options, s.seed, p.cluster, p.jobs, &p.record, fs::path(s.file).parent_path().string()};
-    if (const auto* entry = registries.services.find("llm")) p.services = entry->make(args);
-    // The autoscaled services keep max_replicas replica jobs: configured before the jobs are made.
-    if (p.services) p.autoscaler = make_service_autoscaler(registries, s, *p.services, p.cluster, p.jobs, p.record, problems);
-    if (p.services) {
-      std::vector<JobSpec> replicas = p.services->jobs();
-      p.jobs.insert(p.jobs.end(), std::make_move_iterator(replicas.begin()), std::make_move_iterator(replicas.end()));
-      std::stable_sort(p.jobs.begin(), p.jobs.end(), [](const JobSpec& a, const JobSpec& b) { return a.submit_s < b.submit_s; });
-    }
+  // Inference services: their replicas join the jobs before any policy sees the workload; the
+  // autoscaled services keep max_replicas replica jobs, so the HPA is configured before the jobs are made.
+  p.services = make(registries.services, "workload.services");
+  if (p.services) {
+    p.autoscaler = make(registries.service_autoscalers, "autoscaling.services");
+    if (p.autoscaler) p.autoscaler->configure(*p.services);
+    std::vector<JobSpec> replicas = p.services->jobs();
+    p.jobs.insert(p.jobs.end(), std::make_move_iterator(replicas.begin()), std::make_move_iterator(replicas.end()));
+    std::stable_sort(p.jobs.begin(), p.jobs.end(), [](const JobSpec& a, const JobSpec& b) { return a.submit_s < b.submit_s; });
   }
-  p.policies.workload_model =
-      instantiate(registries.workload_models, s.workload_model.policy, jobs_options, s.seed, p.cluster, p.jobs, p.record);
+  p.policies.workload_model = make(registries.workload_models, "workload.jobs.model");
   // The jobs section's keys of the FGD packing experiment, which runs instead of the engine (run_prepared).
-  read_packing_experiment_options(jobs_options);
-  jobs_options.reject_unknown({"path", "format", "limit", "time_window", "time_scale", "model"});
+  read_packing_experiment_options(sections.at("/workload/jobs"));
 
-  // A concern of the table (sim/config/concerns.hpp): its chosen implementation, made with its section's
-  // options; the keys of the section that neither it nor the table knows are reported.
-  auto make = [&](const auto& registry, const std::string& choice_path) {
-    const ConcernDecl& c = concern(choice_path);
-    const std::string chosen = s.choice(choice_path);
-    const std::string pointer = c.section_of(chosen);
-    const nlohmann::json::json_pointer at(pointer);
-    using Made = decltype(instantiate(registry, chosen, std::declval<OptionReader&>(), s.seed, p.cluster, p.jobs, p.record));
-    if (c.only_when_present && (!root.contains(at) || root[at].is_null())) return Made{};
-    const nlohmann::json section = section_object(root, pointer);
-    OptionReader options(section, pointer, s.file, &s.located, problems);
-    Made made = instantiate(registry, chosen, options, s.seed, p.cluster, p.jobs, p.record);
-    options.reject_unknown(c.known_keys(registries));
-    return made;
-  };
   p.policies.scheduler = make(registries.schedulers, "scheduler.policy");
   p.policies.placement = make(registries.placements, "placement.policy");
   p.policies.quota = make(registries.quotas, "quota.policy");
   p.cost_prices = make(registries.costs, "cost.preset");
   p.policies.monitor = make(registries.monitors, "monitoring.policy");
-  {
-    const nlohmann::json section = section_object(root, "/monitoring");
-    OptionReader options(section, "/monitoring", s.file, &s.located, problems);
-    PolicyArgs args{options, s.seed, p.cluster, p.jobs, &p.record, fs::path(s.file).parent_path().string()};
-    if (const auto* entry = registries.scrapers.find("prometheus")) p.scraper = entry->make(args);
-  }
+  p.scraper = make(registries.scrapers, "monitoring.alerts");
   p.policies.gpu_sharing = make(registries.gpu_sharing, "virtualization.gpu_sharing");
   p.policies.runtime = make(registries.runtimes, "virtualization.runtime");
   for (const auto& other : registries.runtimes.names())
@@ -226,24 +190,11 @@ Prepared prepare(sg4::Engine& engine, const std::string& scenario_path, const st
     for (const auto& [pointer, message] :
          p.policies.runtime->incompatibilities(*p.policies.placement, *p.policies.gpu_sharing, s.gpu_sharing))
       problems.add(s.file, s.located.line(pointer), pointer, message);
-  {
-    const nlohmann::json section = section_object(root, "/autoscaling");
-    if (section.contains("nodes") && !section["nodes"].is_null() && !p.cluster.servers.empty()) {
-      OptionReader autoscaling(section, "/autoscaling", s.file, &s.located, problems);
-      OptionReader nodes = autoscaling.nested("nodes");
-      PolicyArgs args{nodes, s.seed, p.cluster, p.jobs, &p.record, fs::path(s.file).parent_path().string()};
-      if (const auto* entry = registries.node_autoscalers.find("cluster-autoscaler")) p.node_autoscaler = entry->make(args);
-    }
-  }
-  if (s.has_failures) {
-    const nlohmann::json section = section_object(root, "/failures");
-    OptionReader options(section, "/failures", s.file, &s.located, problems);
-    PolicyArgs args{options, s.seed, p.cluster, p.jobs, &p.record, fs::path(s.file).parent_path().string()};
-    if (const auto* entry = registries.failures.find("host-failures")) p.failures = entry->make(args);
-    if (p.failures) p.cluster.slowdowns = p.failures->slowdowns();
-  }
-  const nlohmann::json autoscaled = section_object(root, "/autoscaling/services");
-  if (!autoscaled.empty() && !p.services && workload_section.value("services", nlohmann::json()).empty())
+  p.node_autoscaler = make(registries.node_autoscalers, "autoscaling.nodes");
+  p.failures = make(registries.failures, "failures");
+  if (p.failures) p.cluster.slowdowns = p.failures->slowdowns();
+  sections.report_unknown_keys();
+  if (sections.present(concern("autoscaling.services")) && !sections.present(concern("workload.services")))
     problems.add(s.file, s.located.line("/autoscaling/services"), "/autoscaling/services",
                  "the workload has no inference services (workload.services) to autoscale");
   if (p.autoscaler && p.policies.quota)

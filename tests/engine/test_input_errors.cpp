@@ -91,6 +91,30 @@ TEST(InputErrors, UnknownPolicyOptionKey) {
                       "error: " + in.scenario + ":3: /workload/jobs/limt: unknown key \"limt\" (did you mean \"limit\"?)"});
 }
 
+// Concerns that share a section read it through one reader (sim/run/concern_sections.hpp): the monitoring
+// policy's and the scraper's keys are both known at /monitoring, the trace reader's and the workload
+// model's at /workload/jobs, and a key nobody knows is reported once.
+TEST(InputErrors, ASharedSectionReportsAnUnknownKeyOnce) {
+  Inputs in;
+  write_text(in.scenario, R"({
+  "platform": "platform.xml",
+  "workload": { "jobs": { "path": "trace.csv", "model": "trace", "limit": 5, "bogus_jobs": 1 } },
+  "monitoring": { "policy": "periodic", "interval_s": 30, "scrape_interval_s": 15, "bogus_monitoring": 1 }
+})");
+  CliResult r = in.run();
+  expect_input_error(in, r,
+                     {"error: " + in.scenario + ":3: /workload/jobs/bogus_jobs: unknown key",
+                      "error: " + in.scenario + ":4: /monitoring/bogus_monitoring: unknown key"});
+  auto count = [&](const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = r.err.find(what); at != std::string::npos; at = r.err.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("bogus_jobs: unknown key"), 1u) << r.err;
+  EXPECT_EQ(count("bogus_monitoring: unknown key"), 1u) << r.err;
+  EXPECT_EQ(count("unknown key"), 2u) << r.err;  // model, limit, interval_s, scrape_interval_s are known
+}
+
 TEST(InputErrors, MissingPlatform) {
   Inputs in;
   write_text(in.scenario, R"({

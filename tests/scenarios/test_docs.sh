@@ -67,6 +67,8 @@ concern_pages = {
     "virtualization.gpu_sharing": "docs/gpu_sharing.md", "virtualization.runtime": "docs/runtimes.md",
     "monitoring.policy": "docs/monitoring.md", "workload.jobs.model": "docs/traces.md",
     "workload.jobs.format": "docs/traces.md", "quota.policy": "docs/quota.md", "cost.preset": "docs/cost.md",
+    "workload.services": "docs/inference.md", "autoscaling.services": "docs/autoscaling.md",
+    "autoscaling.nodes": "docs/autoscaling.md", "failures": "docs/failures.md", "monitoring.alerts": "docs/monitoring.md",
 }
 rc, listing = run("list")
 if rc != 0:

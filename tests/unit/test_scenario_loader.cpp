@@ -95,7 +95,13 @@ TEST(ConcernTable, SectionsAndSharedKeys) {
   std::vector<std::string> keys = concern("virtualization.gpu_sharing").known_keys(r);
   for (const char* key : {"runtime", "gpu_sharing", "bare-metal", "container", "vm"})
     EXPECT_NE(std::find(keys.begin(), keys.end(), key), keys.end()) << key;
-  EXPECT_TRUE(concern("cost.preset").only_when_present);
+  EXPECT_EQ(concern("cost.preset").made_when, MadeWhen::set);
+  // The trace reader and the workload model read one section; so do the monitoring policy and the scraper.
+  EXPECT_EQ(concern("workload.jobs.format").section, concern("workload.jobs.model").section);
+  EXPECT_EQ(concern("monitoring.policy").section, concern("monitoring.alerts").section);
+  EXPECT_FALSE(concern("workload.services").chosen);
+  EXPECT_EQ(concern("workload.services").presence_pointer(), "/workload/services");
+  EXPECT_EQ(concern("failures").presence_pointer(), "/failures");
   for (const ConcernDecl& c : concern_table()) {
     EXPECT_TRUE(c.section.empty() || c.section.front() == '/') << c.choice_path;
     for (const auto& key : c.known_keys(r)) EXPECT_FALSE(key.empty()) << c.choice_path;
