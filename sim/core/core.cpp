@@ -311,7 +311,7 @@ ActivityPlan Core::rest_plan(JobIndex j) const {
   ActivityPlan plan = policies_.workload_model->plan(jobs_[j], compute, cluster_);
   const double left = 1 - run.done_fraction;
   for (auto& e : plan.execs) e.flops *= left;
-  if (plan.has_comms() && left < 1) {
+  if (plan.sequenced() && left < 1) {
     for (auto& round : plan.comm_rounds)
       for (auto& c : round) c.bytes *= left;
     plan.comm_wait_s *= left;
@@ -340,16 +340,24 @@ double Core::plan_work_time_s(JobIndex j, const ActivityPlan& p, double left) co
   // A communicating plan (the iterations model): its collectives' time alone follows the compute
   // (each repeat's compute is the same share of every GPU's, so the slowest GPU's total is exact).
   const double comm_s = p.has_comms() ? p.comm_alone_s + p.storage_alone_s() : 0;
+  // Several computations follow each other: each lasts its slowest execution's part.
   double t = 0;
-  for (const auto& e : p.execs) {
-    double speed = e.on_gpu ? cluster_.gpus[e.index].speed_flops : cluster_.servers[e.index].core_speed_flops;
-    t = std::max(t, e.bound_flops > 0 ? e.flops / std::min(speed, e.bound_flops) : e.flops / speed);
+  for (std::uint32_t k = 0; k < p.computations(); ++k) {
+    double computation_s = 0;
+    for (std::size_t i = 0; i < p.execs.size(); ++i) {
+      const ExecStep& e = p.execs[i];
+      double speed = e.on_gpu ? cluster_.gpus[e.index].speed_flops : cluster_.servers[e.index].core_speed_flops;
+      if (e.bound_flops > 0) speed = std::min(speed, e.bound_flops);
+      computation_s = std::max(computation_s, e.flops * p.part(k, i) / speed);
+    }
+    t += computation_s;
   }
   return t + comm_s;
 }
 
 bool Core::plan_is_isolated(const ActivityPlan& plan) const {
-  if (options_.always_activities) return false;
+  // Several computations run phase by phase, each at its slowest part (plan_runner.cpp).
+  if (options_.always_activities || plan.compute_parts.size() > 1) return false;
   // A straggler's speed changes during the run: SimGrid's speed profile prices that.
   if (!cluster_.slowdowns.empty())
     for (const auto& e : plan.execs)

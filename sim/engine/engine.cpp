@@ -78,7 +78,11 @@ class SimGridExecutor final : public Executor {
     active.repeats = std::max<std::uint32_t>(1, plan.repeats);
     active.rounds = static_cast<std::uint32_t>(plan.comm_rounds.size());
     active.read_s = plan.read_alone_s;
-    active.exec_s = exec_alone_s(steps) / active.repeats;
+    active.compute_parts = plan.compute_parts;
+    active.compute_s.clear();
+    for (std::uint32_t k = 0; k < plan.computations(); ++k)
+      active.compute_s.push_back(exec_alone_s(steps, plan.compute_parts.empty() ? std::vector<double>{} : plan.compute_parts[k]) /
+                                 active.repeats);
     active.comm_s = std::max(0.0, plan.comm_alone_s - plan.comm_wait_s) / active.repeats;
     active.wait_s = plan.comm_wait_s / active.repeats;
     active.write_s = plan.checkpoint_writes.empty() ? 0 : plan.write_alone_s;
@@ -101,7 +105,7 @@ class SimGridExecutor final : public Executor {
         out->push_back({storage->get_disks().front(), io.write ? server : storage, io.write ? storage : server,
                         io.bytes, io.write});
       }
-    active.sequenced = !schedule.empty();
+    active.sequenced = !schedule.empty() || plan.compute_parts.size() > 1;
     if (active.sequenced) active.phases = plan.sequence();  // a plain plan is its executions alone
     actor->start([this, j, epoch, delay_s = plan.delay_s, steps = std::move(steps), schedule = std::move(schedule),
                                                     waits = std::move(waits), reports_start = !pulls.empty()]() {
@@ -131,7 +135,7 @@ class SimGridExecutor final : public Executor {
         wakeup_->notify_one();
         return;
       }
-      if (schedule.empty()) {
+      if (!me.sequenced) {
         for (const auto& [host, step] : steps) {
           sg4::ExecPtr exec = sg4::Exec::init()->set_host(host)->set_flops_amount(step.flops);
           if (step.bound_flops > 0) exec->set_bound(step.bound_flops);

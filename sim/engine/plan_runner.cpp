@@ -19,12 +19,13 @@ double least_done(const Activities& activities, const std::vector<double>& amoun
 
 }  // namespace
 
-double exec_alone_s(const std::vector<std::pair<sg4::Host*, ExecStep>>& steps) {
+double exec_alone_s(const std::vector<std::pair<sg4::Host*, ExecStep>>& steps, const std::vector<double>& parts) {
   double t = 0;
-  for (const auto& [host, step] : steps) {
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const auto& [host, step] = steps[i];
     double speed = host->get_speed() * host->get_core_count();
     if (step.bound_flops > 0) speed = std::min(speed, step.bound_flops);
-    if (speed > 0) t = std::max(t, step.flops / speed);
+    if (speed > 0) t = std::max(t, step.flops * (parts.empty() ? 1 : parts[i]) / speed);
   }
   return t;
 }
@@ -34,7 +35,8 @@ double exec_alone_s(const std::vector<std::pair<sg4::Host*, ExecStep>>& steps) {
 // the place of the first), the wait and the checkpoint writes, in the plan's order; all repeats are
 // alike, so a repeat's end is a multiple of 1 / repeats (what WorkloadModel::checkpoint_step keeps).
 double comm_plan_progress(const ActiveJob& a) {
-  const double per_repeat_s = a.read_s + a.exec_s + a.comm_s + a.wait_s + a.write_s;
+  double per_repeat_s = a.read_s + a.comm_s + a.wait_s + a.write_s;
+  for (double s : a.compute_s) per_repeat_s += s;
   if (per_repeat_s <= 0) return 0;
   double rounds_done = 0;
   for (std::size_t i = 0; i < a.phase && i < a.phases.size(); ++i) rounds_done += a.phases[i].kind == PhaseKind::round;
@@ -44,7 +46,11 @@ double comm_plan_progress(const ActiveJob& a) {
     const bool under_way = i == a.phase;
     switch (a.phases[i].kind) {
       case PhaseKind::read: done_s += under_way ? least_done(a.ios, a.io_bytes) * a.read_s : a.read_s; break;
-      case PhaseKind::compute: done_s += under_way ? least_done(a.execs, a.flops) * a.exec_s : a.exec_s; break;
+      case PhaseKind::compute: {
+        const double compute_s = a.compute_s[a.phases[i].index];
+        done_s += under_way ? least_done(a.execs, a.flops) * compute_s : compute_s;
+        break;
+      }
       case PhaseKind::round:
         if (!rounds_counted && a.rounds)
           done_s += (rounds_done + (a.phases[a.phase].kind == PhaseKind::round ? least_done(a.comms, a.comm_bytes) : 0)) /
@@ -72,20 +78,22 @@ void run_iterations(ActiveJob& me, const std::vector<std::pair<sg4::Host*, ExecS
       switch (phase.kind) {
         case PhaseKind::read: run_storage(me, schedule.reads, share, comms_started); break;
         case PhaseKind::compute:
-          for (const auto& [host, step] : steps) {
-            if (step.flops <= 0) continue;
-            sg4::ExecPtr exec = sg4::Exec::init()->set_host(host)->set_flops_amount(step.flops * share);
+          for (std::size_t i = 0; i < steps.size(); ++i) {
+            const auto& [host, step] = steps[i];
+            const double flops = step.flops * share * (me.compute_parts.empty() ? 1 : me.compute_parts[phase.index][i]);
+            if (flops <= 0) continue;
+            sg4::ExecPtr exec = sg4::Exec::init()->set_host(host)->set_flops_amount(flops);
             if (step.bound_flops > 0) exec->set_bound(step.bound_flops);
             exec->start();
             me.execs.push_back(exec);
-            me.flops.push_back(step.flops * share);
+            me.flops.push_back(flops);
           }
           for (auto& exec : me.execs) exec->wait();
           me.execs.clear();
           me.flops.clear();
           break;
         case PhaseKind::round:
-          for (const auto& [from, to, bytes] : schedule.rounds[phase.round]) {
+          for (const auto& [from, to, bytes] : schedule.rounds[phase.index]) {
             double amount = std::max(1.0, std::round(bytes * share));
             ++comms_started;
             me.comms.push_back(sg4::Comm::sendto_async(from, to, static_cast<std::uint64_t>(amount)));

@@ -30,8 +30,11 @@ struct ActiveJob {
   std::vector<PlanPhase> phases;  // one repeat, in order
   std::size_t phase = 0;         // the phase under way
   std::uint32_t repeat = 0;      // repeats completed
-  // Per repeat, alone: its share of the reads, executions, rounds and wait; one checkpoint's writes.
-  double read_s = 0, exec_s = 0, comm_s = 0, wait_s = 0, write_s = 0, wait_started_s = 0;
+  // Per repeat, alone: its share of the reads, rounds and wait; one checkpoint's writes; each
+  // computation's share of the executions (compute_s[k]: computation k's slowest step).
+  double read_s = 0, comm_s = 0, wait_s = 0, write_s = 0, wait_started_s = 0;
+  std::vector<double> compute_s;
+  std::vector<std::vector<double>> compute_parts;  // ActivityPlan::compute_parts
   std::uint32_t repeats = 1, rounds = 0;
   bool sequenced = false;        // run_iterations runs it (collectives or storage): comm_plan_progress
 };
@@ -50,8 +53,9 @@ struct CommSchedule {
   bool empty() const { return rounds.empty() && reads.empty() && writes.empty(); }
 };
 
-// The executions' time alone: the slowest step at its host's speed (or its bound).
-double exec_alone_s(const std::vector<std::pair<sg4::Host*, ExecStep>>& steps);
+// The executions' time alone: the slowest step at its host's speed (or its bound), each step for
+// `parts`[i] of its flops when given.
+double exec_alone_s(const std::vector<std::pair<sg4::Host*, ExecStep>>& steps, const std::vector<double>& parts = {});
 // The share of a communicating plan done so far, in time alone.
 double comm_plan_progress(const ActiveJob& a);
 // In the job's actor: runs the plan's repeats; counts the communications and disk I/Os it starts.

@@ -35,11 +35,11 @@ struct StorageStep {
 };
 
 // One phase of a plan's repeat: its activities run together, and the next phase starts when they have
-// all ended. A round is one of the plan's comm_rounds.
+// all ended. A round is one of the plan's comm_rounds; a computation one of its compute_parts.
 enum class PhaseKind : std::uint8_t { read, compute, round, wait, write };
 struct PlanPhase {
   PhaseKind kind = PhaseKind::compute;
-  std::uint32_t round = 0;  // index into ActivityPlan::comm_rounds, for a round
+  std::uint32_t index = 0;  // the round (ActivityPlan::comm_rounds) or the computation (compute_parts)
   bool operator==(const PlanPhase&) const = default;
 };
 
@@ -66,17 +66,42 @@ struct ActivityPlan {
     return repeats * ((reads.empty() ? 0 : read_alone_s) + (checkpoint_writes.empty() ? 0 : write_alone_s));
   }
   bool has_comms() const { return !comm_rounds.empty() || !reads.empty() || !checkpoint_writes.empty(); }
+  // Several computations per repeat (the stages of a pipeline, a forward and a backward pass with a
+  // transfer between them): computation k runs each execution i for compute_parts[k][i] of its flops
+  // (0: not in it), each execution's parts summing to 1; each computation is a phase {compute, k}.
+  // Empty: one computation of every execution whole. The core scales, shares and bounds the executions
+  // (`execs`) as for one computation; the parts only split each one's work among the phases.
+  std::vector<std::vector<double>> compute_parts{};
+  std::uint32_t computations() const {
+    return compute_parts.empty() ? 1 : static_cast<std::uint32_t>(compute_parts.size());
+  }
+  double part(std::uint32_t computation, std::size_t exec) const {
+    return compute_parts.empty() ? 1 : compute_parts[computation][exec];
+  }
+  // SimGrid runs it phase by phase (plan_runner.cpp), not as its executions alone.
+  bool sequenced() const { return has_comms() || compute_parts.size() > 1; }
+
   // One repeat's order (e.g. a sharded data-parallel step: gather, compute, scatter). Each part the plan
   // has comes once: the reads and writes when there are any, the executions, every round, the wait
   // when comm_wait_s > 0. Empty: the default order above.
   std::vector<PlanPhase> phases{};
 
   // The phases of one repeat: `phases`, or the default order. A logic error when `phases` names a part
-  // the plan lacks or leaves out or repeats one it has (a model's mistake).
+  // the plan lacks or leaves out or repeats one it has, or when compute_parts do not split each
+  // execution whole (a model's mistake).
   std::vector<PlanPhase> sequence() const {
+    for (std::size_t i = 0; !compute_parts.empty() && i < execs.size(); ++i) {
+      double sum = 0;
+      for (const auto& parts : compute_parts) {
+        if (parts.size() != execs.size() || parts[i] < 0)
+          throw std::logic_error("an ActivityPlan's compute_parts must give each execution a share >= 0");
+        sum += parts[i];
+      }
+      if (sum < 1 - 1e-9 || sum > 1 + 1e-9) throw std::logic_error("an ActivityPlan's compute_parts must sum to 1 per execution");
+    }
     std::vector<PlanPhase> parts;
     if (!reads.empty()) parts.push_back({PhaseKind::read, 0});
-    parts.push_back({PhaseKind::compute, 0});
+    for (std::uint32_t k = 0; k < computations(); ++k) parts.push_back({PhaseKind::compute, k});
     for (std::uint32_t r = 0; r < comm_rounds.size(); ++r) parts.push_back({PhaseKind::round, r});
     if (comm_wait_s > 0) parts.push_back({PhaseKind::wait, 0});
     if (!checkpoint_writes.empty()) parts.push_back({PhaseKind::write, 0});

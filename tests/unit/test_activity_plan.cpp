@@ -46,6 +46,31 @@ TEST(ActivityPlan, AModelsOwnOrderIsKeptWhenItNamesEachPartOnce) {
   EXPECT_THROW(foreign.sequence(), std::logic_error);  // no round 2
 }
 
+// Several computations: each is a phase of its own, in the default order one after the other; their
+// parts must split every execution whole.
+TEST(ActivityPlan, SeveralComputationsAreSeveralPhases) {
+  using K = PhaseKind;
+  ActivityPlan plan;
+  plan.execs = {{true, 0, 1e12, 0}, {true, 1, 1e12, 0}};
+  plan.compute_parts = {{1, 0}, {0, 1}};
+  EXPECT_TRUE(plan.sequenced());
+  EXPECT_EQ(plan.sequence(), (std::vector<PlanPhase>{{K::compute, 0}, {K::compute, 1}}));
+  plan.comm_rounds = {{{{true, 0}, {true, 1}, 1e6}}};
+  plan.phases = {{K::compute, 0}, {K::round, 0}, {K::compute, 1}};  // a pipeline: stage, transfer, stage
+  EXPECT_EQ(plan.sequence(), plan.phases);
+  plan.phases = {{K::compute, 0}, {K::round, 0}};
+  EXPECT_THROW(plan.sequence(), std::logic_error);  // computation 1 left out
+  plan.phases.clear();
+  plan.compute_parts = {{0.5, 0}, {0.4, 1}};
+  EXPECT_THROW(plan.sequence(), std::logic_error);  // execution 0 split into 0.9
+  plan.compute_parts = {{1}, {0, 1}};
+  EXPECT_THROW(plan.sequence(), std::logic_error);  // a part per execution
+  ActivityPlan one;
+  one.execs = {{true, 0, 1e12, 0}};
+  EXPECT_FALSE(one.sequenced());
+  EXPECT_EQ(one.part(0, 0), 1);
+}
+
 // Sharded data parallelism moves 1.5 times the ring all-reduce's bytes: two all-gathers of the
 // parameters before the computation, one reduce-scatter of the gradients after it.
 TEST(Collectives, ShardedGathersTwiceBeforeAndScattersOnceAfter) {

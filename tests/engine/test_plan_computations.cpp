@@ -1,0 +1,99 @@
+// A plan of several computations (ActivityPlan::compute_parts): each computation is a phase that runs
+// its part of every execution, the next starts when the slowest has ended. Driven in-process through
+// prepare() and run_prepared() with a workload model registered by the test, on GPUs of 1e12 flop/s.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/policy/workload_model.hpp"
+#include "sim/run/run.hpp"
+#include "tests/engine/support/engine_support.hpp"
+#include "tests/engine/support/run_helpers.hpp"
+
+namespace aidcsim {
+namespace {
+
+using testing::TempFolder;
+
+// Each of the job's GPUs does duration_s of work at full speed, split among computations by `parts`.
+class PartsModel final : public WorkloadModel {
+ public:
+  explicit PartsModel(std::vector<std::vector<double>> parts) : parts_(std::move(parts)) {}
+  ActivityPlan plan(const JobSpec& job, const Allocation& allocation, const Cluster& cluster) override {
+    ActivityPlan plan;
+    for (const auto& share : allocation.gpus)
+      plan.execs.push_back({true, share.gpu, job.duration_s * cluster.gpus[share.gpu].speed_flops, 0});
+    plan.compute_parts = parts_;
+    return plan;
+  }
+
+ private:
+  std::vector<std::vector<double>> parts_;
+};
+
+// jobs.csv of a run of `trace` on one server of 2 GPUs, each job's plan split by `parts`.
+std::vector<std::map<std::string, std::string>> run_rows(const std::vector<std::vector<double>>& parts, const std::string& trace,
+                                                         const std::string& extra = "") {
+  TempFolder dir("plan-computations");
+  dir.write("platform.xml", testing::small_platform_xml(1, 2));
+  dir.write("trace.csv", trace);
+  dir.write("scenario.json", R"({"name": "parts", "platform": "platform.xml",
+    "workload": {"jobs": {"path": "trace.csv", "model": "parts"}})" + extra + "}");
+  Registries registries = builtin_registries();
+  registries.workload_models.add("parts", "test: computations split by parts",
+                                 [&](PolicyArgs&) { return std::make_unique<PartsModel>(parts); });
+  auto& engine = make_simgrid_engine(false);
+  Prepared p = prepare(engine, dir.path() + "/scenario.json", {}, std::nullopt, registries);
+  RunOptions options;
+  options.out_dir = dir.path() + "/out";
+  run_prepared(engine, p, options);
+  return testing::read_csv(dir.path() + "/out/jobs.csv");
+}
+
+// The run time of the only job (100 s of work per GPU on 2 GPUs) under a plan split by `parts`.
+double run_time_s(const std::vector<std::vector<double>>& parts) {
+  auto rows = run_rows(parts, "job_id,submit_s,duration_s,gpus\na,0,100,2\n");
+  EXPECT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows.at(0).at("state"), "completed");
+  return std::stod(rows.at(0).at("end_s")) - std::stod(rows.at(0).at("start_s"));
+}
+
+// Two stages of a pipeline, one per GPU: the second starts when the first has ended.
+TEST(PlanComputations, StagesOnTwoGpusFollowEachOther) {
+  EXPECT_NEAR(run_time_s({{1, 0}, {0, 1}}), 200, 1e-6);
+}
+
+// Each computation lasts its slowest part: max(50, 25) + max(50, 75) = 125 s.
+TEST(PlanComputations, EachComputationLastsItsSlowestPart) {
+  EXPECT_NEAR(run_time_s({{0.5, 0.25}, {0.5, 0.75}}), 125, 1e-6);
+}
+
+// Splitting every execution alike changes nothing: 100 s, as one computation (one run per process:
+// SimGrid allows one platform).
+TEST(PlanComputations, AnEvenSplitTakesAsLongAsOneComputation) {
+  EXPECT_NEAR(run_time_s({{0.3, 0.3}, {0.7, 0.7}}), 100, 1e-6);
+}
+TEST(PlanComputations, OneComputation) { EXPECT_NEAR(run_time_s({}), 100, 1e-6); }
+
+}  // namespace
+}  // namespace aidcsim
+
+namespace aidcsim {
+namespace {
+
+// Preempted in its second stage (at 150 s of 200: three quarters done in time alone), the job keeps
+// its progress: the rest is a quarter of each stage, 50 s after the urgent job's 20 s.
+TEST(PlanComputations, APreemptedPlanResumesWhereItStopped) {
+  auto rows = run_rows({{1, 0}, {0, 1}}, "job_id,submit_s,duration_s,gpus,priority\na,0,100,2,0\nb,150,10,2,10\n",
+                       R"(, "scheduler": {"policy": "priority", "preemptive": true})");
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.at("state"), "completed");
+    EXPECT_NEAR(std::stod(row.at("end_s")), row.at("job_id") == "a" ? 220 : 170, 1e-6) << row.at("job_id");
+  }
+}
+
+}  // namespace
+}  // namespace aidcsim
