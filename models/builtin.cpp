@@ -55,6 +55,8 @@ static Registries make_builtin_registries() {
   r.workload_models.add("trace", "replays the recorded duration_s as work on the job's GPUs", make_trace_model);
   r.workload_models.add("iterations", "iterations of compute and a gradient all-reduce over the platform's links",
                         make_iterations_model);
+  r.workload_models.add("pipeline", "pipeline parallelism (GPipe): micro-batches through the GPUs as stages, activations between them",
+                        make_pipeline_model);
 
   r.monitors.add("periodic", "samples allocation, running jobs, queue length and per-tenant GPUs every interval_s",
                  make_periodic_monitor);
