@@ -61,12 +61,8 @@ class IterationsModel final : public WorkloadModel {
         cost_s_(cost_s), profiles_(std::move(profiles)) {}
 
   ActivityPlan plan(const JobSpec& job, const Allocation& allocation, const Cluster& cluster) override {
+    if (allocation.gpus.empty()) return trace_work_plan(job.duration_s, allocation, cluster);  // no GPU: the server's work
     ActivityPlan plan;
-    if (allocation.gpus.empty()) {  // no GPU: the trace model's server work
-      ServerIndex s = allocation.servers.front().server;
-      plan.execs.push_back({false, s, job.duration_s * cluster.servers[s].core_speed_flops, 0});
-      return plan;
-    }
     const TrainingShape shape = profiles_.shape(job);
     std::vector<GpuIndex> members;
     double slowest_flops = std::numeric_limits<double>::infinity();

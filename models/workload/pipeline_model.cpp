@@ -30,18 +30,9 @@ class PipelineModel final : public WorkloadModel {
   explicit PipelineModel(PipelineOptions o) : o_(o) {}
 
   ActivityPlan plan(const JobSpec& job, const Allocation& allocation, const Cluster& cluster) override {
-    ActivityPlan plan;
-    if (allocation.gpus.empty()) {  // no GPU: the trace model's server work
-      ServerIndex s = allocation.servers.front().server;
-      plan.execs.push_back({false, s, job.duration_s * cluster.servers[s].core_speed_flops, 0});
-      return plan;
-    }
     // Each GPU does duration_s of work at its share's speed, as under the trace model.
-    for (const auto& share : allocation.gpus) {
-      const double speed = cluster.gpus[share.gpu].speed_flops;
-      plan.execs.push_back({true, share.gpu, job.duration_s * speed * share.milli / kWholeGpuMilli,
-                            share.milli < kWholeGpuMilli ? speed * share.milli / kWholeGpuMilli : 0});
-    }
+    ActivityPlan plan = trace_work_plan(job.duration_s, allocation, cluster);
+    if (allocation.gpus.empty()) return plan;
     const int gpus = static_cast<int>(allocation.gpus.size());
     const int stages = o_.stages > 0 && gpus % o_.stages == 0 ? o_.stages : gpus;
     const int per_stage = gpus / stages;

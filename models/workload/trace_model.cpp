@@ -17,19 +17,7 @@ class TraceModel final : public WorkloadModel {
   TraceModel(double interval_s, double cost_s) : interval_s_(interval_s), cost_s_(cost_s) {}
 
   ActivityPlan plan(const JobSpec& job, const Allocation& allocation, const Cluster& cluster) override {
-    ActivityPlan plan;
-    const double length_s = planned_s(job);
-    if (allocation.gpus.empty()) {
-      ServerIndex s = allocation.servers.front().server;
-      plan.execs.push_back({false, s, length_s * cluster.servers[s].core_speed_flops, 0});
-      return plan;
-    }
-    for (const auto& share : allocation.gpus) {
-      double speed = cluster.gpus[share.gpu].speed_flops;
-      plan.execs.push_back({true, share.gpu, length_s * speed * share.milli / kWholeGpuMilli,
-                            share.milli < kWholeGpuMilli ? speed * share.milli / kWholeGpuMilli : 0});
-    }
-    return plan;
+    return trace_work_plan(planned_s(job), allocation, cluster);
   }
 
   double checkpoint_step(const JobSpec& job) const override {
