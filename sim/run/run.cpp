@@ -53,16 +53,6 @@ sg4::Engine& make_simgrid_engine(bool verbose) {
   return engine;
 }
 
-template <class Interface>
-static std::unique_ptr<Interface> instantiate(const Registry<Interface>& registry, const std::string& name,
-                                              OptionReader& options, std::uint64_t seed, const Cluster& cluster,
-                                              const std::vector<JobSpec>& jobs, RunRecord& record) {
-  const auto* entry = registry.find(name);
-  if (!entry) return nullptr;  // already reported by the scenario reader
-  PolicyArgs args{options, seed, cluster, jobs, &record};
-  return entry->make(args);
-}
-
 // The options object of a section; an absent or null section reads as {}.
 static nlohmann::json section_object(const nlohmann::json& root, const std::string& pointer) {
   nlohmann::json::json_pointer p(pointer);
