@@ -45,6 +45,7 @@ class PipelineModel final : public WorkloadModel {
     const auto iterations = static_cast<std::uint32_t>(
         std::clamp(job.iterations > 0 ? job.iterations : o_.iterations, 1.0, kMostIterations));
     plan.repeats = iterations;
+    plan.work_units = iterations;
 
     auto stage_of = [&](int gpu) { return gpu / per_stage; };
     // Stage s works in forward phase k on micro-batch k - s, in backward phase k on k - (S - 1 - s).

@@ -262,6 +262,7 @@ bool Core::try_start(JobIndex j) {
   started_in_pass_ = true;
 
   ActivityPlan plan = rest_plan(j);
+  lv.unit_share = plan.work_units >= 1 ? 1 / plan.work_units : 0;
   double left = 1 - run.done_fraction;
   auto work_time_s = [&](const ActivityPlan& p) { return plan_work_time_s(j, p, left); };
   Startup startup;
@@ -504,11 +505,14 @@ void Core::stop_run(JobIndex j, double restart_cost_s, bool crash) {
   double done = run.done_fraction + (1 - run.done_fraction) * fraction_of_run;
   const double reached = done;
   // Work since the last checkpoint is lost (the state saved when the run started counts as one); a
-  // crash without checkpoints loses the whole run, a graceful preemption without them nothing.
+  // crash without checkpoints loses the whole run, a graceful preemption without them only the unit
+  // of work under way (an iteration; nothing for a model that counts no units).
   if (double step = policies_.workload_model->checkpoint_step(jobs_[j]); step > 0)
     done = std::max(done_before, std::floor(done / step + 1e-9) * step);
   else if (crash)
     done = done_before;
+  else if (lv.unit_share > 0)
+    done = std::max(done_before, std::floor(done / lv.unit_share + 1e-9) * lv.unit_share);
   run.done_fraction = std::clamp(done, 0.0, 1.0);
   // The lost work in seconds alone on its resources: this run's alone work covered 1 - done_before of the plan.
   last_lost_work_s_ = done_before < 1 ? std::max(0.0, reached - run.done_fraction) * run_alone_work_s / (1 - done_before) : 0;

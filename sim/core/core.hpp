@@ -69,6 +69,7 @@ struct LiveRun {
   double run_alone_work_s = 0;     // work time of the current run with its requested share alone
   double run_startup_s = kNoTime;  // start-up of the current run; NaN until known (pulls still under way)
   double paused_delay_s = 0;       // delay before work that was left when it paused
+  double unit_share = 0;           // one of the model's work units as a share of the job (ActivityPlan::work_units)
   bool run_on_timer = false;       // the current run's end is known exactly
   bool paused = false;             // in a migration's stop-and-copy: no work runs
 };

@@ -78,6 +78,10 @@ struct ActivityPlan {
   double part(std::uint32_t computation, std::size_t exec) const {
     return compute_parts.empty() ? 1 : compute_parts[computation][exec];
   }
+  // The whole job's work in the model's own units (a training job's iterations), whatever part of it
+  // the plan is: a run stopped gracefully keeps whole units, and the unit under way is lost and done
+  // again (a trainer resumes at an iteration's end). 0: progress is kept as it is (the trace model).
+  double work_units = 0;
   // SimGrid runs it phase by phase (plan_runner.cpp), not as its executions alone.
   bool sequenced() const { return has_comms() || compute_parts.size() > 1; }
 

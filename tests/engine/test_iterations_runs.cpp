@@ -338,3 +338,25 @@ TEST(IterationsRuns, StorageWithoutAStorageHostOrPerIterationCheckpointsIsRefuse
 }
 
 }  // namespace
+
+namespace {
+
+// Progress in iterations: a's 10 iterations of 1 s each (3.12e14 flops on a 312 Tflop/s GPU) are
+// preempted at 3.5 s by the urgent b (one such iteration). A trainer resumes at an iteration's end,
+// so a keeps 3 iterations, does the fourth again and ends at 4.5 + 7 = 11.5 s (11 s in time alone),
+// aggregated or per iteration.
+TEST(IterationsRuns, APreemptedJobKeepsItsWholeIterations) {
+  IterationsRun r("whole-iterations", 1, 1, "");
+  r.dir.write("jobs.csv", "job_id,submit_s,duration_s,gpus,iterations,iteration_flops,gradient_bytes,priority\n"
+                          "a,0,10,1,10,3.12e14,0,0\nb,3.5,1,1,1,3.12e14,0,10\n");
+  r.scenario["scheduler"] = {{"policy", "priority"}, {"preemptive", true}};
+  for (bool aggregate : {true, false}) {
+    r.scenario["workload"]["jobs"]["aggregate"] = aggregate;
+    ASSERT_EQ(r.run().exit_code, 0);
+    auto jobs = r.jobs();
+    ASSERT_EQ(jobs.size(), 2u);
+    for (const auto& row : jobs) EXPECT_NEAR(end_of(row), row.at("job_id") == "a" ? 11.5 : 4.5, 1e-9) << aggregate;
+  }
+}
+
+}  // namespace

@@ -20,22 +20,25 @@ using testing::TempFolder;
 // Each of the job's GPUs does duration_s of work at full speed, split among computations by `parts`.
 class PartsModel final : public WorkloadModel {
  public:
-  explicit PartsModel(std::vector<std::vector<double>> parts) : parts_(std::move(parts)) {}
+  PartsModel(std::vector<std::vector<double>> parts, double work_units) : parts_(std::move(parts)), work_units_(work_units) {}
   ActivityPlan plan(const JobSpec& job, const Allocation& allocation, const Cluster& cluster) override {
     ActivityPlan plan;
     for (const auto& share : allocation.gpus)
       plan.execs.push_back({true, share.gpu, job.duration_s * cluster.gpus[share.gpu].speed_flops, 0});
     plan.compute_parts = parts_;
+    plan.work_units = work_units_;
     return plan;
   }
 
  private:
   std::vector<std::vector<double>> parts_;
+  double work_units_;
 };
 
 // jobs.csv of a run of `trace` on one server of 2 GPUs, each job's plan split by `parts`.
+// The plan counts `work_units` units of work (0: none).
 std::vector<std::map<std::string, std::string>> run_rows(const std::vector<std::vector<double>>& parts, const std::string& trace,
-                                                         const std::string& extra = "") {
+                                                         const std::string& extra = "", double work_units = 0) {
   TempFolder dir("plan-computations");
   dir.write("platform.xml", testing::small_platform_xml(1, 2));
   dir.write("trace.csv", trace);
@@ -43,7 +46,7 @@ std::vector<std::map<std::string, std::string>> run_rows(const std::vector<std::
     "workload": {"jobs": {"path": "trace.csv", "model": "parts"}})" + extra + "}");
   Registries registries = builtin_registries();
   registries.workload_models.add("parts", "test: computations split by parts",
-                                 [&](PolicyArgs&) { return std::make_unique<PartsModel>(parts); });
+                                 [&](PolicyArgs&) { return std::make_unique<PartsModel>(parts, work_units); });
   auto& engine = make_simgrid_engine(false);
   Prepared p = prepare(engine, dir.path() + "/scenario.json", {}, std::nullopt, registries);
   RunOptions options;
@@ -93,6 +96,28 @@ TEST(PlanComputations, APreemptedPlanResumesWhereItStopped) {
     EXPECT_EQ(row.at("state"), "completed");
     EXPECT_NEAR(std::stod(row.at("end_s")), row.at("job_id") == "a" ? 220 : 170, 1e-6) << row.at("job_id");
   }
+}
+
+// Progress in the model's own units: the plan is 4 units of 50 s. Preempted at 140 s (70 % done in
+// time), the job keeps 2 whole units; the third, under way, is done again: 100 s after the urgent
+// job's 20 s (10 s in each of the two stages), so it ends at 260 s (220 s if it kept its progress in time).
+TEST(PlanComputations, AGracefulStopKeepsWholeUnitsOfWork) {
+  auto rows = run_rows({{1, 0}, {0, 1}}, "job_id,submit_s,duration_s,gpus,priority\na,0,100,2,0\nb,140,10,2,10\n",
+                       R"(, "scheduler": {"policy": "priority", "preemptive": true})", 4);
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.at("state"), "completed");
+    EXPECT_NEAR(std::stod(row.at("end_s")), row.at("job_id") == "a" ? 260 : 160, 1e-6) << row.at("job_id");
+  }
+}
+
+// A stop at a unit's end loses nothing: preempted at 150 s (3 of 4 units), it ends at 220 s as in
+// time alone.
+TEST(PlanComputations, AStopAtAUnitsEndLosesNothing) {
+  auto rows = run_rows({{1, 0}, {0, 1}}, "job_id,submit_s,duration_s,gpus,priority\na,0,100,2,0\nb,150,10,2,10\n",
+                       R"(, "scheduler": {"policy": "priority", "preemptive": true})", 4);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_NEAR(std::stod(rows.at(0).at("job_id") == "a" ? rows.at(0).at("end_s") : rows.at(1).at("end_s")), 220, 1e-6);
 }
 
 }  // namespace
