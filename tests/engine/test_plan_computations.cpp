@@ -3,6 +3,8 @@
 // prepare() and run_prepared() with a workload model registered by the test, on GPUs of 1e12 flop/s.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -86,39 +88,31 @@ TEST(PlanComputations, OneComputation) { EXPECT_NEAR(run_time_s({}), 100, 1e-6);
 namespace aidcsim {
 namespace {
 
-// Preempted in its second stage (at 150 s of 200: three quarters done in time alone), the job keeps
-// its progress: the rest is a quarter of each stage, 50 s after the urgent job's 20 s.
-TEST(PlanComputations, APreemptedPlanResumesWhereItStopped) {
-  auto rows = run_rows({{1, 0}, {0, 1}}, "job_id,submit_s,duration_s,gpus,priority\na,0,100,2,0\nb,150,10,2,10\n",
-                       R"(, "scheduler": {"policy": "priority", "preemptive": true})");
+// Job a (100 s on each of 2 GPUs, in two stages, `work_units` units) preempted by the urgent b (10 s
+// per stage) arriving at `b_submit_s`: both complete, a at `a_end_s` and b at `b_end_s`.
+void expect_preempted_ends(double b_submit_s, double work_units, double a_end_s, double b_end_s) {
+  auto rows = run_rows({{1, 0}, {0, 1}},
+                       fmt::format("job_id,submit_s,duration_s,gpus,priority\na,0,100,2,0\nb,{},10,2,10\n", b_submit_s),
+                       R"(, "scheduler": {"policy": "priority", "preemptive": true})", work_units);
   ASSERT_EQ(rows.size(), 2u);
   for (const auto& row : rows) {
     EXPECT_EQ(row.at("state"), "completed");
-    EXPECT_NEAR(std::stod(row.at("end_s")), row.at("job_id") == "a" ? 220 : 170, 1e-6) << row.at("job_id");
+    EXPECT_NEAR(std::stod(row.at("end_s")), row.at("job_id") == "a" ? a_end_s : b_end_s, 1e-6) << row.at("job_id");
   }
 }
+
+// Preempted in its second stage (at 150 s of 200: three quarters done in time alone), the job keeps
+// its progress: the rest is a quarter of each stage, 50 s after the urgent job's 20 s.
+TEST(PlanComputations, APreemptedPlanResumesWhereItStopped) { expect_preempted_ends(150, 0, 220, 170); }
 
 // Progress in the model's own units: the plan is 4 units of 50 s. Preempted at 140 s (70 % done in
 // time), the job keeps 2 whole units; the third, under way, is done again: 100 s after the urgent
 // job's 20 s (10 s in each of the two stages), so it ends at 260 s (220 s if it kept its progress in time).
-TEST(PlanComputations, AGracefulStopKeepsWholeUnitsOfWork) {
-  auto rows = run_rows({{1, 0}, {0, 1}}, "job_id,submit_s,duration_s,gpus,priority\na,0,100,2,0\nb,140,10,2,10\n",
-                       R"(, "scheduler": {"policy": "priority", "preemptive": true})", 4);
-  ASSERT_EQ(rows.size(), 2u);
-  for (const auto& row : rows) {
-    EXPECT_EQ(row.at("state"), "completed");
-    EXPECT_NEAR(std::stod(row.at("end_s")), row.at("job_id") == "a" ? 260 : 160, 1e-6) << row.at("job_id");
-  }
-}
+TEST(PlanComputations, AGracefulStopKeepsWholeUnitsOfWork) { expect_preempted_ends(140, 4, 260, 160); }
 
 // A stop at a unit's end loses nothing: preempted at 150 s (3 of 4 units), it ends at 220 s as in
 // time alone.
-TEST(PlanComputations, AStopAtAUnitsEndLosesNothing) {
-  auto rows = run_rows({{1, 0}, {0, 1}}, "job_id,submit_s,duration_s,gpus,priority\na,0,100,2,0\nb,150,10,2,10\n",
-                       R"(, "scheduler": {"policy": "priority", "preemptive": true})", 4);
-  ASSERT_EQ(rows.size(), 2u);
-  EXPECT_NEAR(std::stod(rows.at(0).at("job_id") == "a" ? rows.at(0).at("end_s") : rows.at(1).at("end_s")), 220, 1e-6);
-}
+TEST(PlanComputations, AStopAtAUnitsEndLosesNothing) { expect_preempted_ends(150, 4, 220, 170); }
 
 }  // namespace
 }  // namespace aidcsim
