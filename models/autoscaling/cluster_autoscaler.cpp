@@ -24,7 +24,8 @@ const std::vector<std::string> kExpanders = {"least-waste", "most-pods", "random
 
 bool matches(const Server& s, const std::vector<std::pair<std::string, std::string>>& match) {
   for (const auto& [key, value] : match) {
-    auto it = std::find_if(s.props.begin(), s.props.end(), [&](const auto& p) { return p.first == key; });
+    // The key by name, not the binding: clang 14 (make fuzz) cannot capture a structured binding.
+    auto it = std::find_if(s.props.begin(), s.props.end(), [&key = key](const auto& p) { return p.first == key; });
     if (it == s.props.end() || it->second != value) return false;
   }
   return true;

@@ -231,7 +231,8 @@ std::optional<PromExpr> PromExpr::parse(const std::string& text, std::string& er
 
 std::vector<PromElement> PromExpr::select(const SeriesStore& store, double t_s) const {
   std::vector<PromElement> out;
-  for (const auto& [key, s] : store.series(metric_)) {
+  for (const auto& entry : store.series(metric_)) {
+    const Series& s = entry.second;  // not a structured binding: clang 14 (make fuzz) cannot capture one
     if (!std::all_of(matchers_.begin(), matchers_.end(), [&](const Matcher& m) { return m.matches(s.labels); })) continue;
     if (range_fn_.empty()) {
       // The newest sample in (t - 5m, t] (promql/engine.go: lookback delta).
