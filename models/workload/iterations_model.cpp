@@ -97,8 +97,8 @@ class IterationsModel final : public WorkloadModel {
     plan.comm_rounds = std::move(comm.rounds);
     plan.comm_wait_s = comm.wait_s;
     plan.comm_alone_s = comm.alone_s;  // the wait included
-    // A plan counts its repeats in 32 bits: a larger count runs as that many repeats, each a share.
-    plan.repeats = aggregate_ || iterations < 1 ? 1 : static_cast<std::uint32_t>(std::min(iterations, 4294967295.0));
+    // A plan counts its repeats in 32 bits: a larger count runs as 2^32 - 1 repeats, each a larger share.
+    plan.repeats = aggregate_ || iterations < 1 ? 1 : static_cast<std::uint32_t>(std::min(iterations, ActivityPlan::kMostRepeats));
     plan.work_units = iterations >= 1 ? std::floor(iterations) : 0;
     add_storage(job, shape, allocation, cluster, plan);
     if (comm.rounds_before_compute > 0) {

@@ -41,9 +41,8 @@ class PipelineModel final : public WorkloadModel {
     const double forward = 1 / (1 + o_.backward_ratio) / m, backward = o_.backward_ratio / (1 + o_.backward_ratio) / m;
     // A plan counts its repeats in 32 bits: a trace's larger count (a run of more than 10^10 SimGrid phases
     // that nobody would wait for) is cut there rather than wrapped.
-    constexpr double kMostIterations = 4294967295.0;
     const auto iterations = static_cast<std::uint32_t>(
-        std::clamp(job.iterations > 0 ? job.iterations : o_.iterations, 1.0, kMostIterations));
+        std::clamp(job.iterations > 0 ? job.iterations : o_.iterations, 1.0, ActivityPlan::kMostRepeats));
     plan.repeats = iterations;
     plan.work_units = iterations;
 
@@ -91,7 +90,7 @@ std::unique_ptr<WorkloadModel> make_pipeline_model(PolicyArgs& args) {
   p.micro_batches = o.integer("micro_batches", 4, 1, 1 << 20);
   p.backward_ratio = o.number("backward_ratio", 2, 0, 1e3);
   p.activation_bytes = o.number("activation_bytes", 0, 0, 1e15);
-  p.iterations = o.number("iterations", 1, 1, 4294967295.0);
+  p.iterations = o.number("iterations", 1, 1, ActivityPlan::kMostRepeats);
   if (p.stages > 0) {
     int misfits = 0;
     std::string first;

@@ -56,6 +56,7 @@ struct ActivityPlan {
   double comm_wait_s = 0;    // latencies an aggregated run's merged rounds do not pay
   double comm_alone_s = 0;   // the rounds and the wait with nothing else on the network, all repeats
   std::uint32_t repeats = 1;
+  static constexpr double kMostRepeats = 4294967295.0;  // repeats is 32 bits: a model cuts a larger count here
   // Storage (the iterations model): each repeat first reads its share of `reads` (a dataset streamed
   // from storage) and ends by writing `checkpoint_writes` whole (a checkpoint).
   std::vector<StorageStep> reads{};
