@@ -140,7 +140,11 @@ class Core final : private SchedulingContext, private QuotaContext, private Even
   // executions on the GPU hosts when anything may be shared (so co-runners slow it and it slows
   // them), else an exact timer. The model event (handler, payload) is due at its end; observers
   // see its start and end (LifecycleObserver::model_work).
-  void run_model_work(JobIndex j, double alone_s, EventHandler* handler, std::uint64_t payload);
+  // `phases` gives the step phases of its own (ActivityPlan without executions or delay): compute_parts
+  // split each GPU's alone_s among computations (one share per GPU of the job, in its allocation's
+  // order), comm_rounds are transfers between hosts, repeats and `phases` as in a run's plan. Such a
+  // step always runs in SimGrid, phase by phase (sim/engine/plan_runner.cpp).
+  void run_model_work(JobIndex j, double alone_s, EventHandler* handler, std::uint64_t payload, ActivityPlan phases = {});
   void handle_due_events(double now);
   void admit_arrivals(double now);
   // Ignored when `epoch` is stale (the run it belongs to was preempted).

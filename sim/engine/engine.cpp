@@ -75,38 +75,10 @@ class SimGridExecutor final : public Executor {
     // let go of active_[j], which `active` must then no longer be written through.
     sg4::ActorPtr actor = sg4::Actor::init("job", home);
     active.actor = actor;
-    active.repeats = std::max<std::uint32_t>(1, plan.repeats);
-    active.rounds = static_cast<std::uint32_t>(plan.comm_rounds.size());
-    active.read_s = plan.read_alone_s;
-    active.compute_parts = plan.compute_parts;
-    active.compute_s.clear();
-    for (std::uint32_t k = 0; k < plan.computations(); ++k)
-      active.compute_s.push_back(exec_alone_s(steps, plan.compute_parts.empty() ? std::vector<double>{} : plan.compute_parts[k]) /
-                                 active.repeats);
-    active.comm_s = std::max(0.0, plan.comm_alone_s - plan.comm_wait_s) / active.repeats;
-    active.wait_s = plan.comm_wait_s / active.repeats;
-    active.write_s = plan.checkpoint_writes.empty() ? 0 : plan.write_alone_s;
     CommSchedule schedule;
-    for (const auto& round : plan.comm_rounds) {
-      auto& out = schedule.rounds.emplace_back();
-      for (const auto& c : round)
-        if (c.bytes > 0 && !(c.from == c.to)) {
-          sg4::Host* from = host_of(c.from);
-          sg4::Host* to = host_of(c.to);
-          if (!reachable(from, to, "a training job's collective")) return;
-          out.emplace_back(from, to, c.bytes);
-        }
-    }
-    for (auto [in, out] : {std::pair{&plan.reads, &schedule.reads}, {&plan.checkpoint_writes, &schedule.writes}})
-      for (const StorageStep& io : *in) {
-        sg4::Host* storage = storage_hosts_[io.storage];
-        sg4::Host* server = server_hosts_[io.server];
-        if (!reachable(storage, server, "a training job's dataset reads and checkpoint writes")) return;
-        out->push_back({storage->get_disks().front(), io.write ? server : storage, io.write ? storage : server,
-                        io.bytes, io.write});
-      }
-    active.sequenced = !schedule.empty() || plan.compute_parts.size() > 1;
-    if (active.sequenced) active.phases = plan.sequence();  // a plain plan is its executions alone
+    if (!prepare_plan(active, plan, steps, schedule, "a training job's collective",
+                      "a training job's dataset reads and checkpoint writes"))
+      return;
     actor->start([this, j, epoch, delay_s = plan.delay_s, steps = std::move(steps), schedule = std::move(schedule),
                                                     waits = std::move(waits), reports_start = !pulls.empty()]() {
       for (const auto& pull : waits) {
@@ -155,6 +127,45 @@ class SimGridExecutor final : public Executor {
     });
   }
 
+  // The plan's phases and their times alone (for the progress of a stopped plan), and its network and
+  // storage work resolved to SimGrid hosts and disks. False when a host cannot reach another (recorded
+  // as the run's failure; `comms` and `storage` name the work in that message).
+  bool prepare_plan(ActiveJob& active, const ActivityPlan& plan, const std::vector<std::pair<sg4::Host*, ExecStep>>& steps,
+                    CommSchedule& schedule, const char* comms, const char* storage) {
+    active.repeats = std::max<std::uint32_t>(1, plan.repeats);
+    active.rounds = static_cast<std::uint32_t>(plan.comm_rounds.size());
+    active.read_s = plan.read_alone_s;
+    active.compute_parts = plan.compute_parts;
+    active.compute_s.clear();
+    for (std::uint32_t k = 0; k < plan.computations(); ++k)
+      active.compute_s.push_back(exec_alone_s(steps, plan.compute_parts.empty() ? std::vector<double>{} : plan.compute_parts[k]) /
+                                 active.repeats);
+    active.comm_s = std::max(0.0, plan.comm_alone_s - plan.comm_wait_s) / active.repeats;
+    active.wait_s = plan.comm_wait_s / active.repeats;
+    active.write_s = plan.checkpoint_writes.empty() ? 0 : plan.write_alone_s;
+    for (const auto& round : plan.comm_rounds) {
+      auto& out = schedule.rounds.emplace_back();
+      for (const auto& c : round)
+        if (c.bytes > 0 && !(c.from == c.to)) {
+          sg4::Host* from = host_of(c.from);
+          sg4::Host* to = host_of(c.to);
+          if (!reachable(from, to, comms)) return false;
+          out.emplace_back(from, to, c.bytes);
+        }
+    }
+    for (auto [in, out] : {std::pair{&plan.reads, &schedule.reads}, {&plan.checkpoint_writes, &schedule.writes}})
+      for (const StorageStep& io : *in) {
+        sg4::Host* storage_host = storage_hosts_[io.storage];
+        sg4::Host* server = server_hosts_[io.server];
+        if (!reachable(storage_host, server, storage)) return false;
+        out->push_back({storage_host->get_disks().front(), io.write ? server : storage_host, io.write ? storage_host : server,
+                        io.bytes, io.write});
+      }
+    active.sequenced = !schedule.empty() || plan.compute_parts.size() > 1;
+    if (active.sequenced) active.phases = plan.sequence();  // a plain plan is its executions alone
+    return true;
+  }
+
   double stop_activities(JobIndex j) override {
     auto it = active_.find(j);
     if (it == active_.end()) return 1;
@@ -166,8 +177,15 @@ class SimGridExecutor final : public Executor {
     else
       for (std::size_t i = 0; i < active.execs.size(); ++i)
         if (active.flops[i] > 0) done = std::min(done, 1 - active.execs[i]->get_remaining() / active.flops[i]);
-    // Kill the waiting actor before cancelling its executions: a cancelled execution would wake
-    // it with a CancelException, which nothing catches.
+    cancel(active);
+    active_.erase(it);
+    --in_flight_;
+    return std::clamp(done, 0.0, 1.0);
+  }
+
+  // Stops a plan under way. The waiting actor goes before its activities are cancelled: a cancelled
+  // activity would wake it with a CancelException, which nothing catches.
+  static void cancel(ActiveJob& active) {
     active.actor->kill();
     for (auto& exec : active.execs)
       if (!exec->test()) exec->cancel();
@@ -175,9 +193,6 @@ class SimGridExecutor final : public Executor {
       if (!comm->test()) comm->cancel();
     for (auto& io : active.ios)
       if (!io->test()) io->cancel();
-    active_.erase(it);
-    --in_flight_;
-    return std::clamp(done, 0.0, 1.0);
   }
 
   void migrate(std::size_t id, ServerIndex from, ServerIndex to, const MigrationTransfer& t) override {
@@ -270,20 +285,27 @@ class SimGridExecutor final : public Executor {
     std::vector<std::pair<sg4::Host*, ExecStep>> steps;
     for (const auto& e : plan.execs) steps.emplace_back(e.on_gpu ? gpu_hosts_[e.index] : server_hosts_[e.index], e);
     ++in_flight_;
-    ModelExecution& x = executions_[id];
+    ActiveJob& x = executions_[id];
     // Stored before it starts (it may end inside start() when there is nothing to compute).
     sg4::ActorPtr actor = sg4::Actor::init("model-work", steps.empty() ? any_host_ : steps.front().first);
     x.actor = actor;
-    actor->start([this, id, steps = std::move(steps), handler, payload]() {
-      std::vector<sg4::ExecPtr> execs;
-      for (const auto& [host, step] : steps) {
-        sg4::ExecPtr exec = sg4::Exec::init()->set_host(host)->set_flops_amount(step.flops);
-        if (step.bound_flops > 0) exec->set_bound(step.bound_flops);
-        exec->start();
-        execs.push_back(exec);
+    CommSchedule schedule;
+    if (!prepare_plan(x, plan, steps, schedule, "a model's transfer within a job's run",
+                      "a model's storage reads and writes within a job's run"))
+      return id;
+    actor->start([this, id, steps = std::move(steps), schedule = std::move(schedule), handler, payload]() {
+      ActiveJob& me = executions_[id];
+      if (me.sequenced) {
+        run_iterations(me, steps, schedule, comms_started_);
+      } else {
+        for (const auto& [host, step] : steps) {
+          sg4::ExecPtr exec = sg4::Exec::init()->set_host(host)->set_flops_amount(step.flops);
+          if (step.bound_flops > 0) exec->set_bound(step.bound_flops);
+          exec->start();
+          me.execs.push_back(exec);
+        }
+        for (auto& exec : me.execs) exec->wait();
       }
-      executions_[id].execs = execs;
-      for (auto& exec : execs) exec->wait();
       executions_.erase(id);
       --in_flight_;
       core_->event_queue().at(sg4::Engine::get_clock(), handler, payload, true);
@@ -295,10 +317,7 @@ class SimGridExecutor final : public Executor {
   void cancel_execution(std::uint64_t id) override {
     auto it = executions_.find(id);
     if (it == executions_.end()) return;
-    // As stop_activities: the waiting actor first, so that no cancelled execution wakes it.
-    it->second.actor->kill();
-    for (auto& exec : it->second.execs)
-      if (!exec->test()) exec->cancel();
+    cancel(it->second);
     executions_.erase(it);
     --in_flight_;
   }
@@ -402,11 +421,7 @@ class SimGridExecutor final : public Executor {
   std::vector<MigrationEvent> migration_events_;  // filled by migration actors, like finished_
   std::map<std::size_t, std::shared_ptr<MigrationGate>> gates_;  // of migrations under way
   std::map<JobIndex, ActiveJob> active_;
-  struct ModelExecution {
-    sg4::ActorPtr actor;
-    std::vector<sg4::ExecPtr> execs;
-  };
-  std::map<std::uint64_t, ModelExecution> executions_;  // models' work under way (execute), by handle
+  std::map<std::uint64_t, ActiveJob> executions_;  // models' work under way (execute), by handle
   std::uint64_t next_execution_ = 0;
   std::size_t in_flight_ = 0;
   long long comms_started_ = 0;  // SimGrid communications (this libsimgrid exports no Comm::on_start)
