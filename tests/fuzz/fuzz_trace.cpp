@@ -1,7 +1,8 @@
-// Fuzz target of one trace reader, chosen at compile time (AIDCSIM_FUZZ_READER). An input starting
-// with "#options {...}\n" gives the reader's options (the workload.jobs object) on its first line. For alibaba-pai, the job table and the task table are
-// separated by a line "--task-table--". With AIDCSIM_FUZZ_GZIP the input is gzip-compressed before the
-// reader sees it (the reader's gzip path on well-formed streams).
+// The fuzz targets of the trace readers (fuzz_trace.hpp), compiled once for all of them. An input
+// starting with "#options {...}\n" gives the reader's options (the workload.jobs object) on its first
+// line. For alibaba-pai, the job table and the task table are separated by a line "--task-table--".
+// With `gzip` the input is compressed before the reader sees it (the reader's gzip path on well-formed
+// streams).
 #include <zlib.h>
 
 #include <nlohmann/json.hpp>
@@ -13,15 +14,29 @@
 #include "sim/core/cluster.hpp"
 #include "sim/core/errors.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
+#include "tests/fuzz/fuzz_trace.hpp"
 
-// The reader's factory, named directly (not through the registries) so a trace target links only the
-// trace readers: AIDCSIM_FUZZ_READER is one of models/traces/readers.hpp's make_*_reader.
-#ifndef AIDCSIM_FUZZ_READER
-#error "define AIDCSIM_FUZZ_READER"
-#endif
+namespace aidcsim::fuzz {
+namespace {
 
-#ifdef AIDCSIM_FUZZ_GZIP
-static std::string gzip(std::string_view bytes) {
+// The readers' factories, named directly (not through the registries) so a trace target links only
+// the trace readers.
+using ReaderFactory = std::unique_ptr<TraceReader> (*)(PolicyArgs&);
+ReaderFactory factory(TraceFormat format) {
+  switch (format) {
+    case TraceFormat::native: return make_native_reader;
+    case TraceFormat::openb: return make_openb_reader;
+    case TraceFormat::philly: return make_philly_reader;
+    case TraceFormat::swf: return make_swf_reader;
+    case TraceFormat::helios: return make_helios_reader;
+    case TraceFormat::alibaba_pai: return make_alibaba_pai_reader;
+    case TraceFormat::alibaba_dlrm: return make_alibaba_dlrm_reader;
+    case TraceFormat::k8s: return make_k8s_reader;
+  }
+  std::abort();
+}
+
+std::string gzip(std::string_view bytes) {
   z_stream z{};
   if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) std::abort();
   std::string out(deflateBound(&z, bytes.size()) + 32, '\0');
@@ -34,12 +49,12 @@ static std::string gzip(std::string_view bytes) {
   deflateEnd(&z);
   return out;
 }
-#endif
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace aidcsim;
-  std::string_view text = fuzz::as_text(data, size);
-  if (fuzz::skip_known_defects() && (fuzz::has_nul(text) || fuzz::invalid_utf8(text) || fuzz::gzip_magic(text)))
+}  // namespace
+
+int trace_input(const std::uint8_t* data, std::size_t size, TraceFormat format, bool compressed) {
+  std::string_view text = as_text(data, size);
+  if (skip_known_defects() && (has_nul(text) || invalid_utf8(text) || gzip_magic(text)))
     return 0;
   nlohmann::json options = nlohmann::json::object();
   constexpr std::string_view kOptions = "#options ";
@@ -47,7 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto end = text.find('\n');
     auto parsed = nlohmann::json::parse(text.substr(kOptions.size(), end == text.npos ? text.npos : end - kOptions.size()),
                                         nullptr, false);
-    if (parsed.is_object() && (!fuzz::skip_known_defects() || !fuzz::huge_exponent(parsed.dump())))
+    if (parsed.is_object() && (!skip_known_defects() || !huge_exponent(parsed.dump())))
       options = parsed;
     text = end == text.npos ? std::string_view() : text.substr(end + 1);
   }
@@ -57,20 +72,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     trace = text.substr(0, at + 1);
     tasks = text.substr(at + kTaskTable.size());
   }
-#ifdef AIDCSIM_FUZZ_GZIP
-  std::string path = fuzz::write_input("trace", gzip(trace));
-#else
-  std::string path = fuzz::write_input("trace", trace);
-#endif
-  fuzz::write_input("pai_task_table.csv", tasks);
+  std::string path = compressed ? write_input("trace", gzip(trace)) : write_input("trace", trace);
+  write_input("pai_task_table.csv", tasks);
   AIDCSIM_FUZZ_GUARD({
     ProblemList problems;
     OptionReader reader(options, "/workload/jobs", "scenario.json", nullptr, problems);
     Cluster cluster;
     std::vector<JobSpec> jobs;
     PolicyArgs args{reader, 1, cluster, jobs};
-    auto trace_reader = AIDCSIM_FUZZ_READER(args);
+    auto trace_reader = factory(format)(args);
     if (trace_reader) (void)trace_reader->read(path, problems);
   })
   return 0;
 }
+
+}  // namespace aidcsim::fuzz
