@@ -1,11 +1,25 @@
 #pragma once
 // Helpers shared by the placement unit tests (test_placements.cpp, test_placement_multi_gpu.cpp):
 // requests, jobs and ledger occupation built by hand.
+#include <set>
+#include <string>
+#include <vector>
+
 #include "sim/core/ledger.hpp"
 #include "sim/core/request.hpp"
 #include "sim/core/types.hpp"
 
 namespace aidcsim::unit::placement_kit {
+
+// The placement policies the tests go through (test_placements.cpp: each is registered).
+inline const std::vector<std::string> kPolicies = {"first-fit", "best-fit", "spread", "random",   "packing",
+                                                   "clustering", "dotprod", "topology", "fgd"};
+
+inline std::set<ServerIndex> servers_of(const Allocation& a) {
+  std::set<ServerIndex> out;
+  for (const auto& s : a.servers) out.insert(s.server);
+  return out;
+}
 
 inline Request request(int gpus, int gpu_milli = 1000, double cpus = 0, double mem_gib = 0) {
   Request r;

@@ -22,8 +22,6 @@ using namespace aidcsim::unit::placement_kit;
 
 namespace {
 
-const std::vector<std::string> kPolicies = {"first-fit", "best-fit", "spread", "random",   "packing",
-                                            "clustering", "dotprod", "topology", "fgd"};
 const std::vector<std::string> kModes = {"one-server", "spread", "whole-servers"};
 
 // A registered placement with the option multi_gpu = mode ("" = not given).
@@ -32,12 +30,6 @@ std::unique_ptr<PlacementPolicy> make(const std::string& name, const Cluster& c,
   nlohmann::json options = nlohmann::json::object();
   if (!mode.empty()) options["multi_gpu"] = mode;
   return unit::make_policy_from(builtin_registries().placements, name, options, "/placement", c, jobs, seed);
-}
-
-std::set<ServerIndex> servers_of(const Allocation& a) {
-  std::set<ServerIndex> out;
-  for (const auto& s : a.servers) out.insert(s.server);
-  return out;
 }
 
 std::map<ServerIndex, int> gpus_per_server(const Cluster& c, const Allocation& a) {

@@ -19,9 +19,6 @@ using namespace aidcsim::unit::placement_kit;
 
 namespace {
 
-const std::vector<std::string> kPolicies = {"first-fit", "best-fit", "spread", "random",   "packing",
-                                            "clustering", "dotprod", "topology", "fgd"};
-
 std::unique_ptr<PlacementPolicy> make(const std::string& name, const Cluster& c, const std::vector<JobSpec>& jobs = {},
                                       nlohmann::json options = nlohmann::json::object(), std::uint64_t seed = 1) {
   return unit::make_policy_from(builtin_registries().placements, name, options, "/placement", c, jobs, seed);
@@ -31,11 +28,6 @@ ServerIndex server_of(const Cluster& c, const Allocation& a) {
   return a.gpus.empty() ? a.servers.front().server : c.gpus[a.gpus.front().gpu].server;
 }
 
-std::set<ServerIndex> servers_of(const Allocation& a) {
-  std::set<ServerIndex> out;
-  for (const auto& s : a.servers) out.insert(s.server);
-  return out;
-}
 
 TEST(Placements, AllAreRegistered) {
   Cluster c = uniform_cluster(2, 2);
