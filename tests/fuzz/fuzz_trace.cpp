@@ -1,8 +1,8 @@
 // The fuzz targets of the trace readers (fuzz_trace.hpp), compiled once for all of them. An input
 // starting with "#options {...}\n" gives the reader's options (the workload.jobs object) on its first
 // line. For alibaba-pai, the job table and the task table are separated by a line "--task-table--".
-// With `gzip` the input is compressed before the reader sees it (the reader's gzip path on well-formed
-// streams).
+// With `compressed` the input is gzip-compressed before the reader sees it (the reader's gzip path on
+// well-formed streams).
 #include <zlib.h>
 
 #include <nlohmann/json.hpp>

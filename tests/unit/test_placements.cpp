@@ -28,7 +28,6 @@ ServerIndex server_of(const Cluster& c, const Allocation& a) {
   return a.gpus.empty() ? a.servers.front().server : c.gpus[a.gpus.front().gpu].server;
 }
 
-
 TEST(Placements, AllAreRegistered) {
   Cluster c = uniform_cluster(2, 2);
   for (const auto& name : kPolicies) EXPECT_NE(make(name, c), nullptr) << name;
