@@ -5,13 +5,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <string>
 
 #include "models/inference/perf_model.hpp"
 #include "models/inference/requests.hpp"
 #include "models/inference/service_sim.hpp"
+#include "tests/unit/unit_support.hpp"
 
 using namespace aidcsim;
 
@@ -32,14 +32,6 @@ const LlmPerfModel& perf() {
 }
 
 const LlmPerfModel::Key kA100{"llama2-70b", "a100-80gb", 8};
-
-std::string write_temp(const std::string& name, const std::string& text) {
-  std::string path = ::testing::TempDir() + "/" + name;
-  FILE* f = std::fopen(path.c_str(), "w");
-  std::fputs(text.c_str(), f);
-  std::fclose(f);
-  return path;
-}
 
 ServiceSimConfig one_replica(int max_num_seqs = 256, long long kv_blocks = 100000) {
   ServiceSimConfig c;
@@ -74,13 +66,14 @@ TEST(LlmRequests, AzureTracesAsPublished) {
 }
 
 TEST(LlmRequests, NativeRequestsAndTheirErrors) {
+  unit::TempDir dir("requests");
   ProblemList problems;
-  auto ok = read_native_requests(write_temp("req_ok.csv", "request_id,arrival_s,prompt_tokens,output_tokens\nr1,0,100,5\nr2,1.5,20,1\n"), problems);
+  auto ok = read_native_requests(dir.write("req_ok.csv", "request_id,arrival_s,prompt_tokens,output_tokens\nr1,0,100,5\nr2,1.5,20,1\n"), problems);
   ASSERT_TRUE(problems.empty());
   ASSERT_EQ(ok.size(), 2u);
   EXPECT_EQ(ok[1].request_id, "r2");
   EXPECT_DOUBLE_EQ(ok[1].arrival_s, 1.5);
-  read_native_requests(write_temp("req_bad.csv", "request_id,arrival_s,prompt_tokens,output_tokens\nr1,0,100,5\nr2,-1,20,1\nr3,2,-5,1\nr1,3,5,0\n"), problems);
+  read_native_requests(dir.write("req_bad.csv", "request_id,arrival_s,prompt_tokens,output_tokens\nr1,0,100,5\nr2,-1,20,1\nr3,2,-5,1\nr1,3,5,0\n"), problems);
   ASSERT_EQ(problems.size(), 4u);  // negative time, negative tokens, duplicate id and zero output on line 5
   EXPECT_EQ(problems.items()[0].line, 3);
   EXPECT_EQ(problems.items()[1].line, 4);
